@@ -1,0 +1,168 @@
+//! Checking many files in parallel and handing each file's report to a sink in path order,
+//! so `-j 1` and `-j 8` produce byte-identical output and memory stays flat.
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+
+use crate::engine::{Checked, Engine};
+use crate::input::{self, walk, InputError, ReadOptions};
+use crate::transcript::{Mode, Role, Transcript};
+
+/// One transcript with what the engine found in it.
+#[derive(Debug, Clone)]
+pub struct TranscriptReport {
+    pub transcript: Transcript,
+    pub checked: Checked,
+}
+
+/// Everything about one input file.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    pub path: String,
+    pub transcripts: Vec<TranscriptReport>,
+    /// Problems that kept (part of) the file from being checked; they make the exit code 2.
+    pub errors: Vec<InputError>,
+    /// The file's text, kept only when a writer shows source lines.
+    pub source: Option<Arc<str>>,
+}
+
+/// How a batch reads and checks files.
+pub struct BatchOptions<'a> {
+    pub threads: usize,
+    /// Keep each file's text in its report (for writers that print source lines).
+    pub keep_source: bool,
+    /// Read options for a path (config overrides may differ per folder).
+    pub read_options: &'a (dyn Fn(&Path) -> ReadOptions + Sync),
+}
+
+/// Reads and checks one file. Never panics on bad input: every problem becomes an error.
+pub fn check_file(
+    path: &Path,
+    engine: &Engine,
+    opts: &ReadOptions,
+    keep_source: bool,
+) -> FileReport {
+    let shown = walk::display(path);
+    let mut report = FileReport {
+        path: shown.clone(),
+        ..Default::default()
+    };
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
+    } else {
+        std::fs::read(path)
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            report.errors.push(InputError {
+                path: shown,
+                line: None,
+                message: format!("cannot read: {e}"),
+            });
+            return report;
+        }
+    };
+    match input::read_bytes(&shown, &bytes, opts) {
+        Ok(transcripts) => {
+            for t in transcripts {
+                if t.mode == Mode::Conversation && !t.roles_resolved() {
+                    report.errors.push(unresolved(&shown, &t));
+                    continue;
+                }
+                let checked = engine.check(&t);
+                report.transcripts.push(TranscriptReport {
+                    transcript: t,
+                    checked,
+                });
+            }
+        }
+        Err(e) => report.errors.push(e),
+    }
+    if keep_source {
+        report.source = String::from_utf8(bytes).ok().map(Arc::from);
+    }
+    report
+}
+
+fn unresolved(path: &str, t: &Transcript) -> InputError {
+    let mut labels: Vec<String> = Vec::new();
+    for turn in &t.turns {
+        let l = format!("{} ({})", turn.speaker, turn.role.as_str());
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    let missing = if t.turns.iter().any(|x| x.role == Role::Agent) {
+        "customer"
+    } else {
+        "agent"
+    };
+    InputError {
+        path: path.to_string(),
+        line: Some(t.turns.first().map_or(1, |x| x.line())),
+        message: format!(
+            "could not tell which speaker is the {missing} (labels: {}); map them with `roles:` in tonecheck.yaml, e.g. `roles: {{spk_0: agent}}`; not checked",
+            labels.join(", ")
+        ),
+    }
+}
+
+/// Checks `files` on `opts.threads` workers and calls `sink` once per file, in the order of
+/// `files`. Workers take files in order from a shared counter, so only the few files
+/// finished ahead of a slow one wait in memory.
+pub fn run(
+    files: &[PathBuf],
+    engine: &Engine,
+    opts: &BatchOptions,
+    mut sink: impl FnMut(FileReport),
+) {
+    let threads = opts.threads.max(1);
+    if threads == 1 || files.len() <= 1 {
+        for f in files {
+            sink(check_file(
+                f,
+                engine,
+                &(opts.read_options)(f),
+                opts.keep_source,
+            ));
+        }
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    std::thread::scope(|s| {
+        let next = &next;
+        s.spawn(move || {
+            pool.scope(|scope| {
+                for _ in 0..threads {
+                    let tx = tx.clone();
+                    scope.spawn(move |_| loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(f) = files.get(i) else { break };
+                        let r = check_file(f, engine, &(opts.read_options)(f), opts.keep_source);
+                        if tx.send((i, r)).is_err() {
+                            break;
+                        }
+                    });
+                }
+                drop(tx);
+            });
+        });
+        let mut pending = BTreeMap::new();
+        let mut want = 0;
+        for (i, r) in rx {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&want) {
+                sink(r);
+                want += 1;
+            }
+        }
+    });
+}

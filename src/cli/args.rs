@@ -1,0 +1,110 @@
+//! What the user typed: clap definitions only. `settings` turns these into what runs.
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use crate::finding::Severity;
+
+#[derive(Parser, Debug)]
+#[command(name = "tonecheck", version, about = "Checks customer-service conversations against YAML rule packs.", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check transcripts and scripts and print findings, like a linter.
+    Check(CheckArgs),
+    /// Browse and test rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Write a commented starter tonecheck.yaml in the current folder.
+    Init {
+        /// Overwrite an existing tonecheck.yaml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List every loaded rule.
+    List(PackArgs),
+    /// Explain one rule: what it flags, why, what to say instead, examples.
+    Explain {
+        /// Rule id, e.g. non-apology.
+        id: String,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Run every rule's examples (of the given pack files, or of all loaded packs).
+    Test {
+        /// Pack files to test; default: the packs in use.
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
+    /// Print the Markdown rule reference (docs/rules.md is generated with this).
+    Doc(PackArgs),
+}
+
+/// Which packs to load and which config to read.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PackArgs {
+    /// Extra rule pack (YAML); repeat for more.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Use only the packs given with --rules, not the built-in or configured ones.
+    #[arg(long)]
+    pub no_default_packs: bool,
+    /// Config file (default: tonecheck.yaml found by walking up from the current folder).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any tonecheck.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Files or folders (default: the current folder). `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// How to read the text: a conversation, or agent-only script lines.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Force an input format instead of detecting it from the extension.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Worker threads (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// When to color the pretty output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeArg {
+    Conversation,
+    Script,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a severity (error, warning, info, kudos)"))
+}

@@ -1,0 +1,72 @@
+//! The command-line program: parse arguments, resolve settings, run a command, and map the
+//! outcome to an exit code (0 clean, 1 findings at or above --fail-on, 2 usage/config/input).
+pub mod args;
+mod check;
+mod rules_cmd;
+pub mod settings;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+use crate::pack::PackError;
+use args::{Cli, Command};
+
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Rules(r) => rules_cmd::run(r),
+        Command::Init { force } => init(force),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints pack/config errors as `file:line:col: error: …` and returns exit code 2.
+pub fn report_pack_errors(errors: &[PackError]) -> u8 {
+    for e in errors {
+        if e.line > 0 {
+            eprintln!("{}:{}:{}: error: {}", e.origin, e.line, e.column, e.message);
+        } else {
+            eprintln!("{}: error: {}", e.origin, e.message);
+        }
+    }
+    EXIT_ERROR
+}
+
+fn init(force: bool) -> u8 {
+    let path = std::path::Path::new("tonecheck.yaml");
+    if path.exists() && !force {
+        eprintln!("tonecheck.yaml already exists; use --force to overwrite it");
+        return EXIT_ERROR;
+    }
+    let packs: String = crate::pack::BUILTIN_PACKS
+        .iter()
+        .map(|(n, _)| format!("  - builtin:{n}\n"))
+        .collect();
+    let text = crate::pack::config::STARTER.replace("{packs}", &packs);
+    match std::fs::write(path, text) {
+        Ok(()) => {
+            println!("wrote tonecheck.yaml");
+            EXIT_CLEAN
+        }
+        Err(e) => {
+            eprintln!("cannot write tonecheck.yaml: {e}");
+            EXIT_ERROR
+        }
+    }
+}

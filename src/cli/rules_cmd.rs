@@ -1,0 +1,200 @@
+//! `tonecheck rules list | explain ID | test [FILE…] | doc`: browse rules and run their examples.
+use std::fmt::Write as _;
+
+use super::args::{PackArgs, RulesCommand};
+use super::settings;
+use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::engine::{CompiledRule, Engine};
+use crate::examples;
+use crate::pack::{MatcherDef, PackSource};
+
+pub fn run(cmd: RulesCommand) -> u8 {
+    match cmd {
+        RulesCommand::List(p) => with_engine(&p, true, |e| {
+            println!(
+                "{:<28} {:<18} {:<12} {:<8} {:<9} CATEGORY",
+                "RULE", "PACK", "KIND", "SEVERITY", "SPEAKER"
+            );
+            for r in e.rules() {
+                let i = &r.common.info;
+                println!(
+                    "{:<28} {:<18} {:<12} {:<8} {:<9} {}",
+                    i.id,
+                    i.pack,
+                    r.def.kind.as_str(),
+                    r.common.severity.as_str(),
+                    format!("{:?}", r.common.speaker).to_lowercase(),
+                    i.category
+                );
+            }
+            EXIT_CLEAN
+        }),
+        RulesCommand::Explain { id, packs } => with_engine(&packs, true, |e| match e.rule(&id) {
+            Some(r) => {
+                print!("{}", explain(r, false));
+                EXIT_CLEAN
+            }
+            None => {
+                eprintln!("error: no rule `{id}`; `tonecheck rules list` shows them all");
+                EXIT_ERROR
+            }
+        }),
+        RulesCommand::Doc(p) => with_engine(&p, true, |e| {
+            print!("{}", reference(e));
+            EXIT_CLEAN
+        }),
+        RulesCommand::Test { files, mut packs } => {
+            if !files.is_empty() {
+                packs.no_default_packs = true;
+                packs.rules.extend(files);
+            }
+            with_engine(&packs, false, |e| {
+                let (count, failures) = examples::run_selected(e, None);
+                for f in &failures {
+                    println!("FAIL {f}");
+                }
+                println!(
+                    "{} passed, {} failed",
+                    count - failures.len(),
+                    failures.len()
+                );
+                if failures.is_empty() {
+                    EXIT_CLEAN
+                } else {
+                    EXIT_FINDINGS
+                }
+            })
+        }
+    }
+}
+
+fn with_engine(p: &PackArgs, check_examples: bool, f: impl FnOnce(&Engine) -> u8) -> u8 {
+    let cfg = match settings::load_config(p) {
+        Ok(c) => c,
+        Err(e) => return report_pack_errors(&e),
+    };
+    let packs: Vec<PackSource> = match settings::pack_sources(p, &cfg) {
+        Ok(x) => x,
+        Err(e) => return report_pack_errors(&e),
+    };
+    match settings::engine_builder(&cfg, packs)
+        .check_examples(check_examples)
+        .build()
+    {
+        Ok(e) => f(&e),
+        Err(e) => report_pack_errors(&e),
+    }
+}
+
+fn matcher_summary(m: &MatcherDef) -> String {
+    let mut parts = Vec::new();
+    if !m.phrases.is_empty() {
+        parts.push(
+            m.phrases
+                .iter()
+                .map(|p| format!("\"{p}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    for l in &m.list {
+        parts.push(format!("list `{l}`"));
+    }
+    for r in &m.regex {
+        parts.push(format!("regex `{r}`"));
+    }
+    parts.join("; ")
+}
+
+/// A rule's documentation, in the same shape for every rule (what, why, fix, examples).
+pub fn explain(r: &CompiledRule, markdown: bool) -> String {
+    let i = &r.common.info;
+    let d = &r.def;
+    let mut s = String::new();
+    let h = if markdown { "### " } else { "" };
+    let _ = writeln!(s, "{h}{} ({} pack)\n", i.id, i.pack);
+    let _ = writeln!(
+        s,
+        "{} · {} · kind `{}` · speaker {}\n",
+        r.common.severity,
+        i.category,
+        d.kind.as_str(),
+        format!("{:?}", r.common.speaker).to_lowercase()
+    );
+    let what = match d.kind.as_str() {
+        "phrase" => d
+            .match_
+            .as_ref()
+            .map(|m| format!("Flags: {}", matcher_summary(m))),
+        "sequence" => Some(format!(
+            "Flags: {} followed within {} words by {}",
+            d.first.as_ref().map(matcher_summary).unwrap_or_default(),
+            d.max_words.unwrap_or(6),
+            d.then.as_ref().map(matcher_summary).unwrap_or_default()
+        )),
+        "required" => Some(format!(
+            "Flags a conversation with none of: {}",
+            d.expect.as_ref().map(matcher_summary).unwrap_or_default()
+        )),
+        "conditional" => Some(format!(
+            "When the {} says {}, expects within {} turns: {}",
+            format!(
+                "{:?}",
+                d.when_speaker.unwrap_or(crate::pack::SpeakerSel::Customer)
+            )
+            .to_lowercase(),
+            d.when.as_ref().map(matcher_summary).unwrap_or_default(),
+            d.within_turns.unwrap_or(2),
+            d.expect.as_ref().map(matcher_summary).unwrap_or_default()
+        )),
+        _ => d
+            .metric
+            .as_ref()
+            .map(|m| format!("Measures `{m}` (min {:?}, max {:?})", d.min, d.max)),
+    };
+    if let Some(w) = what {
+        let _ = writeln!(s, "{w}\n");
+    }
+    if let Some(u) = &d.unless {
+        let _ = writeln!(
+            s,
+            "Not when the same sentence has: {}\n",
+            matcher_summary(u)
+        );
+    }
+    let label = |t: &str| {
+        if markdown {
+            format!("**{t}**")
+        } else {
+            t.to_uppercase()
+        }
+    };
+    let _ = writeln!(s, "{}\n{}\n", label("Why it matters"), i.why);
+    let _ = writeln!(s, "{}\n{}\n", label("Say instead"), i.fix);
+    if let Some(ex) = &d.examples {
+        let _ = writeln!(s, "{}", label("Flagged"));
+        for e in &ex.flag {
+            let _ = writeln!(s, "- {}", e.replace('\n', " / "));
+        }
+        let _ = writeln!(s, "\n{}", label("Not flagged"));
+        for e in &ex.pass {
+            let _ = writeln!(s, "- {}", e.replace('\n', " / "));
+        }
+        let _ = writeln!(s);
+    }
+    s
+}
+
+/// The Markdown rule reference, generated from the packs (docs/rules.md).
+pub fn reference(e: &Engine) -> String {
+    let mut s = String::from("# Rule reference\n\nGenerated by `tonecheck rules doc` from the built-in packs; do not edit by hand.\n\n");
+    let mut pack = String::new();
+    for r in e.rules() {
+        if r.common.info.pack != pack {
+            pack = r.common.info.pack.clone();
+            let _ = writeln!(s, "## Pack `{pack}`\n");
+        }
+        s.push_str(&explain(r, true));
+    }
+    s
+}

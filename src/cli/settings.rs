@@ -1,0 +1,233 @@
+//! Resolved settings: defaults, then tonecheck.yaml, then flags. Only these reach the engine.
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+use super::args::{ModeArg, PackArgs};
+use crate::engine::{Engine, EngineBuilder, RuleOverride};
+use crate::finding::Severity;
+use crate::input::{ReadOptions, RoleMap};
+use crate::pack::config::{parse_config, ConfigDef};
+use crate::pack::{PackError, PackSource};
+use crate::transcript::Mode;
+
+pub const CONFIG_NAMES: &[&str] = &["tonecheck.yaml", "tonecheck.yml", ".tonecheck.yaml"];
+
+/// The config in force and where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub def: ConfigDef,
+}
+
+impl Config {
+    /// Folder that relative paths in the config are resolved against.
+    pub fn base(&self) -> PathBuf {
+        self.path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+}
+
+/// Finds and parses the config: `--config`, else the nearest tonecheck.yaml upwards.
+pub fn load_config(args: &PackArgs) -> Result<Config, Vec<PackError>> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => find_config(),
+    };
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        vec![PackError {
+            origin: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read config: {e}"),
+        }]
+    })?;
+    let def = parse_config(&path.display().to_string(), &text).map_err(|e| vec![e])?;
+    Ok(Config {
+        path: Some(path),
+        def,
+    })
+}
+
+fn find_config() -> Option<PathBuf> {
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        for name in CONFIG_NAMES {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// The packs in force: configured (or all built-in) unless `--no-default-packs`, plus `--rules`.
+pub fn pack_sources(args: &PackArgs, cfg: &Config) -> Result<Vec<PackSource>, Vec<PackError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    if !args.no_default_packs {
+        match &cfg.def.packs {
+            Some(list) => {
+                for spec in list {
+                    match PackSource::resolve(spec, &cfg.base()) {
+                        Ok(p) => out.push(p),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            None => out.extend(PackSource::all_builtin()),
+        }
+    }
+    for f in &args.rules {
+        match PackSource::from_file(f) {
+            Ok(p) => out.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+pub fn engine_builder(cfg: &Config, packs: Vec<PackSource>) -> EngineBuilder {
+    let mut b = EngineBuilder::new().packs(packs);
+    for (id, o) in &cfg.def.rules {
+        b = b.override_rule(
+            id,
+            RuleOverride {
+                severity: o.severity,
+                disabled: o.disabled,
+            },
+        );
+    }
+    b
+}
+
+pub fn build_engine(args: &PackArgs, cfg: &Config) -> Result<Engine, Vec<PackError>> {
+    let packs = pack_sources(args, cfg)?;
+    engine_builder(cfg, packs).build().map_err(|mut errs| {
+        if let Some(p) = &cfg.path {
+            for e in &mut errs {
+                if e.origin == "config" {
+                    e.origin = p.display().to_string();
+                }
+            }
+        }
+        errs
+    })
+}
+
+/// Per-file read options: the base ones, changed by the first matching `overrides:` entry.
+pub struct ReadSettings {
+    base: ReadOptions,
+    root: PathBuf,
+    overrides: Vec<(GlobSet, Option<Mode>, RoleMap)>,
+}
+
+impl ReadSettings {
+    pub fn new(
+        cfg: &Config,
+        mode: Option<ModeArg>,
+        input_format: Option<String>,
+    ) -> Result<ReadSettings, Vec<PackError>> {
+        let mut roles = RoleMap::default();
+        for (label, role) in &cfg.def.roles {
+            roles.insert(label, *role);
+        }
+        let flag_mode = mode.map(|m| match m {
+            ModeArg::Script => Mode::Script,
+            ModeArg::Conversation => Mode::Conversation,
+        });
+        let base = ReadOptions {
+            mode: flag_mode.or(cfg.def.mode),
+            format: input_format,
+            roles: roles.clone(),
+        };
+        let mut overrides = Vec::new();
+        let origin = cfg
+            .path
+            .as_ref()
+            .map_or("config".to_string(), |p| p.display().to_string());
+        for o in &cfg.def.overrides {
+            let mut gs = GlobSetBuilder::new();
+            for g in o.files.items() {
+                let glob = Glob::new(&g).map_err(|e| {
+                    vec![PackError {
+                        origin: origin.clone(),
+                        line: 0,
+                        column: 0,
+                        message: format!("bad glob `{g}` in overrides: {e}"),
+                    }]
+                })?;
+                gs.add(glob);
+            }
+            let set = gs.build().map_err(|e| {
+                vec![PackError {
+                    origin: origin.clone(),
+                    line: 0,
+                    column: 0,
+                    message: format!("bad overrides globs: {e}"),
+                }]
+            })?;
+            let mut r = roles.clone();
+            for (label, role) in &o.roles {
+                r.insert(label, *role);
+            }
+            // A --mode flag beats the config, including its per-folder overrides.
+            overrides.push((
+                set,
+                if flag_mode.is_some() {
+                    flag_mode
+                } else {
+                    o.mode
+                },
+                r,
+            ));
+        }
+        let root = std::fs::canonicalize(cfg.base()).unwrap_or_else(|_| cfg.base());
+        Ok(ReadSettings {
+            base,
+            root,
+            overrides,
+        })
+    }
+
+    pub fn for_path(&self, path: &Path) -> ReadOptions {
+        if self.overrides.is_empty() {
+            return self.base.clone();
+        }
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let rel = abs
+            .strip_prefix(&self.root)
+            .map(Path::to_path_buf)
+            .unwrap_or(abs);
+        for (set, mode, roles) in &self.overrides {
+            if set.is_match(&rel) || set.is_match(path) {
+                let mut o = self.base.clone();
+                if mode.is_some() {
+                    o.mode = *mode;
+                }
+                o.roles = roles.clone();
+                return o;
+            }
+        }
+        self.base.clone()
+    }
+}
+
+pub fn fail_on(flag: Option<Severity>, cfg: &Config) -> Severity {
+    flag.or(cfg.def.fail_on).unwrap_or(Severity::Error)
+}

@@ -1,0 +1,700 @@
+//! The compiled rule set. Every phrase of every loaded rule lives in ONE aho-corasick
+//! automaton and every regex in ONE multi-pattern regex, so each turn is scanned once
+//! however many rules are loaded; rule kinds then judge the hits.
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::{meta, Input, PatternSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::finding::{Finding, RuleInfo, Severity};
+use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
+use crate::rules::{self, RuleCommon, RuleError, RuleKind};
+use crate::transcript::Transcript;
+
+pub type MatcherId = u32;
+
+/// One place where a matcher matched: byte offsets into the turn's original text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub matcher: MatcherId,
+    pub turn: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A phrase as it goes into the automaton, with the word-boundary checks its ends need.
+#[derive(Debug)]
+struct Pattern {
+    targets: Vec<MatcherId>,
+    word_start: bool,
+    word_end: bool,
+}
+
+/// Collects the phrases and regexes of all matchers while packs are compiled.
+#[derive(Default)]
+pub struct MatcherBuilder {
+    phrases: Vec<String>,
+    phrase_index: HashMap<String, usize>,
+    patterns: Vec<Pattern>,
+    regexes: Vec<String>,
+    regex_index: HashMap<String, usize>,
+    regex_targets: Vec<Vec<MatcherId>>,
+    count: MatcherId,
+}
+
+/// Why a matcher could not be compiled; `needle` is text to point the error at.
+#[derive(Debug)]
+pub struct MatcherError {
+    pub needle: Option<String>,
+    pub message: String,
+}
+
+impl MatcherBuilder {
+    /// Registers a matcher and returns its id. `lists` are the pack's named lists.
+    pub fn add(
+        &mut self,
+        def: &MatcherDef,
+        lists: &BTreeMap<String, Vec<String>>,
+    ) -> Result<MatcherId, MatcherError> {
+        let id = self.count;
+        let mut phrases: Vec<&str> = def.phrases.iter().map(String::as_str).collect();
+        for name in &def.list {
+            let list = lists.get(name).ok_or_else(|| MatcherError {
+                needle: Some(name.clone()),
+                message: format!(
+                    "unknown list `{name}` (this pack defines: {})",
+                    if lists.is_empty() {
+                        "no lists".to_string()
+                    } else {
+                        lists.keys().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            })?;
+            phrases.extend(list.iter().map(String::as_str));
+        }
+        if phrases.is_empty() && def.regex.is_empty() {
+            return Err(MatcherError {
+                needle: None,
+                message: "matcher is empty: give at least one of `phrases`, `regex` or `list`"
+                    .into(),
+            });
+        }
+        for raw in phrases {
+            let phrase = normalize_phrase(raw);
+            if phrase.is_empty() {
+                return Err(MatcherError {
+                    needle: Some(raw.to_string()),
+                    message: "empty phrase".into(),
+                });
+            }
+            let idx = match self.phrase_index.get(&phrase) {
+                Some(&i) => i,
+                None => {
+                    let i = self.phrases.len();
+                    self.patterns.push(Pattern {
+                        targets: Vec::new(),
+                        word_start: phrase.chars().next().is_some_and(is_word_char),
+                        word_end: phrase.chars().next_back().is_some_and(is_word_char),
+                    });
+                    self.phrase_index.insert(phrase.clone(), i);
+                    self.phrases.push(phrase);
+                    i
+                }
+            };
+            if !self.patterns[idx].targets.contains(&id) {
+                self.patterns[idx].targets.push(id);
+            }
+        }
+        for re in &def.regex {
+            let idx = match self.regex_index.get(re) {
+                Some(&i) => i,
+                None => {
+                    // Compile alone first so a bad regex is reported on its own.
+                    regex::RegexBuilder::new(re)
+                        .case_insensitive(true)
+                        .build()
+                        .map_err(|e| MatcherError {
+                            needle: Some(re.clone()),
+                            message: format!("invalid regex `{re}`: {}", one_line(&e.to_string())),
+                        })?;
+                    let i = self.regexes.len();
+                    self.regexes.push(re.clone());
+                    self.regex_index.insert(re.clone(), i);
+                    self.regex_targets.push(Vec::new());
+                    i
+                }
+            };
+            if !self.regex_targets[idx].contains(&id) {
+                self.regex_targets[idx].push(id);
+            }
+        }
+        self.count += 1;
+        Ok(id)
+    }
+
+    fn build(self) -> Result<Matchers, String> {
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&self.phrases)
+            .or_else(|_| {
+                // A very large phrase set can exceed the DFA's size limit; let the crate choose.
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&self.phrases)
+            })
+            .map_err(|e| e.to_string())?;
+        let (regex_set, regexes) = if self.regexes.is_empty() {
+            (None, Vec::new())
+        } else {
+            let set = meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
+                .build_many(&self.regexes)
+                .map_err(|e| one_line(&e.to_string()))?;
+            let single = self
+                .regexes
+                .iter()
+                .map(|r| {
+                    regex::RegexBuilder::new(r)
+                        .case_insensitive(true)
+                        .build()
+                        .map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            (Some(set), single)
+        };
+        Ok(Matchers {
+            automaton,
+            patterns: self.patterns,
+            regex_set,
+            regexes,
+            regex_targets: self.regex_targets,
+        })
+    }
+}
+
+struct Matchers {
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+    regex_set: Option<meta::Regex>,
+    regexes: Vec<regex::Regex>,
+    regex_targets: Vec<Vec<MatcherId>>,
+}
+
+/// Buffers reused across turns and transcripts on one thread, so the scan allocates nothing
+/// per turn once warmed up.
+#[derive(Default)]
+struct Scratch {
+    norm: String,
+    map: Vec<u32>,
+    hits: Vec<Hit>,
+    patset: Option<PatternSet>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Matchers {
+    /// Scans every turn once, appending hits (in original byte offsets) to `hits`.
+    fn scan(&self, t: &Transcript, scratch: &mut Scratch) {
+        let Scratch {
+            norm,
+            map,
+            hits,
+            patset,
+        } = scratch;
+        hits.clear();
+        if let Some(set) = &self.regex_set {
+            if patset
+                .as_ref()
+                .is_none_or(|p| p.capacity() != set.pattern_len())
+            {
+                *patset = Some(PatternSet::new(set.pattern_len()));
+            }
+        }
+        for (ti, turn) in t.turns.iter().enumerate() {
+            let identity = !normalize_text(&turn.text, norm, map);
+            let text: &str = if identity { &turn.text } else { norm };
+            let orig = |i: usize| -> u32 {
+                if identity {
+                    i as u32
+                } else {
+                    map[i]
+                }
+            };
+            let bytes = text.as_bytes();
+            for m in self.automaton.find_overlapping_iter(text) {
+                let p = &self.patterns[m.pattern().as_usize()];
+                if p.word_start && m.start() > 0 && is_word_before(bytes, m.start()) {
+                    continue;
+                }
+                if p.word_end && m.end() < bytes.len() && is_word_after(bytes, m.end()) {
+                    continue;
+                }
+                let (s, e) = (orig(m.start()), orig(m.end()));
+                for &matcher in &p.targets {
+                    hits.push(Hit {
+                        matcher,
+                        turn: ti as u32,
+                        start: s,
+                        end: e,
+                    });
+                }
+            }
+            if let (Some(set), Some(ps)) = (&self.regex_set, patset.as_mut()) {
+                ps.clear();
+                set.which_overlapping_matches(&Input::new(text), ps);
+                for pid in ps.iter() {
+                    let ri = pid.as_usize();
+                    for m in self.regexes[ri].find_iter(text) {
+                        if m.start() == m.end() {
+                            continue;
+                        }
+                        let (s, e) = (orig(m.start()), orig(m.end()));
+                        for &matcher in &self.regex_targets[ri] {
+                            hits.push(Hit {
+                                matcher,
+                                turn: ti as u32,
+                                start: s,
+                                end: e,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_unstable();
+    }
+}
+
+/// What rules see of one scanned transcript: the transcript and every hit, grouped by matcher.
+pub struct Scan<'a> {
+    pub transcript: &'a Transcript,
+    hits: &'a [Hit],
+}
+
+impl<'a> Scan<'a> {
+    /// Builds a scan from hits sorted by (matcher, turn, start) — used by tests of rule kinds.
+    pub fn new(transcript: &'a Transcript, hits: &'a [Hit]) -> Scan<'a> {
+        Scan { transcript, hits }
+    }
+
+    /// All hits of matcher `m`, ordered by turn then start.
+    pub fn hits(&self, m: MatcherId) -> &'a [Hit] {
+        let lo = self.hits.partition_point(|h| h.matcher < m);
+        let hi = self.hits.partition_point(|h| h.matcher <= m);
+        &self.hits[lo..hi]
+    }
+
+    /// Hits of matcher `m` in one turn.
+    pub fn turn_hits(&self, m: MatcherId, turn: usize) -> &'a [Hit] {
+        let all = self.hits(m);
+        let t = turn as u32;
+        let lo = all.partition_point(|h| h.turn < t);
+        let hi = all.partition_point(|h| h.turn <= t);
+        &all[lo..hi]
+    }
+}
+
+/// A compiled rule: its shared parts and its kind's logic.
+pub struct CompiledRule {
+    pub common: RuleCommon,
+    pub kind: Box<dyn RuleKind>,
+    pub def: pack::RuleDef,
+    pub pack_origin: String,
+}
+
+/// The result of checking one transcript.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Sorted by turn, start, end, rule id.
+    pub findings: Vec<Finding>,
+    /// Per rule (in `Engine::rules()` order): did the rule apply to this transcript?
+    /// A conditional rule whose trigger never occurred, or a conversation rule on a script,
+    /// does not apply.
+    pub applicable: Vec<bool>,
+}
+
+pub struct Engine {
+    matchers: Matchers,
+    rules: Vec<CompiledRule>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Engine {
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    pub fn rule_index(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
+        self.rule_index(id).map(|i| &self.rules[i])
+    }
+
+    /// Checks one transcript against every rule.
+    pub fn check(&self, t: &Transcript) -> Checked {
+        self.check_rules(t, None)
+    }
+
+    /// Checks one transcript against every rule, or only rule `only` (by index).
+    pub fn check_rules(&self, t: &Transcript, only: Option<usize>) -> Checked {
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            self.matchers.scan(t, &mut scratch);
+            let scan = Scan {
+                transcript: t,
+                hits: &scratch.hits,
+            };
+            let mut findings = Vec::new();
+            let mut applicable = vec![false; self.rules.len()];
+            let script = t.mode == crate::transcript::Mode::Script;
+            for (i, rule) in self.rules.iter().enumerate() {
+                if only.is_some_and(|o| o != i) || (script && rule.kind.conversation_level()) {
+                    continue;
+                }
+                applicable[i] = rule.kind.evaluate(&rule.common, &scan, &mut findings);
+            }
+            if !t.suppressions.is_empty() {
+                findings.retain(|f| !t.suppressions.iter().any(|s| s.covers(f.line, &f.rule.id)));
+            }
+            findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            Checked {
+                findings,
+                applicable,
+            }
+        })
+    }
+}
+
+/// Config-level changes to a rule.
+#[derive(Debug, Clone, Default)]
+pub struct RuleOverride {
+    pub severity: Option<Severity>,
+    pub disabled: bool,
+}
+
+/// Builds an `Engine` from packs and overrides; immutable once built.
+#[derive(Default)]
+pub struct EngineBuilder {
+    packs: Vec<PackSource>,
+    overrides: BTreeMap<String, RuleOverride>,
+    check_examples: bool,
+}
+
+impl EngineBuilder {
+    pub fn new() -> EngineBuilder {
+        EngineBuilder {
+            check_examples: true,
+            ..Default::default()
+        }
+    }
+
+    pub fn pack(mut self, src: PackSource) -> Self {
+        self.packs.push(src);
+        self
+    }
+
+    pub fn packs(mut self, srcs: impl IntoIterator<Item = PackSource>) -> Self {
+        self.packs.extend(srcs);
+        self
+    }
+
+    pub fn override_rule(mut self, id: &str, o: RuleOverride) -> Self {
+        self.overrides.insert(id.to_string(), o);
+        self
+    }
+
+    /// Whether a rule whose own examples fail makes the build fail (on by default, as
+    /// DESIGN.md asks; `rules test` turns it off to list every failure instead).
+    pub fn check_examples(mut self, yes: bool) -> Self {
+        self.check_examples = yes;
+        self
+    }
+
+    pub fn build(self) -> Result<Engine, Vec<PackError>> {
+        let mut errors = Vec::new();
+        let mut mb = MatcherBuilder::default();
+        let mut rules = Vec::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut pack_names: HashSet<String> = HashSet::new();
+        for src in &self.packs {
+            let def = match pack::parse_pack(src) {
+                Ok(d) => d,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let loc = Locator::new(&src.text, &def);
+            let err = |(line, column): (usize, usize), message: String| PackError {
+                origin: src.origin.clone(),
+                line,
+                column,
+                message,
+            };
+            if !pack_names.insert(def.pack.clone()) {
+                let pos = loc.anywhere("pack:", 1).unwrap_or((1, 1));
+                errors.push(err(pos, format!("pack `{}` is loaded twice", def.pack)));
+                continue;
+            }
+            for (name, list) in &def.lists {
+                if list.iter().any(|p| normalize_phrase(p).is_empty()) {
+                    let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+                    errors.push(err(pos, format!("list `{name}` has an empty phrase")));
+                }
+            }
+            for (ri, rd) in def.rules.iter().enumerate() {
+                if let Some(first) = seen.get(&rd.id) {
+                    errors.push(err(
+                        loc.rule(ri),
+                        format!("duplicate rule id `{}` (already defined in {first})", rd.id),
+                    ));
+                    continue;
+                }
+                seen.insert(rd.id.clone(), src.origin.clone());
+                if !valid_id(&rd.id) {
+                    errors.push(err(
+                        loc.rule(ri),
+                        format!(
+                            "rule id `{}` must be lower-case letters, digits and dashes",
+                            rd.id
+                        ),
+                    ));
+                    continue;
+                }
+                let ov = self.overrides.get(&rd.id).cloned().unwrap_or_default();
+                if ov.disabled {
+                    continue;
+                }
+                match rules::compile(rd, &def.lists, &mut mb) {
+                    Ok(kind) => {
+                        let info = Arc::new(RuleInfo {
+                            id: rd.id.clone(),
+                            pack: def.pack.clone(),
+                            category: rd.category.clone().unwrap_or_else(|| "general".into()),
+                            severity: rd.severity,
+                            message: rd.message.clone(),
+                            why: rd.why.trim().to_string(),
+                            fix: rd.fix.trim().to_string(),
+                        });
+                        let (unless, window) = (kind.1, rd.window);
+                        rules.push(CompiledRule {
+                            common: RuleCommon {
+                                severity: ov.severity.unwrap_or(rd.severity),
+                                info,
+                                speaker: rd.speaker,
+                                window: window.filter(|w| *w != WindowDef::default()),
+                                unless,
+                            },
+                            kind: kind.0,
+                            def: rd.clone(),
+                            pack_origin: src.origin.clone(),
+                        });
+                    }
+                    Err(RuleError {
+                        field,
+                        needle,
+                        message,
+                    }) => {
+                        let pos = match needle.as_deref() {
+                            Some(n) => loc.in_rule(ri, n),
+                            None => match field {
+                                Some(f) => loc.in_rule(ri, &format!("{f}:")),
+                                None => loc.rule(ri),
+                            },
+                        };
+                        errors.push(err(pos, format!("rule `{}`: {message}", rd.id)));
+                    }
+                }
+            }
+        }
+        for id in self.overrides.keys() {
+            if !seen.contains_key(id) {
+                errors.push(PackError {
+                    origin: "config".into(),
+                    line: 0,
+                    column: 0,
+                    message: format!("`rules:` override names unknown rule `{id}`"),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let matchers = mb.build().map_err(|m| {
+            vec![PackError {
+                origin: "rule packs".into(),
+                line: 0,
+                column: 0,
+                message: m,
+            }]
+        })?;
+        let by_id = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.common.info.id.clone(), i))
+            .collect();
+        let engine = Engine {
+            matchers,
+            rules,
+            by_id,
+        };
+        if self.check_examples {
+            let failures = crate::examples::run(&engine);
+            if !failures.is_empty() {
+                let texts: HashMap<&str, &str> = self
+                    .packs
+                    .iter()
+                    .map(|p| (p.origin.as_str(), p.text.as_str()))
+                    .collect();
+                return Err(failures
+                    .iter()
+                    .map(|f| f.to_error(texts.get(f.origin.as_str()).copied()))
+                    .collect());
+            }
+        }
+        Ok(engine)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn is_word_before(bytes: &[u8], at: usize) -> bool {
+    let b = bytes[at - 1];
+    if b.is_ascii() {
+        return b.is_ascii_alphanumeric() || b == b'_';
+    }
+    let mut i = at - 1;
+    while i > 0 && (bytes[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    std::str::from_utf8(&bytes[i..at])
+        .ok()
+        .and_then(|s| s.chars().next())
+        .is_some_and(is_word_char)
+}
+
+fn is_word_after(bytes: &[u8], at: usize) -> bool {
+    let b = bytes[at];
+    if b.is_ascii() {
+        return b.is_ascii_alphanumeric() || b == b'_';
+    }
+    let end = (at + 4).min(bytes.len());
+    let s = match std::str::from_utf8(&bytes[at..end]) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&bytes[at..at + e.valid_up_to()]).unwrap_or(""),
+    };
+    s.chars().next().is_some_and(is_word_char)
+}
+
+/// Canonical form of a phrase: lower-case, straight quotes, single spaces.
+pub fn normalize_phrase(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut space = false;
+    for c in p.trim().chars() {
+        let c = straighten(c);
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+#[inline]
+fn straighten(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' | '`' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{2013}' | '\u{2014}' => '-',
+        _ => c,
+    }
+}
+
+/// Writes a normalised copy of `text` (straight quotes, single spaces) into `out` with `map`
+/// from each output byte to its source byte. Returns false, touching nothing, when the text
+/// is already normal — the common case, which costs one pass over the bytes.
+fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>) -> bool {
+    let b = text.as_bytes();
+    let needs = b.iter().enumerate().any(|(i, &c)| {
+        c == 0xE2
+            || c == b'\t'
+            || c == b'\n'
+            || c == b'\r'
+            || c == b'`'
+            || (c == b' ' && b.get(i + 1) == Some(&b' '))
+    });
+    if !needs {
+        return false;
+    }
+    out.clear();
+    map.clear();
+    let mut prev_space = false;
+    for (i, c) in text.char_indices() {
+        let c = straighten(c);
+        if c.is_whitespace() {
+            if prev_space {
+                continue;
+            }
+            prev_space = true;
+            out.push(' ');
+            map.push(i as u32);
+            continue;
+        }
+        prev_space = false;
+        let before = out.len();
+        out.push(c);
+        for k in 0..out.len() - before {
+            map.push((i + k) as u32);
+        }
+    }
+    map.push(text.len() as u32);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_quotes_and_spaces_with_offsets() {
+        let (mut out, mut map) = (String::new(), Vec::new());
+        let text = "I\u{2019}m  sorry";
+        assert!(normalize_text(text, &mut out, &mut map));
+        assert_eq!(out, "I'm sorry");
+        // "sorry" starts at byte 4 in the normalised text and byte 7 in the source.
+        assert_eq!(map[4], 7);
+        assert_eq!(map[out.len()] as usize, text.len());
+        assert!(!normalize_text("plain text", &mut out, &mut map));
+    }
+
+    #[test]
+    fn phrase_normal_form() {
+        assert_eq!(normalize_phrase("  I\u{2019}M   Sorry "), "i'm sorry");
+    }
+}

@@ -1,0 +1,116 @@
+//! Runs every rule's own `examples`: each `flag` example must produce a finding of that rule
+//! (checked alone) and each `pass` example none. Used by `rules test`, by the engine when it
+//! loads a pack, and by the test suite.
+use crate::engine::Engine;
+use crate::input::{self, ReadOptions};
+use crate::pack::PackError;
+use crate::transcript::{Mode, Transcript};
+
+#[derive(Debug, Clone)]
+pub struct ExampleFailure {
+    pub rule: String,
+    pub origin: String,
+    /// `flag` or `pass`.
+    pub kind: &'static str,
+    pub example: String,
+    pub reason: String,
+}
+
+impl ExampleFailure {
+    /// Locates the failing example in its pack source, when the text is at hand.
+    pub fn to_error(&self, pack_text: Option<&str>) -> PackError {
+        let first_line = self.example.lines().next().unwrap_or("");
+        let (mut line, mut column) = (0, 0);
+        if let Some(text) = pack_text {
+            let rule_line = text
+                .lines()
+                .position(|l| l.contains("id:") && l.contains(self.rule.as_str()));
+            for (i, l) in text.lines().enumerate().skip(rule_line.unwrap_or(0)) {
+                if let Some(c) = l.find(first_line).filter(|_| !first_line.is_empty()) {
+                    line = i + 1;
+                    column = l[..c].chars().count() + 1;
+                    break;
+                }
+            }
+        }
+        PackError {
+            origin: self.origin.clone(),
+            line,
+            column,
+            message: self.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rule `{}`: {} example {:?} {}",
+            self.rule, self.kind, self.example, self.reason
+        )
+    }
+}
+
+/// Reads an example: labelled lines make a conversation, otherwise agent-only script lines.
+pub fn example_transcript(text: &str) -> Result<Transcript, String> {
+    let opts = ReadOptions::default();
+    let conv = input::plain::parse("example", text, &opts);
+    match conv {
+        Ok(t) => Ok(t),
+        _ => {
+            let script = ReadOptions {
+                mode: Some(Mode::Script),
+                ..Default::default()
+            };
+            input::plain::parse("example", text, &script).map_err(|e| e.message)
+        }
+    }
+}
+
+/// Runs the examples of every rule in the engine (or only those of `rules`, by id).
+pub fn run_selected(engine: &Engine, only: Option<&[String]>) -> (usize, Vec<ExampleFailure>) {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (i, rule) in engine.rules().iter().enumerate() {
+        let id = &rule.common.info.id;
+        if only.is_some_and(|o| !o.iter().any(|x| x == id)) {
+            continue;
+        }
+        let Some(ex) = &rule.def.examples else {
+            continue;
+        };
+        for (kind, list, want) in [("flag", &ex.flag, true), ("pass", &ex.pass, false)] {
+            for example in list {
+                count += 1;
+                let fail = |reason: String| ExampleFailure {
+                    rule: id.clone(),
+                    origin: rule.pack_origin.clone(),
+                    kind,
+                    example: example.clone(),
+                    reason,
+                };
+                let t = match example_transcript(example) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        failures.push(fail(format!("cannot be read: {e}")));
+                        continue;
+                    }
+                };
+                let got = engine.check_rules(&t, Some(i)).findings;
+                match (want, got.first()) {
+                    (true, None) => failures.push(fail("was not flagged".into())),
+                    (false, Some(f)) => {
+                        failures.push(fail(format!("was flagged at {:?}", f.matched)))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    (count, failures)
+}
+
+pub fn run(engine: &Engine) -> Vec<ExampleFailure> {
+    run_selected(engine, None).1
+}

@@ -1,0 +1,407 @@
+//! Plain-text transcripts: optional YAML front matter, `Speaker: text` lines with optional
+//! timestamps, continuation lines, inline `tonecheck: ignore` directives, and script mode.
+use super::{id_from_path, roles, InputError, ReadOptions};
+use crate::transcript::{Metadata, Mode, Role, Segment, Suppression, Transcript, Turn};
+
+const MAX_LABEL_BYTES: usize = 40;
+const MAX_LABEL_WORDS: usize = 4;
+
+pub fn read(path: &str, text: &str, opts: &ReadOptions) -> Result<Vec<Transcript>, InputError> {
+    parse(path, text, opts).map(|t| vec![t])
+}
+
+/// Parses one plain-text transcript; `path` is used for the id and in errors.
+pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, InputError> {
+    let err = |line: Option<usize>, message: String| InputError {
+        path: path.to_string(),
+        line,
+        message,
+    };
+    let mut t = Transcript::new(id_from_path(path));
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
+    // Front matter.
+    let mut fm_mode = None;
+    if lines.peek().is_some_and(|(_, l)| l.trim_end() == "---") {
+        lines.next();
+        let mut yaml = String::new();
+        let mut closed = false;
+        for (_, l) in lines.by_ref() {
+            if l.trim_end() == "---" || l.trim_end() == "..." {
+                closed = true;
+                break;
+            }
+            yaml.push_str(l);
+            yaml.push('\n');
+        }
+        if !closed {
+            return Err(err(
+                Some(1),
+                "front matter opened with `---` is never closed".into(),
+            ));
+        }
+        fm_mode = front_matter(&yaml, &mut t).map_err(|(line, m)| err(Some(line + 1), m))?;
+    }
+    t.mode = opts.mode.or(fm_mode).unwrap_or_default();
+    let mut pending_ignore: Option<Vec<String>> = None;
+    let mut first_unlabelled: Option<usize> = None;
+    for (n, raw) in lines {
+        let mut line = raw.trim_end();
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some((content, directive)) = split_directive(line) {
+            match directive {
+                Directive::NextLine(rules) => {
+                    pending_ignore = Some(rules);
+                    if content.trim().is_empty() {
+                        continue;
+                    }
+                }
+                Directive::ThisLine(rules) => t.suppressions.push(Suppression { line: n, rules }),
+            }
+            if content.trim().is_empty() {
+                continue;
+            }
+            line = content;
+        } else if let Some(rules) = pending_ignore.take() {
+            t.suppressions.push(Suppression { line: n, rules });
+        }
+        if t.mode == Mode::Script {
+            let trimmed = line.trim_start();
+            // Markdown headings and comment lines in script libraries are not agent speech.
+            if trimmed.starts_with("# ") || trimmed.starts_with("//") || trimmed == "#" {
+                continue;
+            }
+            let col = line[..line.len() - trimmed.len()].chars().count() + 1;
+            let mut turn = Turn::new("Agent", Role::Agent, trimmed, n);
+            turn.segments[0].column = col;
+            t.turns.push(turn);
+            continue;
+        }
+        let (time, rest_at) = timestamp(line);
+        let rest = &line[rest_at..];
+        match label(rest) {
+            Some((speaker, text_at)) => {
+                let body = rest[text_at..].trim();
+                let col = line[..rest_at + text_at].chars().count()
+                    + rest[text_at..]
+                        .len()
+                        .saturating_sub(rest[text_at..].trim_start().len())
+                    + 1;
+                let mut turn = Turn::new(speaker, Role::Other, body, n);
+                turn.segments[0].column = col;
+                turn.start = time;
+                t.turns.push(turn);
+            }
+            None => match t.turns.last_mut() {
+                Some(turn) => {
+                    let body = rest.trim();
+                    let col = line[..rest_at].chars().count()
+                        + (rest.len() - rest.trim_start().len())
+                        + 1;
+                    if turn.text.is_empty() {
+                        turn.segments[0] = Segment {
+                            offset: 0,
+                            line: n,
+                            column: col,
+                        };
+                    } else {
+                        turn.text.push(' ');
+                        turn.segments.push(Segment {
+                            offset: turn.text.len(),
+                            line: n,
+                            column: col,
+                        });
+                    }
+                    turn.text.push_str(body);
+                }
+                None => {
+                    first_unlabelled.get_or_insert(n);
+                }
+            },
+        }
+    }
+    if t.turns.is_empty() {
+        return Err(match (t.mode, first_unlabelled) {
+            (Mode::Conversation, Some(line)) => err(
+                Some(line),
+                "no speaker labels found: expected lines like `Agent: text` (use --mode script for agent-only scripts)".into(),
+            ),
+            _ => err(None, "empty transcript: no turns to check".into()),
+        });
+    }
+    // Turns end where the next begins, when times are known.
+    for i in 0..t.turns.len().saturating_sub(1) {
+        if t.turns[i].start.is_some() {
+            t.turns[i].end = t.turns[i + 1].start;
+        }
+    }
+    if t.mode == Mode::Conversation {
+        roles::resolve(&mut t, &opts.roles);
+    }
+    Ok(t)
+}
+
+/// Reads front matter into metadata; returns the `mode:` it sets, or (0-based line, message).
+fn front_matter(yaml: &str, t: &mut Transcript) -> Result<Option<Mode>, (usize, String)> {
+    if yaml.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| {
+        let line = e.location().map_or(1, |l| l.line());
+        let mut m = e.to_string();
+        if let Some(i) = m.find(" at line ") {
+            m.truncate(i);
+        }
+        (line, format!("front matter is not valid YAML: {m}"))
+    })?;
+    let serde_yaml::Value::Mapping(map) = value else {
+        return Err((
+            1,
+            "front matter must be a mapping of `key: value` lines".into(),
+        ));
+    };
+    let mut md = Metadata::default();
+    let mut mode = None;
+    for (k, v) in map {
+        let key = scalar(&k);
+        let val = scalar(&v);
+        match key.as_str() {
+            "id" => t.id = val,
+            "agent" => md.agent = Some(val),
+            "customer" => md.customer = Some(val),
+            "call_id" => md.call_id = Some(val),
+            "date" => md.date = Some(val),
+            "queue" => md.queue = Some(val),
+            "mode" => {
+                mode =
+                    Some(match val.as_str() {
+                        "script" => Mode::Script,
+                        "conversation" => Mode::Conversation,
+                        other => return Err((
+                            1,
+                            format!(
+                                "front matter `mode: {other}` must be `script` or `conversation`"
+                            ),
+                        )),
+                    })
+            }
+            _ => {
+                md.extra.insert(key, val);
+            }
+        }
+    }
+    t.metadata = md;
+    Ok(mode)
+}
+
+fn scalar(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Null => String::new(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+enum Directive {
+    ThisLine(Vec<String>),
+    NextLine(Vec<String>),
+}
+
+/// Finds `tonecheck: ignore[-next-line] [RULE …]`; returns the line without it (and
+/// without the comment marker before it) and the directive.
+fn split_directive(line: &str) -> Option<(&str, Directive)> {
+    let at = line.find("tonecheck:")?;
+    let rest = line[at + "tonecheck:".len()..].trim_start();
+    let (next, ids) = if let Some(r) = rest.strip_prefix("ignore-next-line") {
+        (true, r)
+    } else if let Some(r) = rest.strip_prefix("ignore") {
+        (false, r)
+    } else {
+        return None;
+    };
+    let rules = ids
+        .trim_end_matches("-->")
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut content = line[..at].trim_end();
+    for marker in ["<!--", "//", "#", "--"] {
+        if let Some(c) = content.strip_suffix(marker) {
+            content = c.trim_end();
+            break;
+        }
+    }
+    Some((
+        content,
+        if next {
+            Directive::NextLine(rules)
+        } else {
+            Directive::ThisLine(rules)
+        },
+    ))
+}
+
+/// Parses a leading timestamp: `[00:01:23]`, `00:01:23`, `(1:23)`, `[1:23.5]`.
+/// Returns the time in seconds and the byte index where the rest of the line starts.
+fn timestamp(line: &str) -> (Option<f64>, usize) {
+    let lead = line.len() - line.trim_start().len();
+    let s = &line[lead..];
+    let (open, close) = match s.as_bytes().first() {
+        Some(b'[') => (1, Some(']')),
+        Some(b'(') => (1, Some(')')),
+        _ => (0, None),
+    };
+    let body = &s[open..];
+    let end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.' || c == ','))
+        .unwrap_or(body.len());
+    let stamp = &body[..end];
+    let Some(secs) = parse_clock(stamp) else {
+        return (None, 0);
+    };
+    let mut at = lead + open + end;
+    if let Some(c) = close {
+        if !line[at..].starts_with(c) {
+            return (None, 0);
+        }
+        at += 1;
+    } else if !line[at..].starts_with([' ', '\t']) {
+        return (None, 0);
+    }
+    let rest = &line[at..];
+    let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '-']).len();
+    (Some(secs), at + skipped)
+}
+
+fn parse_clock(s: &str) -> Option<f64> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let mut secs = 0.0;
+    for (i, p) in parts.iter().enumerate() {
+        let v: f64 = if i + 1 == parts.len() {
+            p.replace(',', ".").parse().ok()?
+        } else {
+            p.parse::<u32>().ok()? as f64
+        };
+        secs = secs * 60.0 + v;
+    }
+    Some(secs)
+}
+
+/// A speaker label at the start of `s`: up to 4 words before a colon that is followed by a
+/// space or the end of the line. Returns the label and the byte index just after the colon.
+fn label(s: &str) -> Option<(&str, usize)> {
+    let colon = s
+        .as_bytes()
+        .iter()
+        .take(MAX_LABEL_BYTES + 1)
+        .position(|&b| b == b':')?;
+    let after = s.as_bytes().get(colon + 1);
+    if after.is_some_and(|b| !b.is_ascii_whitespace()) {
+        return None;
+    }
+    let name = s[..colon].trim();
+    let first = name.chars().next()?;
+    if !first.is_alphabetic()
+        || name.split_whitespace().count() > MAX_LABEL_WORDS
+        || !name.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | '\'' | '(' | ')' | '#')
+        })
+    {
+        return None;
+    }
+    Some((name, colon + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Transcript, InputError> {
+        parse("calls/x.txt", text, &ReadOptions::default())
+    }
+
+    #[test]
+    fn labels_timestamps_and_continuations() {
+        let t = p("---\nagent: Sam\nqueue: billing\n---\n[00:00:05] Agent: Hello,\n  how can I help?\n(0:09) Customer: My bill.\nCustomer 2: hi\n").unwrap();
+        assert_eq!(t.metadata.agent.as_deref(), Some("Sam"));
+        assert_eq!(t.turns.len(), 3);
+        assert_eq!(t.turns[0].text, "Hello, how can I help?");
+        assert_eq!(t.turns[0].start, Some(5.0));
+        assert_eq!(t.turns[0].end, Some(9.0));
+        assert_eq!(t.turns[0].line(), 5);
+        assert_eq!(t.turns[0].segments[0].column, 19);
+        // "how" is on line 6, column 3.
+        assert_eq!(t.turns[0].position(7), (6, 3));
+        assert_eq!(t.turns[1].role, Role::Customer);
+        assert_eq!(t.turns[1].start, Some(9.0));
+    }
+
+    #[test]
+    fn no_labels_is_an_error_with_a_line() {
+        let e = p("\nhello there\nmore\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("no speaker labels"));
+    }
+
+    #[test]
+    fn unclosed_front_matter() {
+        assert!(p("---\nid: x\nAgent: hi")
+            .unwrap_err()
+            .message
+            .contains("never closed"));
+    }
+
+    #[test]
+    fn directives() {
+        let t = p("Agent: sorry if you feel that way # tonecheck: ignore non-apology\n# tonecheck: ignore-next-line\nAgent: no\n").unwrap();
+        assert_eq!(t.turns[0].text, "sorry if you feel that way");
+        assert_eq!(
+            t.suppressions,
+            vec![
+                Suppression {
+                    line: 1,
+                    rules: vec!["non-apology".into()]
+                },
+                Suppression {
+                    line: 3,
+                    rules: vec![]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn script_mode_lines_are_agent_turns() {
+        let opts = ReadOptions {
+            mode: Some(Mode::Script),
+            ..Default::default()
+        };
+        let t = parse(
+            "s.md",
+            "# Refund macro\n\n  Sorry about that.\nWe can't do that.\n",
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(t.turns.len(), 2);
+        assert_eq!(t.turns[0].role, Role::Agent);
+        assert_eq!(t.turns[0].segments[0].column, 3);
+    }
+
+    #[test]
+    fn urls_and_times_are_not_labels() {
+        assert!(label("https://x.y/z").is_none());
+        assert!(label("Note that: x").is_some());
+        assert!(label("12: x").is_none());
+        assert_eq!(timestamp("00:01:23 Agent: hi").0, Some(83.0));
+    }
+}

@@ -1,0 +1,177 @@
+//! Resolving speaker labels to roles: the config's `roles:` map first, then built-in names,
+//! then — for diarised labels like `spk_0` — the speaker who greets for the company.
+use std::collections::HashMap;
+
+use crate::transcript::{Role, Transcript};
+
+const AGENT_NAMES: &[&str] = &[
+    "agent",
+    "rep",
+    "csr",
+    "representative",
+    "advisor",
+    "adviser",
+    "associate",
+    "support",
+    "trainee",
+    "me",
+    "operator",
+    "specialist",
+    "staff",
+];
+const CUSTOMER_NAMES: &[&str] = &[
+    "customer", "caller", "client", "member", "guest", "user", "cust",
+];
+
+/// Phrases only the company's side says when opening a call or chat.
+const GREETINGS: &[&str] = &[
+    "thank you for calling",
+    "thanks for calling",
+    "thank you for contacting",
+    "thanks for contacting",
+    "thank you for reaching out",
+    "thanks for reaching out",
+    "how can i help",
+    "how may i help",
+    "how can i assist",
+    "how may i assist",
+    "what can i do for you",
+    "welcome to",
+    "you've reached",
+    "you have reached",
+    "this is customer service",
+    "speaking, how",
+];
+
+/// Label → role, from the config's `roles:` (labels compared case-insensitively).
+#[derive(Debug, Clone, Default)]
+pub struct RoleMap {
+    map: HashMap<String, Role>,
+}
+
+impl RoleMap {
+    pub fn insert(&mut self, label: &str, role: Role) {
+        self.map.insert(label.trim().to_lowercase(), role);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Config map, then built-in names (on the label's first word: "Agent Smith", "Customer 2").
+    pub fn lookup(&self, label: &str) -> Option<Role> {
+        let lower = label.trim().to_lowercase();
+        if let Some(r) = self.map.get(&lower) {
+            return Some(*r);
+        }
+        let first = lower
+            .split(|c: char| !c.is_alphabetic())
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        if AGENT_NAMES.contains(&first) {
+            Some(Role::Agent)
+        } else if CUSTOMER_NAMES.contains(&first) {
+            Some(Role::Customer)
+        } else {
+            None
+        }
+    }
+}
+
+/// Sets every turn's role. Labels still unknown after the map and built-in names are
+/// resolved by the greeting heuristic; what remains is `Role::Other`.
+pub fn resolve(t: &mut Transcript, map: &RoleMap) {
+    let mut known: HashMap<String, Role> = HashMap::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for turn in &t.turns {
+        if known.contains_key(&turn.speaker) || unknown.contains(&turn.speaker) {
+            continue;
+        }
+        match map.lookup(&turn.speaker) {
+            Some(r) => {
+                known.insert(turn.speaker.clone(), r);
+            }
+            None => unknown.push(turn.speaker.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        let agent_known = known.values().any(|r| *r == Role::Agent);
+        let greeter = if agent_known {
+            None
+        } else {
+            t.turns.iter().take(6).find(|turn| {
+                unknown.contains(&turn.speaker) && {
+                    let lower = turn.text.to_lowercase();
+                    GREETINGS.iter().any(|g| lower.contains(g))
+                        || (lower.contains("my name is") && lower.contains("help"))
+                }
+            })
+        };
+        if let Some(g) = greeter.map(|g| g.speaker.clone()) {
+            known.insert(g.clone(), Role::Agent);
+            // In a two-party call the other diarised voice is the customer.
+            let others: Vec<&String> = unknown.iter().filter(|l| **l != g).collect();
+            let customer_known = known.values().any(|r| *r == Role::Customer);
+            if others.len() == 1 && !customer_known {
+                known.insert(others[0].clone(), Role::Customer);
+            }
+        } else if agent_known && unknown.len() == 1 && !known.values().any(|r| *r == Role::Customer)
+        {
+            known.insert(unknown[0].clone(), Role::Customer);
+        }
+    }
+    for turn in &mut t.turns {
+        turn.role = known.get(&turn.speaker).copied().unwrap_or(Role::Other);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::Turn;
+
+    fn tr(lines: &[(&str, &str)]) -> Transcript {
+        let mut t = Transcript::new("t");
+        for (i, (s, x)) in lines.iter().enumerate() {
+            t.turns.push(Turn::new(*s, Role::Other, *x, i + 1));
+        }
+        t
+    }
+
+    #[test]
+    fn builtin_names_and_first_word() {
+        let mut t = tr(&[("Agent Smith", "hi"), ("Caller", "hello")]);
+        resolve(&mut t, &RoleMap::default());
+        assert_eq!(t.turns[0].role, Role::Agent);
+        assert_eq!(t.turns[1].role, Role::Customer);
+    }
+
+    #[test]
+    fn greeter_is_agent_for_diarised_labels() {
+        let mut t = tr(&[
+            ("spk_1", "hello?"),
+            ("spk_0", "Thank you for calling Acme, how can I help?"),
+            ("spk_1", "my bill"),
+        ]);
+        resolve(&mut t, &RoleMap::default());
+        assert_eq!(t.turns[1].role, Role::Agent);
+        assert_eq!(t.turns[0].role, Role::Customer);
+    }
+
+    #[test]
+    fn config_map_wins() {
+        let mut map = RoleMap::default();
+        map.insert("Sarah", Role::Agent);
+        let mut t = tr(&[("Sarah", "hi"), ("Bob", "hello")]);
+        resolve(&mut t, &map);
+        assert_eq!(t.turns[0].role, Role::Agent);
+        assert_eq!(t.turns[1].role, Role::Customer);
+    }
+
+    #[test]
+    fn unresolvable_stays_other() {
+        let mut t = tr(&[("Ann", "hi"), ("Bob", "hello")]);
+        resolve(&mut t, &RoleMap::default());
+        assert!(t.turns.iter().all(|x| x.role == Role::Other));
+    }
+}

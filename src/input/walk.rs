@@ -1,0 +1,76 @@
+//! Expanding the user's paths into a sorted list of files: .gitignore and .ignore respected,
+//! hidden files skipped, symlinks not followed (so loops are impossible).
+use std::path::{Path, PathBuf};
+
+use super::{is_transcript_path, InputError};
+
+/// Files to check, sorted and de-duplicated, plus errors for paths that cannot be walked.
+pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        if root.as_os_str() == "-" {
+            files.push(root.clone());
+            continue;
+        }
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_file() => {
+                files.push(root.clone());
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                errors.push(InputError {
+                    path: root.display().to_string(),
+                    line: None,
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .require_git(false)
+            .ignore(true)
+            .parents(true)
+            .follow_links(false)
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_transcript_path(e.path()) {
+                        files.push(e.into_path());
+                    }
+                }
+                Err(err) => errors.push(InputError {
+                    path: error_path(&err).unwrap_or_else(|| root.display().to_string()),
+                    line: None,
+                    message: format!("cannot walk: {}", err),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.display().to_string()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// Shown path: relative paths as given, without a leading `./`.
+pub fn display(path: &Path) -> String {
+    let s = path.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

@@ -1,0 +1,12 @@
+//! tonecheck: checks customer-service conversations against YAML rule packs.
+//! Data flows one way: input → transcript → engine (rules) → findings → score → output.
+pub mod batch;
+pub mod cli;
+pub mod engine;
+pub mod examples;
+pub mod finding;
+pub mod input;
+pub mod output;
+pub mod pack;
+pub mod rules;
+pub mod transcript;

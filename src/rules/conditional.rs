@@ -1,0 +1,89 @@
+//! `conditional`: after each `when` hit (in turns of `when_speaker`, default customer),
+//! `expect` must occur within the next `within_turns` turns of the rule's speaker; otherwise
+//! a finding at the trigger. `trigger: first` judges only the first trigger. `unless` hits
+//! void an `expect` hit in their sentence (a non-apology is not an apology).
+use super::{speaker_matches, Compiler, RuleCommon, RuleError, RuleKind};
+use crate::engine::{MatcherId, Scan};
+use crate::finding::Finding;
+use crate::pack::{SpeakerSel, Trigger};
+
+const DEFAULT_WITHIN_TURNS: usize = 2;
+
+struct Conditional {
+    when: MatcherId,
+    expect: MatcherId,
+    when_speaker: SpeakerSel,
+    within: usize,
+    trigger: Trigger,
+}
+
+pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
+    c.only_fields(&[
+        "when",
+        "expect",
+        "when_speaker",
+        "within_turns",
+        "trigger",
+        "where",
+    ])?;
+    let def = c.def.clone();
+    let when = c.required("when", &def.when)?;
+    let expect = c.required("expect", &def.expect)?;
+    if def.within_turns == Some(0) {
+        return Err(RuleError::at(
+            Some("within_turns"),
+            "`within_turns` must be at least 1".into(),
+        ));
+    }
+    Ok(Box::new(Conditional {
+        when,
+        expect,
+        when_speaker: def.when_speaker.unwrap_or(SpeakerSel::Customer),
+        within: def.within_turns.unwrap_or(DEFAULT_WITHIN_TURNS),
+        trigger: def.trigger.unwrap_or_default(),
+    }))
+}
+
+impl RuleKind for Conditional {
+    fn conversation_level(&self) -> bool {
+        true
+    }
+
+    fn evaluate(&self, rule: &RuleCommon, scan: &Scan, out: &mut Vec<Finding>) -> bool {
+        let t = scan.transcript;
+        let mut applied = false;
+        let mut last_turn = None;
+        for h in scan.hits(self.when) {
+            let turn = h.turn as usize;
+            let tr = &t.turns[turn];
+            if last_turn == Some(turn)
+                || !speaker_matches(self.when_speaker, tr.role)
+                || rule.window.is_some_and(|w| !super::in_window(t, turn, &w))
+            {
+                continue;
+            }
+            last_turn = Some(turn);
+            // The responder's next turns after the trigger; none means the call ended first.
+            let replies: Vec<usize> = (turn + 1..t.turns.len())
+                .filter(|&i| rule.speaks(t.turns[i].role))
+                .take(self.within)
+                .collect();
+            if replies.is_empty() {
+                continue;
+            }
+            applied = true;
+            let answered = replies.iter().any(|&r| {
+                scan.turn_hits(self.expect, r)
+                    .iter()
+                    .any(|e| !rule.excused(scan, r, e.start as usize, e.end as usize))
+            });
+            if !answered {
+                out.push(rule.finding(t, turn, h.start as usize, h.end as usize, None));
+            }
+            if self.trigger == Trigger::First {
+                break;
+            }
+        }
+        applied
+    }
+}

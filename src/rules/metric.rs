@@ -1,0 +1,201 @@
+//! `metric`: a measured quantity of the conversation compared with `min`/`max`.
+//! Timing metrics apply only to transcripts that carry turn times.
+use super::{Compiler, RuleCommon, RuleError, RuleKind};
+use crate::engine::Scan;
+use crate::finding::Finding;
+use crate::transcript::{Role, Transcript};
+
+/// The metrics a rule may name, with what each measures (shown by `rules explain`).
+pub const METRICS: &[(&str, &str)] = &[
+    (
+        "agent_talk_share",
+        "share of all spoken words that are the agent's, 0.0–1.0",
+    ),
+    (
+        "longest_agent_turn_words",
+        "words in the agent's longest turn",
+    ),
+    (
+        "interruptions",
+        "agent turns that start before the customer's turn has ended (needs times)",
+    ),
+    (
+        "max_silence_seconds",
+        "longest gap between the end of one turn and the start of the next (needs times)",
+    ),
+    (
+        "agent_words_per_minute",
+        "agent words per minute of agent speaking time (needs times)",
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Metric {
+    TalkShare,
+    LongestTurn,
+    Interruptions,
+    MaxSilence,
+    WordsPerMinute,
+}
+
+struct MetricRule {
+    metric: Metric,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
+    c.only_fields(&["metric", "min", "max"])?;
+    let d = c.def;
+    let name = d
+        .metric
+        .as_deref()
+        .ok_or_else(|| RuleError::at(None, "kind `metric` needs `metric:`".into()))?;
+    let metric = match name {
+        "agent_talk_share" => Metric::TalkShare,
+        "longest_agent_turn_words" => Metric::LongestTurn,
+        "interruptions" => Metric::Interruptions,
+        "max_silence_seconds" => Metric::MaxSilence,
+        "agent_words_per_minute" => Metric::WordsPerMinute,
+        other => {
+            return Err(RuleError {
+                field: Some("metric"),
+                needle: Some(other.to_string()),
+                message: format!(
+                    "unknown metric `{other}` (known: {})",
+                    METRICS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+        }
+    };
+    if d.min.is_none() && d.max.is_none() {
+        return Err(RuleError::at(
+            Some("metric"),
+            "a metric rule needs `min:` or `max:`".into(),
+        ));
+    }
+    Ok(Box::new(MetricRule {
+        metric,
+        min: d.min,
+        max: d.max,
+    }))
+}
+
+impl MetricRule {
+    fn out_of_range(&self, v: f64) -> bool {
+        self.min.is_some_and(|m| v < m) || self.max.is_some_and(|m| v > m)
+    }
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn timed(t: &Transcript) -> bool {
+    t.turns.iter().all(|x| x.start.is_some() && x.end.is_some())
+}
+
+impl RuleKind for MetricRule {
+    fn conversation_level(&self) -> bool {
+        true
+    }
+
+    fn evaluate(&self, rule: &RuleCommon, scan: &Scan, out: &mut Vec<Finding>) -> bool {
+        let t = scan.transcript;
+        let agent_turns: Vec<usize> = (0..t.turns.len())
+            .filter(|&i| t.turns[i].role == Role::Agent)
+            .collect();
+        let Some(&first_agent) = agent_turns.first() else {
+            return false;
+        };
+        match self.metric {
+            Metric::TalkShare => {
+                let agent: usize = agent_turns.iter().map(|&i| t.turns[i].word_count()).sum();
+                let all: usize = t.turns.iter().map(|x| x.word_count()).sum();
+                if all == 0 {
+                    return false;
+                }
+                let share = agent as f64 / all as f64;
+                if self.out_of_range(share) {
+                    out.push(rule.finding(
+                        t,
+                        first_agent,
+                        0,
+                        0,
+                        Some(&format!("{:.0}%", share * 100.0)),
+                    ));
+                }
+            }
+            Metric::LongestTurn => {
+                let (&i, n) = agent_turns
+                    .iter()
+                    .map(|i| (i, t.turns[*i].word_count()))
+                    .max_by_key(|(i, n)| (*n, std::cmp::Reverse(**i)))
+                    .expect("agent_turns is not empty");
+                if self.out_of_range(n as f64) {
+                    out.push(rule.finding(t, i, 0, 0, Some(&n.to_string())));
+                }
+            }
+            Metric::Interruptions => {
+                if !timed(t) {
+                    return false;
+                }
+                let cuts: Vec<usize> = (1..t.turns.len())
+                    .filter(|&i| {
+                        let (prev, cur) = (&t.turns[i - 1], &t.turns[i]);
+                        prev.role == Role::Customer
+                            && cur.role == Role::Agent
+                            && cur.start.zip(prev.end).is_some_and(|(s, e)| s < e)
+                    })
+                    .collect();
+                if self.out_of_range(cuts.len() as f64) {
+                    let n = cuts.len().to_string();
+                    for i in cuts {
+                        out.push(rule.finding(t, i, 0, 0, Some(&n)));
+                    }
+                }
+            }
+            Metric::MaxSilence => {
+                if !timed(t) {
+                    return false;
+                }
+                let gap = (1..t.turns.len())
+                    .filter_map(|i| Some((i, t.turns[i].start? - t.turns[i - 1].end?)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((i, g)) = gap {
+                    if self.out_of_range(g) {
+                        out.push(rule.finding(t, i, 0, 0, Some(&fmt_value(g))));
+                    }
+                }
+            }
+            Metric::WordsPerMinute => {
+                if !timed(t) {
+                    return false;
+                }
+                let (words, secs) = agent_turns.iter().fold((0usize, 0.0f64), |(w, s), &i| {
+                    let x = &t.turns[i];
+                    (
+                        w + x.word_count(),
+                        s + (x.end.unwrap_or(0.0) - x.start.unwrap_or(0.0)).max(0.0),
+                    )
+                });
+                if secs <= 0.0 {
+                    return false;
+                }
+                let wpm = words as f64 * 60.0 / secs;
+                if self.out_of_range(wpm) {
+                    out.push(rule.finding(t, first_agent, 0, 0, Some(&format!("{wpm:.0}"))));
+                }
+            }
+        }
+        true
+    }
+}

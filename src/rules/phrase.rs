@@ -1,0 +1,35 @@
+//! `phrase`: every occurrence of `match` in an eligible turn is a finding, unless an
+//! `unless` hit shares its sentence.
+use super::{merged_spans, Compiler, RuleCommon, RuleError, RuleKind};
+use crate::engine::{MatcherId, Scan};
+use crate::finding::Finding;
+
+struct Phrase {
+    matcher: MatcherId,
+}
+
+pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
+    c.only_fields(&["match", "where"])?;
+    let matcher = c.required("match", &c.def.match_.clone())?;
+    Ok(Box::new(Phrase { matcher }))
+}
+
+impl RuleKind for Phrase {
+    fn conversation_level(&self) -> bool {
+        false
+    }
+
+    fn evaluate(&self, rule: &RuleCommon, scan: &Scan, out: &mut Vec<Finding>) -> bool {
+        let t = scan.transcript;
+        let hits = scan.hits(self.matcher);
+        if hits.is_empty() {
+            return true;
+        }
+        for (turn, s, e) in merged_spans(hits) {
+            if rule.eligible(t, turn) && !rule.excused(scan, turn, s, e) {
+                out.push(rule.finding(t, turn, s, e, None));
+            }
+        }
+        true
+    }
+}
