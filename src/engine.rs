@@ -306,6 +306,8 @@ pub struct CompiledRule {
     pub kind: Box<dyn RuleKind>,
     pub def: pack::RuleDef,
     pub pack_origin: String,
+    /// The pack's named lists, for documentation (`rules explain`).
+    pub lists: Arc<BTreeMap<String, Vec<String>>>,
 }
 
 /// The result of checking one transcript.
@@ -433,6 +435,7 @@ impl EngineBuilder {
                 }
             };
             let loc = Locator::new(&src.text, &def);
+            let lists = Arc::new(def.lists.clone());
             let err = |(line, column): (usize, usize), message: String| PackError {
                 origin: src.origin.clone(),
                 line,
@@ -496,6 +499,7 @@ impl EngineBuilder {
                             kind: kind.0,
                             def: rd.clone(),
                             pack_origin: src.origin.clone(),
+                            lists: lists.clone(),
                         });
                     }
                     Err(RuleError {

@@ -1,4 +1,5 @@
 //! `tonecheck rules list | explain ID | test [FILE…] | doc`: browse rules and run their examples.
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::args::{PackArgs, RulesCommand};
@@ -86,19 +87,22 @@ fn with_engine(p: &PackArgs, check_examples: bool, f: impl FnOnce(&Engine) -> u8
     }
 }
 
-fn matcher_summary(m: &MatcherDef) -> String {
+fn matcher_summary(m: &MatcherDef, lists: &BTreeMap<String, Vec<String>>) -> String {
     let mut parts = Vec::new();
+    let quote = |v: &[String]| {
+        v.iter()
+            .map(|p| format!("\"{p}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !m.phrases.is_empty() {
-        parts.push(
-            m.phrases
-                .iter()
-                .map(|p| format!("\"{p}\""))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
+        parts.push(quote(&m.phrases));
     }
     for l in &m.list {
-        parts.push(format!("list `{l}`"));
+        parts.push(format!(
+            "list `{l}` ({})",
+            lists.get(l).map(|v| quote(v)).unwrap_or_default()
+        ));
     }
     for r in &m.regex {
         parts.push(format!("regex `{r}`"));
@@ -109,6 +113,7 @@ fn matcher_summary(m: &MatcherDef) -> String {
 /// A rule's documentation, in the same shape for every rule (what, why, fix, examples).
 pub fn explain(r: &CompiledRule, markdown: bool) -> String {
     let i = &r.common.info;
+    let summary = |m: &MatcherDef| matcher_summary(m, &r.lists);
     let d = &r.def;
     let mut s = String::new();
     let h = if markdown { "### " } else { "" };
@@ -122,19 +127,16 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
         format!("{:?}", r.common.speaker).to_lowercase()
     );
     let what = match d.kind.as_str() {
-        "phrase" => d
-            .match_
-            .as_ref()
-            .map(|m| format!("Flags: {}", matcher_summary(m))),
+        "phrase" => d.match_.as_ref().map(|m| format!("Flags: {}", summary(m))),
         "sequence" => Some(format!(
             "Flags: {} followed within {} words by {}",
-            d.first.as_ref().map(matcher_summary).unwrap_or_default(),
+            d.first.as_ref().map(summary).unwrap_or_default(),
             d.max_words.unwrap_or(6),
-            d.then.as_ref().map(matcher_summary).unwrap_or_default()
+            d.then.as_ref().map(summary).unwrap_or_default()
         )),
         "required" => Some(format!(
             "Flags a conversation with none of: {}",
-            d.expect.as_ref().map(matcher_summary).unwrap_or_default()
+            d.expect.as_ref().map(summary).unwrap_or_default()
         )),
         "conditional" => Some(format!(
             "When the {} says {}, expects within {} turns: {}",
@@ -143,9 +145,9 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
                 d.when_speaker.unwrap_or(crate::pack::SpeakerSel::Customer)
             )
             .to_lowercase(),
-            d.when.as_ref().map(matcher_summary).unwrap_or_default(),
+            d.when.as_ref().map(summary).unwrap_or_default(),
             d.within_turns.unwrap_or(2),
-            d.expect.as_ref().map(matcher_summary).unwrap_or_default()
+            d.expect.as_ref().map(summary).unwrap_or_default()
         )),
         _ => d
             .metric
@@ -156,11 +158,7 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
         let _ = writeln!(s, "{w}\n");
     }
     if let Some(u) = &d.unless {
-        let _ = writeln!(
-            s,
-            "Not when the same sentence has: {}\n",
-            matcher_summary(u)
-        );
+        let _ = writeln!(s, "Not when the same sentence has: {}\n", summary(u));
     }
     let label = |t: &str| {
         if markdown {
