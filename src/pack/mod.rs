@@ -2,6 +2,7 @@
 //! and turning every problem in a pack into an error with file, line and column.
 pub mod config;
 pub mod schema;
+pub mod scorecard;
 
 use std::fmt;
 use std::path::Path;
@@ -145,6 +146,14 @@ impl<'a> Locator<'a> {
         Locator { text, rule_lines }
     }
 
+    /// A locator over any YAML text (a scorecard, a config) that has no rules to index.
+    pub fn for_text(text: &'a str) -> Locator<'a> {
+        Locator {
+            text,
+            rule_lines: Vec::new(),
+        }
+    }
+
     /// (line, column) of the rule's `id:` value.
     pub fn rule(&self, idx: usize) -> (usize, usize) {
         let line = self.rule_lines.get(idx).copied().unwrap_or(1);
@@ -191,7 +200,7 @@ impl<'a> Locator<'a> {
 }
 
 /// Line (1-based) of `key: value` at or after `from`, tolerating quotes around the value.
-fn find_key_value(text: &str, key: &str, value: &str, from: usize) -> Option<usize> {
+pub(crate) fn find_key_value(text: &str, key: &str, value: &str, from: usize) -> Option<usize> {
     for (i, line) in text.lines().enumerate() {
         if i + 1 < from {
             continue;
