@@ -9,4 +9,5 @@ pub mod input;
 pub mod output;
 pub mod pack;
 pub mod rules;
+pub mod score;
 pub mod transcript;
