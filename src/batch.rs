@@ -7,6 +7,7 @@ use std::sync::{mpsc, Arc};
 
 use crate::engine::{Checked, Engine};
 use crate::input::{self, walk, InputError, ReadOptions};
+use crate::score::CallScore;
 use crate::transcript::{Mode, Role, Transcript};
 
 /// One transcript with what the engine found in it.
@@ -14,6 +15,8 @@ use crate::transcript::{Mode, Role, Transcript};
 pub struct TranscriptReport {
     pub transcript: Transcript,
     pub checked: Checked,
+    /// The call's scorecard, filled in by `tonecheck score` (never by `check`).
+    pub score: Option<CallScore>,
 }
 
 /// Everything about one input file.
@@ -76,6 +79,7 @@ pub fn check_file(
                 report.transcripts.push(TranscriptReport {
                     transcript: t,
                     checked,
+                    score: None,
                 });
             }
         }

@@ -7,9 +7,11 @@ mod pretty;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use crate::batch::FileReport;
 use crate::finding::{Finding, Severity};
+use crate::score::{CallScore, ScoreSummary, Scorecard};
 use crate::transcript::{Metadata, Role};
 
 /// Totals over a run, accumulated as files stream through.
@@ -21,6 +23,9 @@ pub struct RunSummary {
     pub errors: usize,
     pub by_severity: BTreeMap<Severity, usize>,
     pub by_rule: BTreeMap<String, usize>,
+    /// Score figures, when the run scored its transcripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<ScoreSummary>,
 }
 
 impl RunSummary {
@@ -34,6 +39,13 @@ impl RunSummary {
                 *self.by_severity.entry(f.severity).or_default() += 1;
                 *self.by_rule.entry(f.rule.id.clone()).or_default() += 1;
             }
+            if let Some(s) = &t.score {
+                self.score.get_or_insert_with(ScoreSummary::default).add(
+                    &t.transcript,
+                    &t.checked,
+                    s,
+                );
+            }
         }
     }
 
@@ -44,9 +56,12 @@ impl RunSummary {
 }
 
 /// Settings every writer may use.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct WriterOptions {
     pub color: bool,
+    /// The scorecard in force when the run scores transcripts (`tonecheck score`); writers
+    /// use it for layout known before the first transcript (CSV columns, report sections).
+    pub scorecard: Option<Arc<Scorecard>>,
 }
 
 pub trait Writer {
@@ -136,6 +151,8 @@ pub struct TranscriptRecord<'a> {
     pub id: &'a str,
     pub metadata: &'a Metadata,
     pub findings: Vec<FindingRecord<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<&'a CallScore>,
 }
 
 pub fn transcript_records(r: &FileReport) -> Vec<TranscriptRecord<'_>> {
@@ -151,6 +168,7 @@ pub fn transcript_records(r: &FileReport) -> Vec<TranscriptRecord<'_>> {
                 .iter()
                 .map(|f| FindingRecord::new(&r.path, &t.transcript.id, f))
                 .collect(),
+            score: t.score.as_ref(),
         })
         .collect()
 }
