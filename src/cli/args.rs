@@ -15,6 +15,8 @@ pub struct Cli {
 pub enum Command {
     /// Check transcripts and scripts and print findings, like a linter.
     Check(CheckArgs),
+    /// Score transcripts against a QA scorecard and summarise the batch.
+    Score(ScoreArgs),
     /// Browse and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -83,6 +85,38 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
+    /// Worker threads (default: number of cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// When to color the pretty output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScoreArgs {
+    /// Files or folders (default: the current folder). `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub packs: PackArgs,
+    /// Scorecard YAML (default: `scorecard:` in tonecheck.yaml, else the built-in one).
+    #[arg(long, value_name = "FILE")]
+    pub scorecard: Option<PathBuf>,
+    /// Output format: pretty, json, jsonl or csv.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Exit 1 when any transcript scores below N (0-100).
+    #[arg(long, value_name = "N")]
+    pub min_score: Option<f64>,
+    /// Also write a self-contained HTML report (dashboard and every call) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// How to read the text: a conversation, or agent-only script lines.
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Force an input format instead of detecting it from the extension.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

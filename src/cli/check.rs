@@ -32,10 +32,14 @@ pub fn run(a: CheckArgs) -> u8 {
         ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let out: Box<dyn Write> = Box::new(std::io::BufWriter::new(stdout.lock()));
-    let Some(mut writer) = output::make(&format, out, WriterOptions {
+    let Some(mut writer) = output::make(
+        &format,
+        out,
+        WriterOptions {
             color,
             ..Default::default()
-        }) else {
+        },
+    ) else {
         eprintln!(
             "error: unknown format `{format}` (known: {})",
             output::names().join(", ")

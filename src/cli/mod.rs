@@ -3,6 +3,7 @@
 pub mod args;
 mod check;
 mod rules_cmd;
+mod score;
 pub mod settings;
 
 use clap::Parser;
@@ -30,6 +31,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Score(a) => score::run(a),
         Command::Rules(r) => rules_cmd::run(r),
         Command::Init { force } => init(force),
     };

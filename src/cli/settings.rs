@@ -7,6 +7,7 @@ use crate::engine::{Engine, EngineBuilder, RuleOverride};
 use crate::finding::Severity;
 use crate::input::{ReadOptions, RoleMap};
 use crate::pack::config::{parse_config, ConfigDef};
+use crate::pack::scorecard::ScorecardSource;
 use crate::pack::{PackError, PackSource};
 use crate::transcript::Mode;
 
@@ -230,4 +231,24 @@ impl ReadSettings {
 
 pub fn fail_on(flag: Option<Severity>, cfg: &Config) -> Severity {
     flag.or(cfg.def.fail_on).unwrap_or(Severity::Error)
+}
+
+/// The scorecard in force: `--scorecard` (a path or `builtin:NAME`), else `scorecard:` in the
+/// config (relative to the config file), else the built-in default.
+pub fn scorecard_source(flag: Option<&Path>, cfg: &Config) -> Result<ScorecardSource, PackError> {
+    match (flag, &cfg.def.scorecard) {
+        (Some(p), _) => ScorecardSource::resolve(&p.to_string_lossy(), Path::new(".")),
+        (None, Some(spec)) => ScorecardSource::resolve(spec, &cfg.base()),
+        (None, None) => Ok(ScorecardSource::default_builtin()),
+    }
+}
+
+/// Rule ids the config turns off: a scorecard may still name them.
+pub fn disabled_rules(cfg: &Config) -> Vec<String> {
+    cfg.def
+        .rules
+        .iter()
+        .filter(|(_, o)| o.disabled)
+        .map(|(id, _)| id.clone())
+        .collect()
 }

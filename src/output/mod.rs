@@ -1,6 +1,9 @@
 //! Output writers. Each format is one file implementing `Writer`; `REGISTRY` maps format
 //! names to constructors. Writers only read reports — they never influence checking.
+mod csv;
+mod html;
 mod json;
+mod jsonl;
 mod line;
 mod pretty;
 
@@ -82,6 +85,9 @@ pub const REGISTRY: &[(&str, MakeFn)] = &[
     ("pretty", pretty::make),
     ("line", line::make),
     ("json", json::make),
+    ("jsonl", jsonl::make),
+    ("csv", csv::make),
+    ("html", html::make),
 ];
 
 pub fn names() -> Vec<&'static str> {

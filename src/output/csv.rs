@@ -1,0 +1,143 @@
+//! `csv`: for spreadsheets. Scoring, one row per transcript — path, id, agent, score, pass,
+//! autofail, one column per scorecard section, and counts per severity. Checking, one row
+//! per finding with the JSON finding's fields. Input errors go to stderr.
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use super::{print_errors, FindingRecord, RunSummary, Writer, WriterOptions};
+use crate::batch::FileReport;
+use crate::finding::Severity;
+use crate::score::Scorecard;
+
+const SEVERITIES: [Severity; 4] = [
+    Severity::Error,
+    Severity::Warning,
+    Severity::Info,
+    Severity::Kudos,
+];
+
+const FINDING_COLUMNS: &[&str] = &[
+    "path",
+    "transcript",
+    "rule",
+    "pack",
+    "category",
+    "severity",
+    "message",
+    "turn",
+    "speaker",
+    "role",
+    "line",
+    "column",
+    "start",
+    "end",
+    "time",
+    "match",
+    "why",
+    "fix",
+];
+
+struct Csv {
+    out: csv::Writer<Box<dyn Write>>,
+    scorecard: Option<Arc<Scorecard>>,
+    header: bool,
+}
+
+pub(super) fn make(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
+    Box::new(Csv {
+        out: csv::Writer::from_writer(out),
+        scorecard: opts.scorecard,
+        header: false,
+    })
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or(String::new(), |x| format!("{x:.2}"))
+}
+
+impl Csv {
+    fn header(&mut self) -> io::Result<()> {
+        if self.header {
+            return Ok(());
+        }
+        self.header = true;
+        let row: Vec<String> = match &self.scorecard {
+            Some(card) => ["path", "id", "agent", "score", "pass", "autofail"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(card.sections.iter().map(|s| s.name.clone()))
+                .chain(
+                    ["errors", "warnings", "info", "kudos"]
+                        .iter()
+                        .map(|s| s.to_string()),
+                )
+                .collect(),
+            None => FINDING_COLUMNS.iter().map(|s| s.to_string()).collect(),
+        };
+        self.out.write_record(&row).map_err(io::Error::other)
+    }
+}
+
+impl Writer for Csv {
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        print_errors(r);
+        self.header()?;
+        for t in &r.transcripts {
+            match (&self.scorecard, &t.score) {
+                (Some(_), Some(s)) => {
+                    let mut row = vec![
+                        r.path.clone(),
+                        t.transcript.id.clone(),
+                        t.transcript.metadata.agent.clone().unwrap_or_default(),
+                        num(s.score),
+                        s.pass.to_string(),
+                        s.autofail.to_string(),
+                    ];
+                    row.extend(s.sections.iter().map(|x| num(x.score)));
+                    for sev in SEVERITIES {
+                        let n = t
+                            .checked
+                            .findings
+                            .iter()
+                            .filter(|f| f.severity == sev)
+                            .count();
+                        row.push(n.to_string());
+                    }
+                    self.out.write_record(&row).map_err(io::Error::other)?;
+                }
+                _ => {
+                    for f in &t.checked.findings {
+                        let x = FindingRecord::new(&r.path, &t.transcript.id, f);
+                        let row = [
+                            x.path.to_string(),
+                            x.transcript.to_string(),
+                            x.rule.to_string(),
+                            x.pack.to_string(),
+                            x.category.to_string(),
+                            x.severity.to_string(),
+                            x.message.to_string(),
+                            x.turn.to_string(),
+                            x.speaker.to_string(),
+                            x.role.as_str().to_string(),
+                            x.line.to_string(),
+                            x.column.to_string(),
+                            x.start.to_string(),
+                            x.end.to_string(),
+                            x.time.map_or(String::new(), |t| t.to_string()),
+                            x.matched.to_string(),
+                            x.why.to_string(),
+                            x.fix.to_string(),
+                        ];
+                        self.out.write_record(&row).map_err(io::Error::other)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &RunSummary) -> io::Result<()> {
+        self.header()?;
+        self.out.flush()
+    }
+}
