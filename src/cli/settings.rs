@@ -237,7 +237,10 @@ pub fn fail_on(flag: Option<Severity>, cfg: &Config) -> Severity {
 /// config (relative to the config file), else the built-in default.
 pub fn scorecard_source(flag: Option<&Path>, cfg: &Config) -> Result<ScorecardSource, PackError> {
     match (flag, &cfg.def.scorecard) {
-        (Some(p), _) => ScorecardSource::resolve(&p.to_string_lossy(), Path::new(".")),
+        (Some(p), _) if p.to_string_lossy().starts_with("builtin:") => {
+            ScorecardSource::resolve(&p.to_string_lossy(), Path::new("."))
+        }
+        (Some(p), _) => ScorecardSource::from_file(p),
         (None, Some(spec)) => ScorecardSource::resolve(spec, &cfg.base()),
         (None, None) => Ok(ScorecardSource::default_builtin()),
     }
