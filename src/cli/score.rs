@@ -140,7 +140,6 @@ pub fn run(a: ScoreArgs) -> u8 {
     if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
-    let mut io_error = io_error;
     for w in writers.iter_mut() {
         if io_error.is_some() {
             break;
