@@ -743,17 +743,77 @@ sections:
     }
 
     #[test]
-    fn builtin_scorecard_covers_the_builtin_packs() {
+    fn builtin_scorecard_matches_the_builtin_packs() {
+        // Metric rules need timing from the input formats and may not be in the packs yet.
+        const PENDING: &[&str] = &[
+            "agent-talks-too-much",
+            "interruption",
+            "long-silence",
+            "customer-sentiment-drop",
+        ];
+        // DESIGN.md "Built-in rule ids" that can fail a call (kudos never do).
+        const STABLE: &[&str] = &[
+            "non-apology",
+            "apology-then-explanation",
+            "missing-apology",
+            "missing-thank-you",
+            "customer-is-wrong",
+            "blame-shifting",
+            "forbidden-phrase",
+            "dismissive-language",
+            "policy-without-alternative",
+            "repeat-request",
+            "over-promise",
+            "missing-empathy",
+            "missing-paraphrase",
+            "missing-open-question",
+            "missing-timeline",
+            "agent-talks-too-much",
+            "interruption",
+            "long-silence",
+            "customer-sentiment-drop",
+        ];
         let engine = EngineBuilder::new()
             .packs(PackSource::all_builtin())
             .build()
             .expect("built-in packs compile");
-        let card = Scorecard::compile(&ScorecardSource::default_builtin(), &engine, &[])
-            .expect("built-in scorecard compiles");
-        assert!(card
+        let src = ScorecardSource::default_builtin();
+        let (def, _) = parse_scorecard(&src).expect("built-in scorecard parses");
+        let named: Vec<&str> = def
             .sections
             .iter()
             .flat_map(|s| &s.items)
-            .any(|i| !i.rules.is_empty()));
+            .flat_map(|i| &i.rules)
+            .map(String::as_str)
+            .collect();
+        for id in &named {
+            assert!(
+                engine.rule_index(id).is_some() || PENDING.contains(id),
+                "scorecards/service-recovery.yaml names `{id}`, which no built-in pack defines"
+            );
+            let kudos = engine
+                .rule(id)
+                .is_some_and(|r| r.common.severity == Severity::Kudos);
+            assert!(!kudos, "`{id}` is a kudos rule: it can never fail an item");
+        }
+        for id in STABLE {
+            assert!(
+                named.contains(id),
+                "built-in rule `{id}` is on no item of scorecards/service-recovery.yaml"
+            );
+        }
+        // Strict compilation (as for a user's scorecard) passes once the pending rules exist.
+        let mut strict = src.clone();
+        strict.builtin = false;
+        if let Err(errs) = Scorecard::compile(&strict, &engine, &[]) {
+            for e in &errs {
+                assert!(
+                    PENDING
+                        .iter()
+                        .any(|p| e.message.contains(&format!("`{p}`"))),
+                    "{e}"
+                );
+            }
+        }
     }
 }
