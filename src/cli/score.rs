@@ -173,7 +173,7 @@ fn progress_bar(len: u64) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
     pb.set_style(
         ProgressStyle::with_template(
-            "{spinner} scoring [{bar:30}] {pos}/{len} files, {per_sec}, eta {eta}",
+            "{spinner} scoring [{bar:30}] {pos}/{len} files ({percent}%), eta {eta}",
         )
         .expect("valid progress template")
         .progress_chars("=> "),
