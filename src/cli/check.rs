@@ -1,14 +1,13 @@
 //! `tonecheck check`: walk the paths, check every file in parallel, stream findings to the
 //! chosen writer in path order.
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use super::args::{CheckArgs, ColorArg};
+use super::args::CheckArgs;
+use super::pipeline::{self, Batch};
 use super::settings::{self, ReadSettings};
 use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::batch::{self, BatchOptions, FileReport};
 use crate::input::walk;
-use crate::output::{self, RunSummary, WriterOptions};
+use crate::output::{self, WriterOptions};
 
 pub fn run(a: CheckArgs) -> u8 {
     let cfg = match settings::load_config(&a.packs) {
@@ -25,74 +24,36 @@ pub fn run(a: CheckArgs) -> u8 {
     };
     let fail_on = settings::fail_on(a.fail_on, &cfg);
     let format = a.format.clone().unwrap_or_else(|| "pretty".into());
-    let stdout = std::io::stdout();
-    let color = match a.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let out: Box<dyn Write> = Box::new(std::io::BufWriter::new(stdout.lock()));
-    let Some(mut writer) = output::make(
-        &format,
-        out,
-        WriterOptions {
-            color,
-            ..Default::default()
-        },
-    ) else {
+    if !output::names().contains(&format.as_str()) {
         eprintln!(
             "error: unknown format `{format}` (known: {})",
             output::names().join(", ")
         );
         return EXIT_ERROR;
-    };
+    }
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         a.paths.clone()
     };
     let (files, walk_errors) = walk::collect(&paths);
-    let mut summary = RunSummary::default();
-    let mut io_error = None;
-    for e in walk_errors {
-        let r = FileReport {
-            path: e.path.clone(),
-            errors: vec![e],
-            ..Default::default()
-        };
-        summary.add(&r);
-        summary.files -= 1;
-        if let Err(e) = writer.file(&r) {
-            io_error.get_or_insert(e);
-        }
-    }
-    let read_options = |p: &std::path::Path| read.for_path(p);
-    let opts = BatchOptions {
-        threads: a
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        keep_source: writer.wants_source(),
-        read_options: &read_options,
+    let progress = pipeline::progress_bar(files.len(), "checking");
+    let opts = WriterOptions {
+        color: pipeline::use_color(a.color),
+        ..Default::default()
     };
-    batch::run(&files, &engine, &opts, |r| {
-        summary.add(&r);
-        if io_error.is_none() {
-            if let Err(e) = writer.file(&r) {
-                io_error = Some(e);
-            }
-        }
-    });
-    if io_error.is_none() {
-        if let Err(e) = writer.finish(&summary) {
-            io_error = Some(e);
-        }
-    }
-    if let Some(e) = io_error {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write output: {e}");
-            return EXIT_ERROR;
-        }
-    }
+    let writer = output::make(&format, pipeline::stdout(progress.is_some()), opts)
+        .expect("format checked above");
+    let batch = Batch {
+        engine: &engine,
+        read: &read,
+        threads: a.threads,
+    };
+    let summary = match pipeline::run(&files, walk_errors, &batch, &mut [writer], progress, |_| {})
+    {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     if summary.errors > 0 {
         EXIT_ERROR
     } else if summary

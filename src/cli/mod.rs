@@ -2,6 +2,7 @@
 //! outcome to an exit code (0 clean, 1 findings at or above --fail-on, 2 usage/config/input).
 pub mod args;
 mod check;
+mod pipeline;
 mod rules_cmd;
 mod score;
 pub mod settings;

@@ -1,0 +1,134 @@
+//! What `check` and `score` share: check the walked files in parallel, let the command adjust
+//! each report (score it), and hand it to every writer in path order, with a progress bar on
+//! a terminal for long batches.
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::args::ColorArg;
+use super::settings::ReadSettings;
+use super::EXIT_ERROR;
+use crate::batch::{self, BatchOptions, FileReport};
+use crate::engine::Engine;
+use crate::input::InputError;
+use crate::output::{RunSummary, Writer};
+
+/// Batches of at least this many files get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_FILES: usize = 50;
+
+/// Whether the pretty output is colored.
+pub fn use_color(arg: ColorArg) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// A bar for `files` files when stderr is a terminal and the batch is long; never when piped.
+pub fn progress_bar(files: usize, verb: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() || files < PROGRESS_MIN_FILES {
+        return None;
+    }
+    let pb = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+    let template = format!(
+        "{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} files ({{percent}}%), eta {{eta}}"
+    );
+    pb.set_style(
+        ProgressStyle::with_template(&template)
+            .expect("valid progress template")
+            .progress_chars("=> "),
+    );
+    Some(pb)
+}
+
+/// Standard output for the writers. Under a progress bar on the same terminal, output must
+/// reach it before the bar is redrawn, so it stays line-buffered there.
+pub fn stdout(progress: bool) -> Box<dyn Write> {
+    let out = std::io::stdout();
+    if progress && out.is_terminal() {
+        Box::new(out.lock())
+    } else {
+        Box::new(std::io::BufWriter::new(out.lock()))
+    }
+}
+
+/// How the files are checked.
+pub struct Batch<'a> {
+    pub engine: &'a Engine,
+    pub read: &'a ReadSettings,
+    pub threads: Option<usize>,
+}
+
+/// Runs the batch: walk errors first, then every file in path order through `each` and on to
+/// every writer, then `finish`. Returns the run's summary, or exit code 2 when the output
+/// could not be written (reported here; a closed pipe is not an error).
+pub fn run(
+    files: &[PathBuf],
+    walk_errors: Vec<InputError>,
+    b: &Batch,
+    writers: &mut [Box<dyn Writer>],
+    progress: Option<ProgressBar>,
+    mut each: impl FnMut(&mut FileReport),
+) -> Result<RunSummary, u8> {
+    let mut summary = RunSummary::default();
+    let mut io_error = None;
+    let mut emit = |r: &FileReport, writers: &mut [Box<dyn Writer>]| {
+        if io_error.is_some() {
+            return;
+        }
+        for w in writers.iter_mut() {
+            if let Err(e) = w.file(r) {
+                io_error = Some(e);
+                return;
+            }
+        }
+    };
+    for e in walk_errors {
+        let r = FileReport {
+            path: e.path.clone(),
+            errors: vec![e],
+            ..Default::default()
+        };
+        summary.add(&r);
+        summary.files -= 1;
+        emit(&r, writers);
+    }
+    let read_options = |p: &Path| b.read.for_path(p);
+    let opts = BatchOptions {
+        threads: b
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        keep_source: writers.iter().any(|w| w.wants_source()),
+        read_options: &read_options,
+    };
+    batch::run(files, b.engine, &opts, |mut r| {
+        each(&mut r);
+        summary.add(&r);
+        match &progress {
+            Some(pb) => {
+                pb.suspend(|| emit(&r, writers));
+                pb.inc(1);
+            }
+            None => emit(&r, writers),
+        }
+    });
+    if let Some(pb) = &progress {
+        pb.finish_and_clear();
+    }
+    for w in writers.iter_mut() {
+        if io_error.is_some() {
+            break;
+        }
+        if let Err(e) = w.finish(&summary) {
+            io_error = Some(e);
+        }
+    }
+    match io_error {
+        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write output: {e}");
+            Err(EXIT_ERROR)
+        }
+        _ => Ok(summary),
+    }
+}
