@@ -511,30 +511,7 @@ mod tests {
     const PACK: &str = include_str!("../tests/fixtures/scoring-pack.yaml");
 
     /// Respect 50 (rude is autofail), Courtesy 30 (thanks; a kudos-only item), Recovery 20.
-    const CARD: &str = "scorecard: test
-pass_mark: 70
-sections:
-  - name: Respect
-    weight: 50
-    items:
-      - name: Not rude
-        rules: [t-rude]
-        autofail: true
-      - name: Plain words
-        rules: [t-jargon]
-  - name: Courtesy
-    weight: 30
-    items:
-      - name: Thanked
-        rules: [t-thanks]
-      - name: Praised
-        rules: [t-kudos]
-  - name: Recovery
-    weight: 20
-    items:
-      - name: Apologised
-        rules: [t-apology]
-";
+    const CARD: &str = include_str!("../tests/fixtures/scoring-card.yaml");
 
     fn engine_with(b: EngineBuilder) -> Engine {
         b.pack(PackSource {

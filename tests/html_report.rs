@@ -20,25 +20,7 @@ const IMG: &str = "\"><img src=x onerror=alert(1)>";
 /// Would rename the page if it ever ran.
 const TITLE: &str = "<script>document.title='PWNED'</script>";
 
-const CARD: &str = "scorecard: xss-check
-pass_mark: 70
-sections:
-  - name: Respect
-    weight: 60
-    items:
-      - name: Not rude
-        rules: [t-rude]
-        autofail: true
-      - name: Plain words
-        rules: [t-jargon]
-  - name: Courtesy
-    weight: 40
-    items:
-      - name: Thanked
-        rules: [t-thanks]
-      - name: Apologised after a complaint
-        rules: [t-apology]
-";
+const CARD: &str = include_str!("fixtures/scoring-card.yaml");
 
 fn chromium() -> Option<PathBuf> {
     let p = PathBuf::from(CHROMIUM);

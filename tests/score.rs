@@ -12,30 +12,7 @@ const PACK: &str = concat!(
 );
 
 /// Respect 50 (rude is autofail), Courtesy 30 (thanks; a kudos-only item), Recovery 20.
-const CARD: &str = "scorecard: test
-pass_mark: 70
-sections:
-  - name: Respect
-    weight: 50
-    items:
-      - name: Not rude
-        rules: [t-rude]
-        autofail: true
-      - name: Plain words
-        rules: [t-jargon]
-  - name: Courtesy
-    weight: 30
-    items:
-      - name: Thanked
-        rules: [t-thanks]
-      - name: Praised
-        rules: [t-kudos]
-  - name: Recovery
-    weight: 20
-    items:
-      - name: Apologised
-        rules: [t-apology]
-";
+const CARD: &str = include_str!("fixtures/scoring-card.yaml");
 
 /// Respect 1/2, Courtesy 1/2, Recovery 0/1: (50*50 + 30*50 + 20*0) / 100 = 40.
 const CALL_40: &str = "---\nagent: Dana\n---\nCustomer: My order arrived broken.\nAgent: Per our policy we cannot refund. Great question.\nCustomer: ok\nAgent: Bye.\n";
@@ -471,7 +448,7 @@ fn unknown_rule_in_a_scorecard_is_an_error_at_its_line() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.starts_with("card.yaml:11:17: error: item `Plain words`: unknown rule `t-jargn`"),
+        err.starts_with("card.yaml:14:17: error: item `Plain words`: unknown rule `t-jargn`"),
         "{err}"
     );
 }
