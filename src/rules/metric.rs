@@ -29,6 +29,9 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
 ];
 
+/// `agent_talk_share` applies only when the customer spoke in at least this many turns.
+const MIN_CUSTOMER_TURNS_FOR_SHARE: usize = 2;
+
 #[derive(Clone, Copy)]
 enum Metric {
     TalkShare,
@@ -118,6 +121,12 @@ impl RuleKind for MetricRule {
         };
         match self.metric {
             Metric::TalkShare => {
+                // One message and one reply is not a conversation anyone could listen in:
+                // the share only means something once the customer has spoken twice.
+                let customer_turns = t.turns.iter().filter(|x| x.role == Role::Customer).count();
+                if customer_turns < MIN_CUSTOMER_TURNS_FOR_SHARE {
+                    return false;
+                }
                 let agent: usize = agent_turns.iter().map(|&i| t.turns[i].word_count()).sum();
                 let all: usize = t.turns.iter().map(|x| x.word_count()).sum();
                 if all == 0 {
