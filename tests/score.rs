@@ -504,3 +504,39 @@ fn builtin_scorecard_scores_with_the_builtin_packs() {
     assert_eq!(s.scorecard, "service-recovery");
     assert!(s.score.is_some_and(|x| (0.0..=100.0).contains(&x)));
 }
+
+#[test]
+fn check_writes_jsonl_csv_and_html_without_scores() {
+    let dir = three_calls();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tonecheck"))
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--no-config",
+                "--no-default-packs",
+                "--rules",
+                PACK,
+            ])
+            .args(args)
+            .output()
+            .expect("run tonecheck")
+    };
+    let jsonl = run(&["-f", "jsonl", "calls"]);
+    assert_eq!(jsonl.status.code(), Some(1), "errors were found");
+    let lines: Vec<TranscriptOut> = stdout(&jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|t| t.score.is_none()));
+    let csv_out = run(&["-f", "csv", "--html", "report.html", "calls"]);
+    let mut r = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    assert_eq!(&r.headers().unwrap()[2], "rule");
+    let rules: Vec<String> = r.records().map(|x| x.unwrap()[2].to_string()).collect();
+    // One row per finding, kudos included: a.txt has 4, b.txt 1, c.txt 1.
+    assert_eq!(rules.len(), 6, "{rules:?}");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<article class=\"call\"").count(), 3);
+    assert!(html.contains("Findings report") && !html.contains("Score distribution"));
+}

@@ -42,15 +42,24 @@ pub fn run(a: CheckArgs) -> u8 {
         color: pipeline::use_color(a.color),
         ..Default::default()
     };
-    let writer = output::make(&format, pipeline::stdout(progress.is_some()), opts)
-        .expect("format checked above");
+    let mut writers = Vec::new();
+    if let Some(path) = &a.html {
+        match pipeline::html_writer(path, opts.clone()) {
+            Ok(w) => writers.push(w),
+            Err(code) => return code,
+        }
+    }
+    let out = pipeline::stdout(progress.is_some());
+    writers.insert(
+        0,
+        output::make(&format, out, opts).expect("format checked above"),
+    );
     let batch = Batch {
         engine: &engine,
         read: &read,
         threads: a.threads,
     };
-    let summary = match pipeline::run(&files, walk_errors, &batch, &mut [writer], progress, |_| {})
-    {
+    let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |_| {}) {
         Ok(s) => s,
         Err(code) => return code,
     };

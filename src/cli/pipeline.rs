@@ -11,7 +11,7 @@ use super::EXIT_ERROR;
 use crate::batch::{self, BatchOptions, FileReport};
 use crate::engine::Engine;
 use crate::input::InputError;
-use crate::output::{RunSummary, Writer};
+use crate::output::{self, RunSummary, Writer, WriterOptions};
 
 /// Batches of at least this many files get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_FILES: usize = 50;
@@ -50,6 +50,20 @@ pub fn stdout(progress: bool) -> Box<dyn Write> {
         Box::new(out.lock())
     } else {
         Box::new(std::io::BufWriter::new(out.lock()))
+    }
+}
+
+/// The `--html FILE` writer, or exit code 2 when the file cannot be created.
+pub fn html_writer(path: &Path, opts: WriterOptions) -> Result<Box<dyn Writer>, u8> {
+    match std::fs::File::create(path) {
+        Ok(f) => {
+            let out = Box::new(std::io::BufWriter::new(f));
+            Ok(output::make("html", out, opts).expect("html is registered"))
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            Err(EXIT_ERROR)
+        }
     }
 }
 

@@ -51,15 +51,10 @@ pub fn run(a: ScoreArgs) -> u8 {
     };
     let mut writers: Vec<Box<dyn Writer>> = Vec::new();
     if let Some(path) = &a.html {
-        let file = match std::fs::File::create(path) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return EXIT_ERROR;
-            }
-        };
-        let out = Box::new(std::io::BufWriter::new(file));
-        writers.push(output::make("html", out, opts.clone()).expect("html is registered"));
+        match pipeline::html_writer(path, opts.clone()) {
+            Ok(w) => writers.push(w),
+            Err(code) => return code,
+        }
     }
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
