@@ -299,8 +299,15 @@ pub const UNKNOWN_AGENT: &str = "(unknown)";
 impl ScoreSummary {
     pub fn add(&mut self, t: &Transcript, checked: &Checked, s: &CallScore) {
         for f in &checked.findings {
-            if f.severity != Severity::Kudos {
-                *self.rule_hits.entry(f.rule.id.clone()).or_default() += 1;
+            if f.severity == Severity::Kudos {
+                continue;
+            }
+            // Look up before inserting so a known rule costs no allocation.
+            match self.rule_hits.get_mut(&f.rule.id) {
+                Some(n) => *n += 1,
+                None => {
+                    self.rule_hits.insert(f.rule.id.clone(), 1);
+                }
             }
         }
         if s.pass {
