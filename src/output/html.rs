@@ -120,6 +120,8 @@ svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#5d6b7e}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th{text-align:left;color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.5px;border-bottom:1px solid var(--line);padding:6px 8px}
 td{border-bottom:1px solid var(--line);padding:7px 8px;vertical-align:middle}
+.scroll{max-height:440px;overflow-y:auto}
+.scroll th{position:sticky;top:0;background:var(--card)}
 tr:last-child td{border-bottom:none}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .meter{display:inline-block;width:90px;height:8px;border-radius:4px;background:var(--line);vertical-align:middle;margin-left:8px;overflow:hidden}
@@ -663,7 +665,8 @@ fn agents(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
         h.push_str("<p class=\"empty\">No scored calls.</p>");
         return;
     }
-    h.push_str("<table><tr><th>Agent</th><th class=\"num\">Calls</th><th class=\"num\">Mean score</th><th class=\"num\">Passed</th></tr>");
+    // Many agents scroll inside the card rather than stretching the dashboard.
+    h.push_str("<div class=\"scroll\"><table><tr><th>Agent</th><th class=\"num\">Calls</th><th class=\"num\">Mean score</th><th class=\"num\">Passed</th></tr>");
     for (name, a) in &s.agents {
         let m = a.mean();
         let b = band(Some(m), pass_mark);
@@ -677,7 +680,7 @@ fn agents(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
             a.calls
         );
     }
-    h.push_str("</table>");
+    h.push_str("</table></div>");
 }
 
 impl Writer for Html {
