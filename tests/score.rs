@@ -540,3 +540,40 @@ fn check_writes_jsonl_csv_and_html_without_scores() {
     assert_eq!(html.matches("<article class=\"call\"").count(), 3);
     assert!(html.contains("Findings report") && !html.contains("Score distribution"));
 }
+
+#[test]
+fn progress_bar_only_on_a_terminal_for_long_batches() {
+    // `script` (util-linux) runs the command on a pseudo-terminal: stderr is a terminal there.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("note: skipping: `script` (util-linux) is not installed");
+        return;
+    }
+    let files: Vec<(String, &str)> = (0..60).map(|i| (format!("c{i:02}.txt"), CALL_40)).collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let dir = setup(&refs);
+    let cmd = format!(
+        "{} score --no-config --no-default-packs --rules {PACK} --scorecard card.yaml -f jsonl calls > out.jsonl",
+        env!("CARGO_BIN_EXE_tonecheck")
+    );
+    let o = Command::new("script")
+        .current_dir(dir.path())
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .expect("run script");
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        tty.contains("scoring [") && tty.contains("/60 files"),
+        "no progress bar on the terminal: {tty:?}"
+    );
+    let out = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(out.lines().count(), 60, "the bar never reaches the data");
+    assert!(!out.contains("scoring ["));
+    // Piped stderr: no bar.
+    let piped = score(dir.path(), &["-f", "jsonl", "calls"]);
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+}
