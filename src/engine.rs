@@ -1,8 +1,8 @@
 //! The compiled rule set. Every phrase of every loaded rule lives in ONE aho-corasick
-//! automaton and every regex in ONE multi-pattern regex, so each turn is scanned once
-//! however many rules are loaded; rule kinds then judge the hits.
+//! automaton, together with the literals each regex requires (prefix or suffix, found by
+//! regex-syntax), so each turn is scanned once however many rules are loaded; a regex runs
+//! only on the turns where one of its literals occurred. Rule kinds then judge the hits.
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::{meta, Input, PatternSet};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -24,9 +24,12 @@ pub struct Hit {
 }
 
 /// A phrase as it goes into the automaton, with the word-boundary checks its ends need.
+/// The same string may also be a literal some regexes require (`regexes`): any occurrence,
+/// word-bounded or not, makes those regexes run on the turn.
 #[derive(Debug)]
 struct Pattern {
     targets: Vec<MatcherId>,
+    regexes: Vec<u32>,
     word_start: bool,
     word_end: bool,
 }
@@ -88,20 +91,7 @@ impl MatcherBuilder {
                     message: "empty phrase".into(),
                 });
             }
-            let idx = match self.phrase_index.get(&phrase) {
-                Some(&i) => i,
-                None => {
-                    let i = self.phrases.len();
-                    self.patterns.push(Pattern {
-                        targets: Vec::new(),
-                        word_start: phrase.chars().next().is_some_and(is_word_char),
-                        word_end: phrase.chars().next_back().is_some_and(is_word_char),
-                    });
-                    self.phrase_index.insert(phrase.clone(), i);
-                    self.phrases.push(phrase);
-                    i
-                }
-            };
+            let idx = self.pattern(phrase);
             if !self.patterns[idx].targets.contains(&id) {
                 self.patterns[idx].targets.push(id);
             }
@@ -133,7 +123,39 @@ impl MatcherBuilder {
         Ok(id)
     }
 
-    fn build(self) -> Result<Matchers, String> {
+    /// Index of the automaton pattern for `phrase` (already normalised), added if new.
+    fn pattern(&mut self, phrase: String) -> usize {
+        if let Some(&i) = self.phrase_index.get(&phrase) {
+            return i;
+        }
+        let i = self.phrases.len();
+        self.patterns.push(Pattern {
+            targets: Vec::new(),
+            regexes: Vec::new(),
+            word_start: phrase.chars().next().is_some_and(is_word_char),
+            word_end: phrase.chars().next_back().is_some_and(is_word_char),
+        });
+        self.phrase_index.insert(phrase.clone(), i);
+        self.phrases.push(phrase);
+        i
+    }
+
+    fn build(mut self) -> Result<Matchers, String> {
+        // Regexes with required literals run only when one occurs; the rest run on every turn.
+        let mut always = Vec::new();
+        for ri in 0..self.regexes.len() {
+            match required_literals(&self.regexes[ri]) {
+                Some(lits) => {
+                    for lit in lits {
+                        let idx = self.pattern(lit);
+                        self.patterns[idx].regexes.push(ri as u32);
+                    }
+                }
+                None => always.push(ri as u32),
+            }
+        }
+        // Phrases with non-ASCII letters need the text lower-cased beyond ASCII.
+        let unicode_case = self.phrases.iter().any(|p| !p.is_ascii());
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -146,42 +168,107 @@ impl MatcherBuilder {
                     .build(&self.phrases)
             })
             .map_err(|e| e.to_string())?;
-        let (regex_set, regexes) = if self.regexes.is_empty() {
-            (None, Vec::new())
-        } else {
-            let set = meta::Regex::builder()
-                .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
-                .configure(meta::Config::new().match_kind(regex_automata::MatchKind::All))
-                .build_many(&self.regexes)
-                .map_err(|e| one_line(&e.to_string()))?;
-            let single = self
-                .regexes
-                .iter()
-                .map(|r| {
-                    regex::RegexBuilder::new(r)
-                        .case_insensitive(true)
-                        .build()
-                        .map_err(|e| e.to_string())
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            (Some(set), single)
-        };
+        let regexes = self
+            .regexes
+            .iter()
+            .map(|r| {
+                regex::RegexBuilder::new(r)
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| one_line(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Matchers {
             automaton,
             patterns: self.patterns,
-            regex_set,
             regexes,
             regex_targets: self.regex_targets,
+            always,
+            unicode_case,
         })
     }
+}
+
+/// Literals of which every match of `pattern` contains at least one, lower-cased; `None`
+/// when there is no such finite set of ASCII literals of two bytes or more. Candidates are
+/// the possible prefixes and suffixes of the whole pattern and of each part of its top-level
+/// concatenation (every match contains a match of every part); the rarest set wins, so a
+/// regex like `(?:it|this)'s not (?:right|correct)` waits for "right" or "correct", not "it".
+/// The pattern is read case-sensitively to keep the sets small; the automaton is ASCII
+/// case-insensitive, which covers the case-insensitive regex.
+fn required_literals(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Hir, HirKind};
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut parts: Vec<&Hir> = vec![&hir];
+    let mut top = &hir;
+    while let HirKind::Capture(c) = top.kind() {
+        top = &c.sub;
+    }
+    if let HirKind::Concat(children) = top.kind() {
+        parts.extend(children.iter());
+    }
+    let mut best: Option<(usize, Vec<String>)> = None;
+    for part in parts {
+        for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+            let seq = Extractor::new().kind(kind).extract(part);
+            let Some(lits) = seq.literals() else { continue };
+            if lits.is_empty()
+                || lits
+                    .iter()
+                    .any(|l| l.as_bytes().len() < 2 || !l.as_bytes().is_ascii())
+            {
+                continue;
+            }
+            let mut v: Vec<String> = lits
+                .iter()
+                .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
+                .collect();
+            v.sort();
+            v.dedup();
+            let score = v.iter().map(|l| rarity(l)).min().unwrap_or(0);
+            let better = match &best {
+                None => true,
+                Some((bs, bv)) => score > *bs || (score == *bs && v.len() < bv.len()),
+            };
+            if better {
+                best = Some((score, v));
+            }
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+/// How rarely a literal occurs in conversation: a literal with a word that is not one of the
+/// commonest English words beats any without one; then longer is rarer.
+fn rarity(lit: &str) -> usize {
+    const COMMON: &[&str] = &[
+        "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but",
+        "by", "can", "could", "did", "do", "for", "from", "get", "go", "had", "has", "have", "he",
+        "her", "his", "how", "i", "if", "in", "is", "it", "its", "just", "know", "let", "ll", "m",
+        "me", "my", "no", "not", "now", "of", "ok", "on", "or", "our", "re", "s", "she", "so",
+        "some", "t", "that", "the", "them", "then", "there", "they", "this", "to", "up", "us",
+        "ve", "was", "we", "what", "when", "which", "will", "with", "would", "you", "your",
+    ];
+    lit.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && !COMMON.contains(w))
+        .map(|w| 100 + w.len())
+        .max()
+        .unwrap_or_else(|| lit.trim().len())
 }
 
 struct Matchers {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
-    regex_set: Option<meta::Regex>,
     regexes: Vec<regex::Regex>,
     regex_targets: Vec<Vec<MatcherId>>,
+    /// Regexes without required literals: run on every turn.
+    always: Vec<u32>,
+    /// Some phrase has non-ASCII letters, so non-ASCII text is lower-cased before the scan.
+    unicode_case: bool,
 }
 
 /// Buffers reused across turns and transcripts on one thread, so the scan allocates nothing
@@ -191,7 +278,11 @@ struct Scratch {
     norm: String,
     map: Vec<u32>,
     hits: Vec<Hit>,
-    patset: Option<PatternSet>,
+    /// Regexes to run on the current turn.
+    fired: Vec<u32>,
+    /// Per regex, the turn generation in which it was last put in `fired`.
+    stamp: Vec<u32>,
+    generation: u32,
 }
 
 thread_local! {
@@ -205,19 +296,24 @@ impl Matchers {
             norm,
             map,
             hits,
-            patset,
+            fired,
+            stamp,
+            generation,
         } = scratch;
         hits.clear();
-        if let Some(set) = &self.regex_set {
-            if patset
-                .as_ref()
-                .is_none_or(|p| p.capacity() != set.pattern_len())
-            {
-                *patset = Some(PatternSet::new(set.pattern_len()));
-            }
+        if stamp.len() != self.regexes.len() {
+            stamp.clear();
+            stamp.resize(self.regexes.len(), 0);
+            *generation = 0;
         }
         for (ti, turn) in t.turns.iter().enumerate() {
-            let identity = !normalize_text(&turn.text, norm, map);
+            *generation = generation.wrapping_add(1);
+            if *generation == 0 {
+                stamp.iter_mut().for_each(|s| *s = 0);
+                *generation = 1;
+            }
+            fired.clear();
+            let identity = !normalize_text(&turn.text, norm, map, self.unicode_case);
             let text: &str = if identity { &turn.text } else { norm };
             let orig = |i: usize| -> u32 {
                 if identity {
@@ -229,6 +325,16 @@ impl Matchers {
             let bytes = text.as_bytes();
             for m in self.automaton.find_overlapping_iter(text) {
                 let p = &self.patterns[m.pattern().as_usize()];
+                for &ri in &p.regexes {
+                    let s = &mut stamp[ri as usize];
+                    if *s != *generation {
+                        *s = *generation;
+                        fired.push(ri);
+                    }
+                }
+                if p.targets.is_empty() {
+                    continue;
+                }
                 if p.word_start && m.start() > 0 && is_word_before(bytes, m.start()) {
                     continue;
                 }
@@ -245,24 +351,20 @@ impl Matchers {
                     });
                 }
             }
-            if let (Some(set), Some(ps)) = (&self.regex_set, patset.as_mut()) {
-                ps.clear();
-                set.which_overlapping_matches(&Input::new(text), ps);
-                for pid in ps.iter() {
-                    let ri = pid.as_usize();
-                    for m in self.regexes[ri].find_iter(text) {
-                        if m.start() == m.end() {
-                            continue;
-                        }
-                        let (s, e) = (orig(m.start()), orig(m.end()));
-                        for &matcher in &self.regex_targets[ri] {
-                            hits.push(Hit {
-                                matcher,
-                                turn: ti as u32,
-                                start: s,
-                                end: e,
-                            });
-                        }
+            for &ri in fired.iter().chain(&self.always) {
+                let ri = ri as usize;
+                for m in self.regexes[ri].find_iter(text) {
+                    if m.start() == m.end() {
+                        continue;
+                    }
+                    let (s, e) = (orig(m.start()), orig(m.end()));
+                    for &matcher in &self.regex_targets[ri] {
+                        hits.push(Hit {
+                            matcher,
+                            turn: ti as u32,
+                            start: s,
+                            end: e,
+                        });
                     }
                 }
             }
@@ -640,20 +742,36 @@ fn straighten(c: char) -> char {
     }
 }
 
-/// Writes a normalised copy of `text` (straight quotes, single spaces) into `out` with `map`
-/// from each output byte to its source byte. Returns false, touching nothing, when the text
-/// is already normal — the common case, which costs one pass over the bytes.
-fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>) -> bool {
-    let b = text.as_bytes();
-    let needs = b.iter().enumerate().any(|(i, &c)| {
-        c == 0xE2
-            || c == b'\t'
-            || c == b'\n'
-            || c == b'\r'
-            || c == b'`'
-            || (c == b' ' && b.get(i + 1) == Some(&b' '))
-    });
-    if !needs {
+/// Whether `normalize_text` would change `b`: tabs and line breaks, runs of spaces, the
+/// backtick, and the lead bytes of non-ASCII spaces (U+00A0, U+1680, U+2000–U+205F, U+3000),
+/// curly quotes and dashes (U+2018–U+201F, U+2013/4); with `unicode_case`, any non-ASCII.
+#[inline]
+fn needs_normalizing(b: &[u8], unicode_case: bool) -> bool {
+    let mut prev_space = false;
+    for &c in b {
+        match c {
+            b' ' => {
+                if prev_space {
+                    return true;
+                }
+                prev_space = true;
+                continue;
+            }
+            b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'`' | 0xC2 | 0xE1 | 0xE2 | 0xE3 => return true,
+            0x80.. if unicode_case => return true,
+            _ => {}
+        }
+        prev_space = false;
+    }
+    false
+}
+
+/// Writes a normalised copy of `text` (straight quotes, single spaces, and with
+/// `unicode_case` lower case beyond ASCII) into `out` with `map` from each output byte to its
+/// source byte. Returns false, touching nothing, when the text is already normal — the common
+/// case, which costs one pass over the bytes.
+fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>, unicode_case: bool) -> bool {
+    if !needs_normalizing(text.as_bytes(), unicode_case) {
         return false;
     }
     out.clear();
@@ -672,9 +790,16 @@ fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>) -> bool {
         }
         prev_space = false;
         let before = out.len();
-        out.push(c);
+        if unicode_case && !c.is_ascii() {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+        // Output bytes map to the same source bytes when the lengths agree, else to the
+        // character's start (matches only ever begin and end on character boundaries).
+        let same = out.len() - before == c.len_utf8();
         for k in 0..out.len() - before {
-            map.push((i + k) as u32);
+            map.push((i + if same { k } else { 0 }) as u32);
         }
     }
     map.push(text.len() as u32);
@@ -689,12 +814,22 @@ mod tests {
     fn normalizes_quotes_and_spaces_with_offsets() {
         let (mut out, mut map) = (String::new(), Vec::new());
         let text = "I\u{2019}m  sorry";
-        assert!(normalize_text(text, &mut out, &mut map));
+        assert!(normalize_text(text, &mut out, &mut map, false));
         assert_eq!(out, "I'm sorry");
         // "sorry" starts at byte 4 in the normalised text and byte 7 in the source.
         assert_eq!(map[4], 7);
         assert_eq!(map[out.len()] as usize, text.len());
-        assert!(!normalize_text("plain text", &mut out, &mut map));
+        assert!(!normalize_text("plain text", &mut out, &mut map, false));
+        assert!(normalize_text("a\u{a0}b", &mut out, &mut map, false));
+        assert_eq!(out, "a b");
+        assert!(normalize_text("D\u{c9}SOL\u{c9}", &mut out, &mut map, true));
+        assert_eq!(out, "D\u{e9}SOL\u{e9}");
+        assert!(!normalize_text(
+            "D\u{c9}SOL\u{c9}",
+            &mut out,
+            &mut map,
+            false
+        ));
     }
 
     #[test]
