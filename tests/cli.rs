@@ -588,7 +588,11 @@ fn bad_inputs_are_reported_and_the_rest_is_checked() {
     expect("in/nolabels.txt", Some(2), "no speaker labels");
     expect("in/roles.txt", Some(1), "roles:");
     // serde_yaml notices the unclosed list where the front matter ends.
-    expect("in/frontmatter.txt", Some(3), "front matter is not valid YAML");
+    expect(
+        "in/frontmatter.txt",
+        Some(3),
+        "front matter is not valid YAML",
+    );
     #[cfg(unix)]
     expect("dangling.txt", None, "cannot read");
     assert_eq!(r.summary.errors, r.errors.len());
