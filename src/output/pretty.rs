@@ -204,9 +204,10 @@ impl Pretty {
         let judged = s.passed + s.failed;
         writeln!(
             self.out,
-            "{bold}Scored {} of {} transcripts: mean {}, median {}, {} of {} passed ({}%){}{}.{reset}",
+            "{bold}Scored {} of {} transcript{}: mean {}, median {}, {} of {} passed ({}%){}{}.{reset}",
             s.scored,
             run.transcripts,
+            if run.transcripts == 1 { "" } else { "s" },
             fmt(s.mean()),
             fmt(s.median()),
             s.passed,
@@ -223,7 +224,8 @@ impl Pretty {
                 String::new()
             },
         )?;
-        if s.scored > 0 {
+        // A single call's breakdown is already above; batch figures start at two.
+        if s.scored > 1 {
             writeln!(self.out, "\n{bold}Distribution{reset}")?;
             let h = s.histogram();
             let most = h.iter().copied().max().unwrap_or(1).max(1);
@@ -261,7 +263,7 @@ impl Pretty {
             }
         }
         let top = s.top_rules();
-        if !top.is_empty() {
+        if !top.is_empty() && run.transcripts > 1 {
             writeln!(self.out, "\n{bold}Top rules{reset}")?;
             let w = top.iter().take(10).map(|(k, _)| k.len()).max().unwrap_or(0);
             for (rule, n) in top.into_iter().take(10) {
