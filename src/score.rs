@@ -134,11 +134,14 @@ impl Scorecard {
                     na += 1;
                     ItemResult::Na
                 };
-                let mut rules: Vec<String> = findings
-                    .iter()
-                    .map(|&i| checked.findings[i].rule.id.clone())
-                    .collect();
-                rules.dedup();
+                // Each fired rule once, in order of its first finding.
+                let mut rules: Vec<String> = Vec::new();
+                for &i in &findings {
+                    let id = &checked.findings[i].rule.id;
+                    if !rules.contains(id) {
+                        rules.push(id.clone());
+                    }
+                }
                 items.push(ItemScore {
                     name: it.name.clone(),
                     result,
