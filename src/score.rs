@@ -664,6 +664,22 @@ sections:
     }
 
     #[test]
+    fn an_item_lists_each_fired_rule_once_and_every_finding() {
+        let card = "scorecard: x\nsections:\n  - name: S\n    items:\n      - { name: Both, rules: [t-rude, t-jargon] }\n";
+        let e = engine_with(EngineBuilder::new());
+        let s = score_with(
+            &e,
+            card,
+            "Customer: Hi.\nAgent: You're wrong. Per our policy, you're wrong.\n",
+            None,
+        );
+        let it = &s.sections[0].items[0];
+        assert_eq!(it.rules, vec!["t-rude", "t-jargon"]);
+        assert_eq!(it.findings.len(), 3);
+        assert_eq!(s.score, Some(0.0));
+    }
+
+    #[test]
     fn unknown_rule_is_an_error_at_its_position() {
         let e = engine_with(EngineBuilder::new());
         let card = "scorecard: x\nsections:\n  - name: S\n    items:\n      - name: T\n        rules: [t-rude, t-rudee]\n";
