@@ -456,12 +456,15 @@ impl Serialize for ScoreSummary {
                     calls: u64,
                     mean: f64,
                     passed: u64,
+                    /// Sum of the agent's scores, so shard summaries merge exactly.
+                    total: f64,
                 }
                 ser.collect_seq(self.0.agents.iter().map(|(k, a)| A {
                     agent: k,
                     calls: a.calls,
                     mean: a.mean(),
                     passed: a.passed,
+                    total: a.hundredths as f64 / 100.0,
                 }))
             }
         }

@@ -115,6 +115,7 @@ struct AgentOut {
     calls: u64,
     mean: f64,
     passed: u64,
+    total: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,6 +250,7 @@ fn json_scores_match_hand_computed_values() {
         .map(|a| (a.agent.as_str(), a.calls, a.mean, a.passed))
         .collect();
     assert_eq!(agents, vec![("Dana", 2, 70.0, 1), ("Eli", 1, 75.0, 0)]);
+    assert_eq!(s.agents[0].total, 140.0);
     // Kudos are not counted as rule hits.
     let rules: Vec<(&str, u64)> = s.rules.iter().map(|r| (r.rule.as_str(), r.hits)).collect();
     assert_eq!(
