@@ -24,12 +24,31 @@ pub struct Hit {
 }
 
 /// A phrase as it goes into the automaton, with the word-boundary checks its ends need.
-/// The same string may also be a literal some regexes require (`regexes`): any occurrence,
-/// word-bounded or not, makes those regexes run on the turn.
+/// The same string may also be a literal some regexes require (`regexes`): an occurrence
+/// makes those regexes run on the turn.
 #[derive(Debug)]
 struct Pattern {
     targets: Vec<MatcherId>,
-    regexes: Vec<u32>,
+    regexes: Vec<Trigger>,
+    word_start: bool,
+    word_end: bool,
+}
+
+/// A literal's claim on a regex: run regex `regex` when the literal occurs, if it is not
+/// preceded (`word_start`) or followed (`word_end`) by an ASCII word character — set when
+/// the regex has `\b` there.
+#[derive(Debug, Clone, Copy)]
+struct Trigger {
+    regex: u32,
+    word_start: bool,
+    word_end: bool,
+}
+
+/// A literal every match of a regex contains, with the word boundaries the regex puts
+/// around it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Literal {
+    text: String,
     word_start: bool,
     word_end: bool,
 }
@@ -147,8 +166,12 @@ impl MatcherBuilder {
             match required_literals(&self.regexes[ri]) {
                 Some(lits) => {
                     for lit in lits {
-                        let idx = self.pattern(lit);
-                        self.patterns[idx].regexes.push(ri as u32);
+                        let idx = self.pattern(lit.text);
+                        self.patterns[idx].regexes.push(Trigger {
+                            regex: ri as u32,
+                            word_start: lit.word_start,
+                            word_end: lit.word_end,
+                        });
                     }
                 }
                 None => always.push(ri as u32),
@@ -196,24 +219,32 @@ impl MatcherBuilder {
 /// regex like `(?:it|this)'s not (?:right|correct)` waits for "right" or "correct", not "it".
 /// The pattern is read case-sensitively to keep the sets small; the automaton is ASCII
 /// case-insensitive, which covers the case-insensitive regex.
-fn required_literals(pattern: &str) -> Option<Vec<String>> {
+fn required_literals(pattern: &str) -> Option<Vec<Literal>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    use regex_syntax::hir::{Hir, HirKind};
+    use regex_syntax::hir::{Hir, HirKind, Look};
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)
         .ok()?;
-    let mut parts: Vec<&Hir> = vec![&hir];
+    let is_boundary = |h: Option<&Hir>| {
+        h.is_some_and(|h| matches!(h.kind(), HirKind::Look(Look::WordUnicode | Look::WordAscii)))
+    };
+    // Each candidate part with whether `\b` comes just before and just after it.
+    let mut parts: Vec<(&Hir, bool, bool)> = vec![(&hir, false, false)];
     let mut top = &hir;
     while let HirKind::Capture(c) = top.kind() {
         top = &c.sub;
     }
     if let HirKind::Concat(children) = top.kind() {
-        parts.extend(children.iter());
+        for (i, child) in children.iter().enumerate() {
+            let before = i.checked_sub(1).and_then(|j| children.get(j));
+            parts.push((child, is_boundary(before), is_boundary(children.get(i + 1))));
+        }
     }
-    let mut best: Option<(usize, Vec<String>)> = None;
-    for part in parts {
+    let mut best: Option<(usize, Vec<Literal>)> = None;
+    for (part, bound_before, bound_after) in parts {
         for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+            let prefix = matches!(kind, ExtractKind::Prefix);
             let seq = Extractor::new().kind(kind).extract(part);
             let Some(lits) = seq.literals() else { continue };
             if lits.is_empty()
@@ -223,13 +254,23 @@ fn required_literals(pattern: &str) -> Option<Vec<String>> {
             {
                 continue;
             }
-            let mut v: Vec<String> = lits
+            let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            let mut v: Vec<Literal> = lits
                 .iter()
-                .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
+                .map(|l| {
+                    let b = l.as_bytes();
+                    Literal {
+                        text: String::from_utf8_lossy(b).to_ascii_lowercase(),
+                        // A prefix starts where the part starts; a suffix ends where it ends
+                        // (and only an exact literal is the whole part).
+                        word_start: bound_before && (prefix || l.is_exact()) && word(b.first()),
+                        word_end: bound_after && (!prefix || l.is_exact()) && word(b.last()),
+                    }
+                })
                 .collect();
             v.sort();
             v.dedup();
-            let score = v.iter().map(|l| rarity(l)).min().unwrap_or(0);
+            let score = v.iter().map(|l| rarity(&l.text)).min().unwrap_or(0);
             let better = match &best {
                 None => true,
                 Some((bs, bv)) => score > *bs || (score == *bs && v.len() < bv.len()),
@@ -325,12 +366,16 @@ impl Matchers {
             let bytes = text.as_bytes();
             for m in self.automaton.find_overlapping_iter(text) {
                 let p = &self.patterns[m.pattern().as_usize()];
-                for &ri in &p.regexes {
-                    let s = &mut stamp[ri as usize];
-                    if *s != *generation {
-                        *s = *generation;
-                        fired.push(ri);
+                for tr in &p.regexes {
+                    let s = &mut stamp[tr.regex as usize];
+                    if *s == *generation
+                        || (tr.word_start && m.start() > 0 && is_ascii_word(bytes[m.start() - 1]))
+                        || (tr.word_end && m.end() < bytes.len() && is_ascii_word(bytes[m.end()]))
+                    {
+                        continue;
                     }
+                    *s = *generation;
+                    fired.push(tr.regex);
                 }
                 if p.targets.is_empty() {
                     continue;
@@ -683,6 +728,11 @@ fn one_line(s: &str) -> String {
 
 pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
+}
+
+#[inline]
+fn is_ascii_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn is_word_before(bytes: &[u8], at: usize) -> bool {
