@@ -72,6 +72,14 @@ nphrases=$(wc -l < "$DATA/phrases.txt")
 # (c) warm the page cache, then alternate the two tools RUNS times.
 find "$CORPUS" -type f -name '*.txt' -exec cat {} + > /dev/null
 
+# A run that stops early (exit 2: a broken pack or unreadable input) would measure nothing.
+status=0
+"$TC" check "$CORPUS" --no-config --format line > /dev/null || status=$?
+if [ "$status" -gt 1 ]; then
+  echo "tonecheck check exited $status; fix that before measuring" >&2
+  exit 1
+fi
+
 # Runs a command under GNU time; prints "seconds max_rss_kb".
 measure() {
   local log

@@ -61,6 +61,8 @@ pub struct MatcherBuilder {
     patterns: Vec<Pattern>,
     regexes: Vec<String>,
     regex_index: HashMap<String, usize>,
+    /// `regexes`, compiled once (compiling is most of the start-up time).
+    compiled: Vec<regex::Regex>,
     regex_targets: Vec<Vec<MatcherId>>,
     count: MatcherId,
 }
@@ -119,8 +121,8 @@ impl MatcherBuilder {
             let idx = match self.regex_index.get(re) {
                 Some(&i) => i,
                 None => {
-                    // Compile alone first so a bad regex is reported on its own.
-                    regex::RegexBuilder::new(re)
+                    // Compiled alone, so a bad regex is reported on its own.
+                    let compiled = regex::RegexBuilder::new(re)
                         .case_insensitive(true)
                         .build()
                         .map_err(|e| MatcherError {
@@ -128,6 +130,7 @@ impl MatcherBuilder {
                             message: format!("invalid regex `{re}`: {}", one_line(&e.to_string())),
                         })?;
                     let i = self.regexes.len();
+                    self.compiled.push(compiled);
                     self.regexes.push(re.clone());
                     self.regex_index.insert(re.clone(), i);
                     self.regex_targets.push(Vec::new());
@@ -191,16 +194,7 @@ impl MatcherBuilder {
                     .build(&self.phrases)
             })
             .map_err(|e| e.to_string())?;
-        let regexes = self
-            .regexes
-            .iter()
-            .map(|r| {
-                regex::RegexBuilder::new(r)
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| one_line(&e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let regexes = self.compiled;
         Ok(Matchers {
             automaton,
             patterns: self.patterns,
