@@ -174,17 +174,18 @@ fn front_matter(yaml: &str, t: &mut Transcript) -> Result<Option<Mode>, (usize, 
             "date" => md.date = Some(val),
             "queue" => md.queue = Some(val),
             "mode" => {
-                mode =
-                    Some(match val.as_str() {
-                        "script" => Mode::Script,
-                        "conversation" => Mode::Conversation,
-                        other => return Err((
+                mode = Some(match val.as_str() {
+                    "script" => Mode::Script,
+                    "conversation" => Mode::Conversation,
+                    other => {
+                        return Err((
                             1,
                             format!(
                                 "front matter `mode: {other}` must be `script` or `conversation`"
                             ),
-                        )),
-                    })
+                        ))
+                    }
+                })
             }
             _ => {
                 md.extra.insert(key, val);
@@ -280,15 +281,29 @@ fn timestamp(line: &str) -> (Option<f64>, usize) {
     (Some(secs), at + skipped)
 }
 
+/// `H:MM:SS`, `MM:SS` with optional `.fff` or `,fff` seconds; no allocation (runs per line).
 fn parse_clock(s: &str) -> Option<f64> {
-    let parts: Vec<&str> = s.split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
+    let n = s.split(':').count();
+    if !(2..=3).contains(&n) {
         return None;
     }
     let mut secs = 0.0;
-    for (i, p) in parts.iter().enumerate() {
-        let v: f64 = if i + 1 == parts.len() {
-            p.replace(',', ".").parse().ok()?
+    for (i, p) in s.split(':').enumerate() {
+        if p.is_empty() {
+            return None;
+        }
+        let v: f64 = if i + 1 == n {
+            let (whole, frac) = p.split_once([',', '.']).unwrap_or((p, ""));
+            if whole.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let mut v = whole.parse::<u32>().ok()? as f64;
+            let mut scale = 0.1;
+            for d in frac.bytes() {
+                v += f64::from(d - b'0') * scale;
+                scale /= 10.0;
+            }
+            v
         } else {
             p.parse::<u32>().ok()? as f64
         };
@@ -403,5 +418,9 @@ mod tests {
         assert!(label("Note that: x").is_some());
         assert!(label("12: x").is_none());
         assert_eq!(timestamp("00:01:23 Agent: hi").0, Some(83.0));
+        assert_eq!(timestamp("[1:23.5] Agent: hi").0, Some(83.5));
+        assert_eq!(timestamp("[1:02:03,25] Agent: hi").0, Some(3723.25));
+        assert_eq!(timestamp("[1:2.3.4] Agent: hi").0, None);
+        assert_eq!(timestamp("[:12] Agent: hi").0, None);
     }
 }
