@@ -136,7 +136,9 @@ pub fn run(
         return;
     }
     let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+    // Bounded, so that when writing is slower than checking (a big output, a busy machine)
+    // workers wait instead of queueing every report in memory.
+    let (tx, rx) = mpsc::sync_channel::<(usize, FileReport)>(threads * 4);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
