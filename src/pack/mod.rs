@@ -12,8 +12,14 @@ pub use schema::{KindName, MatcherDef, PackDef, RuleDef, Scope, SpeakerSel, Trig
 /// The packs compiled into the binary, in load order. A new built-in pack is one YAML file
 /// in `rules/` plus one line here.
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
-    ("service-recovery", include_str!("../../rules/service-recovery.yaml")),
-    ("forbidden-phrases", include_str!("../../rules/forbidden-phrases.yaml")),
+    (
+        "service-recovery",
+        include_str!("../../rules/service-recovery.yaml"),
+    ),
+    (
+        "forbidden-phrases",
+        include_str!("../../rules/forbidden-phrases.yaml"),
+    ),
     ("respect", include_str!("../../rules/respect.yaml")),
     ("kudos", include_str!("../../rules/kudos.yaml")),
 ];
