@@ -214,18 +214,24 @@ impl MatcherBuilder {
 /// The pattern is read case-sensitively to keep the sets small; the automaton is ASCII
 /// case-insensitive, which covers the case-insensitive regex.
 fn required_literals(pattern: &str) -> Option<Vec<Literal>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    use regex_syntax::hir::{Hir, HirKind, Look};
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)
         .ok()?;
+    required_in(&hir, 0)
+}
+
+/// `required_literals` of one expression; an alternation (as a whole or as a part) also
+/// offers the union of its branches' own sets, as every match goes through one branch.
+fn required_in(hir: &regex_syntax::hir::Hir, depth: usize) -> Option<Vec<Literal>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Hir, HirKind, Look};
     let is_boundary = |h: Option<&Hir>| {
         h.is_some_and(|h| matches!(h.kind(), HirKind::Look(Look::WordUnicode | Look::WordAscii)))
     };
     // Each candidate part with whether `\b` comes just before and just after it.
-    let mut parts: Vec<(&Hir, bool, bool)> = vec![(&hir, false, false)];
-    let mut top = &hir;
+    let mut parts: Vec<(&Hir, bool, bool)> = vec![(hir, false, false)];
+    let mut top = hir;
     while let HirKind::Capture(c) = top.kind() {
         top = &c.sub;
     }
@@ -236,7 +242,31 @@ fn required_literals(pattern: &str) -> Option<Vec<Literal>> {
         }
     }
     let mut best: Option<(usize, Vec<Literal>)> = None;
+    let mut offer = |v: Vec<Literal>| {
+        let score = v.iter().map(|l| rarity(&l.text)).min().unwrap_or(0);
+        let better = match &best {
+            None => true,
+            Some((bs, bv)) => score > *bs || (score == *bs && v.len() < bv.len()),
+        };
+        if better {
+            best = Some((score, v));
+        }
+    };
     for (part, bound_before, bound_after) in parts {
+        let mut inner = part;
+        while let HirKind::Capture(c) = inner.kind() {
+            inner = &c.sub;
+        }
+        if let (HirKind::Alternation(branches), true) = (inner.kind(), depth < 3) {
+            let sets: Option<Vec<Vec<Literal>>> =
+                branches.iter().map(|b| required_in(b, depth + 1)).collect();
+            if let Some(sets) = sets {
+                let mut v: Vec<Literal> = sets.into_iter().flatten().collect();
+                v.sort();
+                v.dedup();
+                offer(v);
+            }
+        }
         for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
             let prefix = matches!(kind, ExtractKind::Prefix);
             let seq = Extractor::new().kind(kind).extract(part);
@@ -264,14 +294,7 @@ fn required_literals(pattern: &str) -> Option<Vec<Literal>> {
                 .collect();
             v.sort();
             v.dedup();
-            let score = v.iter().map(|l| rarity(&l.text)).min().unwrap_or(0);
-            let better = match &best {
-                None => true,
-                Some((bs, bv)) => score > *bs || (score == *bs && v.len() < bv.len()),
-            };
-            if better {
-                best = Some((score, v));
-            }
+            offer(v);
         }
     }
     best.map(|(_, v)| v)
