@@ -545,6 +545,11 @@ fn bad_inputs_are_reported_and_the_rest_is_checked() {
         env.write("in/a-good.txt", good),
         env.write("in/binary.txt", b"Agent: hi\nCustomer: \x00\x01\x02\n"),
         env.write("in/latin1.txt", b"Agent: hi\nCustomer: caf\xe9 ok\n"),
+        // The column counts characters: "Customer: \u{2019}\u{2019} " is 13 of them.
+        env.write(
+            "in/latin1b.txt",
+            b"Agent: hi\nCustomer: \xe2\x80\x99\xe2\x80\x99 \xff\n",
+        ),
         env.write("in/empty.txt", ""),
         env.write("in/blank.txt", "  \n\n\t\n"),
         env.write("in/nolabels.txt", "\nhello there\nno speaker labels\n"),
@@ -603,6 +608,7 @@ fn bad_inputs_are_reported_and_the_rest_is_checked() {
     for needle in [
         "in/binary.txt:2: error: binary file",
         "in/latin1.txt:2: error: invalid UTF-8 at line 2, column 14",
+        "in/latin1b.txt:2: error: invalid UTF-8 at line 2, column 14",
         "in/empty.txt: error: empty file",
         "in/nolabels.txt:2: error: no speaker labels",
         "in/roles.txt:1: error: could not tell which speaker is the agent",
