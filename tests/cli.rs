@@ -192,7 +192,7 @@ struct TranscriptOut {
     id: String,
     metadata: BTreeMap<String, String>,
     findings: Vec<FindingOut>,
-    /// DESIGN.md foresees a per-transcript score (the scorecard issue).
+    /// DESIGN.md foresees a per-transcript score (`tonecheck score`); `check` has none.
     #[serde(default)]
     score: Option<serde_json::Value>,
 }
@@ -345,6 +345,7 @@ fn json_has_every_finding_field() {
     let t = &r.transcripts[0];
     assert_eq!(t.path, "calls/c1.txt");
     assert_eq!(t.id, "c1");
+    assert!(t.score.is_none(), "check prints findings, not scores");
     let f = t
         .findings
         .iter()
