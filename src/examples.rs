@@ -111,6 +111,18 @@ pub fn run_selected(engine: &Engine, only: Option<&[String]>) -> (usize, Vec<Exa
     (count, failures)
 }
 
-pub fn run(engine: &Engine) -> Vec<ExampleFailure> {
-    run_selected(engine, None).1
+/// The examples checked when an engine is built: those of packs loaded from files. The
+/// embedded packs' examples are checked by the test suite (and `rules test`) before a binary
+/// ships, so a start-up does not pay for them again (about 0.1 s of CPU with the built-in packs).
+pub fn run_loaded(engine: &Engine) -> Vec<ExampleFailure> {
+    let user: Vec<String> = engine
+        .rules()
+        .iter()
+        .filter(|r| !r.pack_origin.starts_with("builtin:"))
+        .map(|r| r.common.info.id.clone())
+        .collect();
+    if user.is_empty() {
+        return Vec::new();
+    }
+    run_selected(engine, Some(&user)).1
 }
