@@ -1,42 +1,23 @@
 //! `tonecheck check`: walk the paths, check every file in parallel, stream findings to the
 //! chosen writer in path order.
-use std::path::PathBuf;
-
 use super::args::CheckArgs;
 use super::pipeline::{self, Batch};
-use super::settings::{self, ReadSettings};
-use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::input::walk;
+use super::settings;
+use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::output::{self, WriterOptions};
 
 pub fn run(a: CheckArgs) -> u8 {
-    let cfg = match settings::load_config(&a.packs) {
-        Ok(c) => c,
-        Err(e) => return report_pack_errors(&e),
-    };
-    let engine = match settings::build_engine(&a.packs, &cfg) {
-        Ok(e) => e,
-        Err(e) => return report_pack_errors(&e),
-    };
-    let read = match ReadSettings::new(&cfg, a.mode, a.input_format.clone()) {
-        Ok(r) => r,
-        Err(e) => return report_pack_errors(&e),
-    };
+    let pipeline::Setup { cfg, engine, read } =
+        match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
     let fail_on = settings::fail_on(a.fail_on, &cfg);
-    let format = a.format.clone().unwrap_or_else(|| "pretty".into());
-    if !output::names().contains(&format.as_str()) {
-        eprintln!(
-            "error: unknown format `{format}` (known: {})",
-            output::names().join(", ")
-        );
-        return EXIT_ERROR;
-    }
-    let paths = if a.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        a.paths.clone()
+    let format = match pipeline::format(&a.format) {
+        Ok(f) => f,
+        Err(code) => return code,
     };
-    let (files, walk_errors) = walk::collect(&paths);
+    let (files, walk_errors) = pipeline::files(&a.paths);
     let progress = pipeline::progress_bar(files.len(), "checking");
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),

@@ -5,16 +5,58 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::args::ColorArg;
-use super::settings::ReadSettings;
-use super::EXIT_ERROR;
+use super::args::{ColorArg, ModeArg, PackArgs};
+use super::settings::{self, Config, ReadSettings};
+use super::{report_pack_errors, EXIT_ERROR};
 use crate::batch::{self, BatchOptions, FileReport};
 use crate::engine::Engine;
-use crate::input::InputError;
+use crate::input::{walk, InputError};
 use crate::output::{self, RunSummary, Writer, WriterOptions};
 
 /// Batches of at least this many files get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_FILES: usize = 50;
+
+/// What `check` and `score` both start from: the config, the compiled engine, and how to
+/// read each file. Errors are printed; the `Err` is the exit code.
+pub struct Setup {
+    pub cfg: Config,
+    pub engine: Engine,
+    pub read: ReadSettings,
+}
+
+pub fn setup(
+    packs: &PackArgs,
+    mode: Option<ModeArg>,
+    input_format: Option<String>,
+) -> Result<Setup, u8> {
+    let cfg = settings::load_config(packs).map_err(|e| report_pack_errors(&e))?;
+    let engine = settings::build_engine(packs, &cfg).map_err(|e| report_pack_errors(&e))?;
+    let read = ReadSettings::new(&cfg, mode, input_format).map_err(|e| report_pack_errors(&e))?;
+    Ok(Setup { cfg, engine, read })
+}
+
+/// The `--format` asked for (default `pretty`), or exit code 2 for an unknown one.
+pub fn format(asked: &Option<String>) -> Result<String, u8> {
+    let format = asked.clone().unwrap_or_else(|| "pretty".into());
+    if output::names().contains(&format.as_str()) {
+        Ok(format)
+    } else {
+        eprintln!(
+            "error: unknown format `{format}` (known: {})",
+            output::names().join(", ")
+        );
+        Err(EXIT_ERROR)
+    }
+}
+
+/// The files under the given paths (default: the current folder), and walk errors.
+pub fn files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
+    if paths.is_empty() {
+        walk::collect(&[PathBuf::from(".")])
+    } else {
+        walk::collect(paths)
+    }
+}
 
 /// Whether the pretty output is colored.
 pub fn use_color(arg: ColorArg) -> bool {

@@ -1,34 +1,25 @@
 //! `tonecheck score`: check every file in parallel, score each transcript against the
 //! scorecard, and stream the scored reports to the chosen writer (and the HTML report).
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::ScoreArgs;
 use super::pipeline::{self, Batch};
-use super::settings::{self, ReadSettings};
+use super::settings;
 use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-use crate::input::walk;
 use crate::output::{self, Writer, WriterOptions};
 use crate::score::Scorecard;
 
 pub fn run(a: ScoreArgs) -> u8 {
-    let cfg = match settings::load_config(&a.packs) {
-        Ok(c) => c,
-        Err(e) => return report_pack_errors(&e),
-    };
-    let engine = match settings::build_engine(&a.packs, &cfg) {
-        Ok(e) => e,
-        Err(e) => return report_pack_errors(&e),
-    };
+    let pipeline::Setup { cfg, engine, read } =
+        match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
     let card = settings::scorecard_source(a.scorecard.as_deref(), &cfg)
         .map_err(|e| vec![e])
         .and_then(|src| Scorecard::compile(&src, &engine, &settings::disabled_rules(&cfg)));
     let card = match card {
         Ok(c) => Arc::new(c),
-        Err(e) => return report_pack_errors(&e),
-    };
-    let read = match ReadSettings::new(&cfg, a.mode, a.input_format.clone()) {
-        Ok(r) => r,
         Err(e) => return report_pack_errors(&e),
     };
     if let Some(n) = a.min_score {
@@ -37,14 +28,10 @@ pub fn run(a: ScoreArgs) -> u8 {
             return EXIT_ERROR;
         }
     }
-    let format = a.format.clone().unwrap_or_else(|| "pretty".into());
-    if !output::names().contains(&format.as_str()) {
-        eprintln!(
-            "error: unknown format `{format}` (known: {})",
-            output::names().join(", ")
-        );
-        return EXIT_ERROR;
-    }
+    let format = match pipeline::format(&a.format) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
         scorecard: Some(card.clone()),
@@ -56,12 +43,7 @@ pub fn run(a: ScoreArgs) -> u8 {
             Err(code) => return code,
         }
     }
-    let paths = if a.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        a.paths.clone()
-    };
-    let (files, walk_errors) = walk::collect(&paths);
+    let (files, walk_errors) = pipeline::files(&a.paths);
     let progress = pipeline::progress_bar(files.len(), "scoring");
     let out = pipeline::stdout(progress.is_some());
     writers.insert(
