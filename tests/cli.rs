@@ -2,7 +2,8 @@
 //! temporary folder, with a rule pack the test writes itself (`--no-default-packs --rules`),
 //! so they do not depend on the built-in packs' evolving wording. JSON output is parsed back
 //! into structs that reject unknown fields, so the format cannot drift silently.
-use serde::Deserialize;
+mod common;
+use common::json::Report;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -161,82 +162,6 @@ impl Env {
 
 fn parse_report(s: &str) -> Report {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("bad JSON ({e}):\n{s}"))
-}
-
-// The `--format json` document, exactly: any field added or renamed fails these tests.
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Report {
-    version: u32,
-    transcripts: Vec<TranscriptOut>,
-    errors: Vec<ErrorOut>,
-    summary: Summary,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Summary {
-    files: usize,
-    transcripts: usize,
-    findings: usize,
-    errors: usize,
-    by_severity: BTreeMap<String, usize>,
-    by_rule: BTreeMap<String, usize>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TranscriptOut {
-    path: String,
-    id: String,
-    metadata: BTreeMap<String, String>,
-    findings: Vec<FindingOut>,
-    /// DESIGN.md foresees a per-transcript score (`tonecheck score`); `check` has none.
-    #[serde(default)]
-    score: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-struct FindingOut {
-    path: String,
-    transcript: String,
-    rule: String,
-    pack: String,
-    category: String,
-    severity: String,
-    message: String,
-    turn: usize,
-    speaker: String,
-    role: String,
-    line: usize,
-    column: usize,
-    start: usize,
-    end: usize,
-    time: Option<f64>,
-    #[serde(rename = "match")]
-    matched: String,
-    why: String,
-    fix: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ErrorOut {
-    path: String,
-    line: Option<usize>,
-    message: String,
-}
-
-impl Report {
-    fn findings(&self) -> Vec<&FindingOut> {
-        self.transcripts.iter().flat_map(|t| &t.findings).collect()
-    }
-
-    fn rules(&self) -> Vec<&str> {
-        self.findings().iter().map(|f| f.rule.as_str()).collect()
-    }
 }
 
 /// Byte content and modification time, to prove inputs are never modified.

@@ -1,6 +1,8 @@
 //! Accuracy of the built-in packs on the annotated corpora: runs the real binary over
 //! `corpora/`, compares its JSON findings with every `NAME.expected.yaml`, prints a per-rule
 //! precision/recall table and fails when any rule drops below precision 0.95 or recall 0.90.
+mod common;
+use common::json::Report;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -40,52 +42,6 @@ const DESIGN_IDS: &[&str] = &[
     "kudos-thanks",
     "kudos-ownership",
 ];
-
-#[derive(Debug, Deserialize)]
-struct Document {
-    version: u32,
-    transcripts: Vec<TranscriptOut>,
-    errors: Vec<ErrorOut>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TranscriptOut {
-    path: String,
-    findings: Vec<FindingOut>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorOut {
-    path: String,
-    message: String,
-}
-
-/// Every field DESIGN.md promises for a finding, and nothing else: the format cannot drift
-/// silently.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct FindingOut {
-    path: String,
-    transcript: String,
-    rule: String,
-    pack: String,
-    category: String,
-    severity: String,
-    message: String,
-    turn: usize,
-    speaker: String,
-    role: String,
-    line: usize,
-    column: usize,
-    start: usize,
-    end: usize,
-    time: Option<f64>,
-    #[serde(rename = "match")]
-    matched: String,
-    why: String,
-    fix: String,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -186,7 +142,7 @@ fn found() -> (BTreeSet<Key>, BTreeSet<String>) {
         "tonecheck reported bad usage, config, pack or input: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: Document = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let doc: Report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "tonecheck did not print one JSON document ({e}); stderr: {}",
             String::from_utf8_lossy(&out.stderr)
