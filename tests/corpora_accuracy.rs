@@ -11,37 +11,7 @@ use std::process::Command;
 const MIN_PRECISION: f64 = 0.95;
 const MIN_RECALL: f64 = 0.90;
 
-/// DESIGN.md ids the built-in packs leave out for now: `interruption` and `long-silence` need
-/// turn end times, which plain-text transcripts (and so rule examples) cannot carry, and
-/// `customer-sentiment-drop` needs a sentiment metric the engine does not have yet.
-const NOT_YET_BUILT: &[&str] = &["interruption", "long-silence", "customer-sentiment-drop"];
-
-/// The stable ids DESIGN.md lists under "Built-in rule ids".
-const DESIGN_IDS: &[&str] = &[
-    "non-apology",
-    "apology-then-explanation",
-    "missing-apology",
-    "missing-thank-you",
-    "customer-is-wrong",
-    "blame-shifting",
-    "forbidden-phrase",
-    "dismissive-language",
-    "policy-without-alternative",
-    "repeat-request",
-    "over-promise",
-    "missing-empathy",
-    "missing-paraphrase",
-    "missing-open-question",
-    "missing-timeline",
-    "agent-talks-too-much",
-    "interruption",
-    "long-silence",
-    "customer-sentiment-drop",
-    "kudos-sincere-apology",
-    "kudos-empathy",
-    "kudos-thanks",
-    "kudos-ownership",
-];
+use tonecheck::pack::{NOT_YET_BUILT_RULE_IDS as NOT_YET_BUILT, STABLE_RULE_IDS as DESIGN_IDS};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

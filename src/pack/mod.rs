@@ -24,6 +24,40 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ("kudos", include_str!("../../rules/kudos.yaml")),
 ];
 
+/// The stable built-in rule ids DESIGN.md promises ("Built-in rule ids"); users and tests
+/// depend on them, and none is ever renamed.
+pub const STABLE_RULE_IDS: &[&str] = &[
+    "non-apology",
+    "apology-then-explanation",
+    "missing-apology",
+    "missing-thank-you",
+    "customer-is-wrong",
+    "blame-shifting",
+    "forbidden-phrase",
+    "dismissive-language",
+    "policy-without-alternative",
+    "repeat-request",
+    "over-promise",
+    "missing-empathy",
+    "missing-paraphrase",
+    "missing-open-question",
+    "missing-timeline",
+    "agent-talks-too-much",
+    "interruption",
+    "long-silence",
+    "customer-sentiment-drop",
+    "kudos-sincere-apology",
+    "kudos-empathy",
+    "kudos-thanks",
+    "kudos-ownership",
+];
+
+/// Stable ids the built-in packs leave out for now: `interruption` and `long-silence` need
+/// turn end times, which plain-text transcripts (and so rule examples) cannot carry, and
+/// `customer-sentiment-drop` needs a sentiment metric the engine does not have yet.
+pub const NOT_YET_BUILT_RULE_IDS: &[&str] =
+    &["interruption", "long-silence", "customer-sentiment-drop"];
+
 /// Where a pack came from: `builtin:NAME` or a file path. Used in every error.
 #[derive(Debug, Clone)]
 pub struct PackSource {
