@@ -48,6 +48,17 @@ pub enum RulesCommand {
     },
     /// Print the Markdown rule reference (docs/rules.md is generated with this).
     Doc(PackArgs),
+    /// Show why a rule matched in a file: the normalised tokens of each turn it hit, each
+    /// pattern that matched with the class or word each token came from, the exclusions
+    /// tried, and the rule's findings.
+    Trace {
+        /// Rule id, e.g. blame-shifting.
+        id: String,
+        /// A transcript or script file.
+        file: PathBuf,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
 }
 
 /// Which packs to load and which config to read.
