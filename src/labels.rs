@@ -72,7 +72,7 @@ impl Half {
 /// The half a file belongs to: FNV-1a 64 of `SPLIT_SEED` followed by the file name; even
 /// hashes are dev, odd ones test.
 pub fn half_of(file_name: &str) -> Half {
-    if split_hash(file_name) % 2 == 0 {
+    if split_hash(file_name).is_multiple_of(2) {
         Half::Dev
     } else {
         Half::Test
