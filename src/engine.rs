@@ -875,6 +875,24 @@ impl Engine {
         out
     }
 
+    /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
+    /// on every turn: (rule id, regex). `rules test` warns about them.
+    pub fn unanchored_regexes(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for &ri in &self.matchers.always {
+            let targets = &self.matchers.regex_targets[ri as usize];
+            for r in &self.rules {
+                if r.matchers.iter().any(|(_, m)| targets.contains(m)) {
+                    out.push((
+                        r.common.info.id.clone(),
+                        self.matchers.regexes[ri as usize].pattern.clone(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// Checks one transcript against every rule.
     pub fn check(&self, t: &Transcript) -> Checked {
         self.check_rules(t, None)

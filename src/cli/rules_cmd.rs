@@ -80,6 +80,11 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 packs.rules.extend(files);
             }
             with_engine(&packs, false, |e| {
+                for (rule, re) in e.unanchored_regexes() {
+                    eprintln!(
+                        "warning: rule `{rule}`: regex `{re}` requires no literal word, so it runs on every turn; anchor it on a word (or write it as a pattern)"
+                    );
+                }
                 let (count, failures) = examples::run_selected(e, None);
                 for f in &failures {
                     println!("FAIL {f}");
