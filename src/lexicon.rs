@@ -150,6 +150,17 @@ mod tests {
     }
 
     #[test]
+    fn modals_have_only_their_modal_forms() {
+        // Not the homographs' forms: a can, cans, canned; a will, willing; a must, musts.
+        assert_eq!(forms("can"), ["can", "could"]);
+        assert_eq!(forms("will"), ["will", "would"]);
+        assert_eq!(forms("may"), ["may", "might"]);
+        assert_eq!(forms("shall"), ["shall", "should"]);
+        assert_eq!(forms("must"), ["must"]);
+        has_all("dare", &["dares", "dared", "daring"]);
+    }
+
+    #[test]
     fn regular_verbs() {
         has_all("pick", &["picks", "picked", "picking"]);
         has_all("handle", &["handles", "handled", "handling"]);

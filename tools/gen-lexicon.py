@@ -39,15 +39,21 @@ SLOTS = {"noun": ["NNS"], "adj": ["JJR", "JJS"], "adv": ["RBR", "RBS"],
 TAG_CAT = {"NNS": "noun", "JJR": "adj", "JJS": "adj", "RBR": "adv", "RBS": "adv",
            "VBD": "verb", "VBN": "verb", "VBG": "verb", "VBZ": "verb", "VBP": "verb"}
 
-# lemminflect hard-codes the auxiliary and modal verbs on load (InflectionLUCodec.updateForAuxMod)
-# because the look-up table does not carry them; the same forms, as data.
+# lemminflect hard-codes the auxiliary and modal verbs on load (InflectionLUCodec.updateForAuxMod),
+# replacing whatever the look-up table has for those lemmas: the table's entries are the
+# homographs (a can / cans / canned, a will / willing, a must / musts), which a rule that
+# writes `can~` or `will~` does not mean. The same replacement, as data. Not applied to
+# "dare", which lemminflect reduces to the bare form: the table's dared/daring/dares are the
+# forms of the same verb.
 AUX_MODAL = {
-    "be": {"VBD": ["was", "were"], "VBG": ["being"], "VBN": ["been"], "VBP": ["am", "are"],
+    "be": {"VBD": ["was", "were"], "VBN": ["been"], "VBG": ["being"], "VBP": ["am", "are"],
            "VBZ": ["is"]},
     "can": {"VBD": ["could"]},
     "may": {"VBD": ["might"]},
     "will": {"VBD": ["would"]},
     "shall": {"VBD": ["should"]},
+    "must": {},
+    "ought": {},
 }
 
 
@@ -88,10 +94,7 @@ def load(infl_csv, overrides_csv):
             if form not in slots:
                 slots.append(form)
     for lemma, slots in AUX_MODAL.items():
-        verb = table.setdefault(lemma, {}).setdefault("verb", {})
-        for slot, forms in slots.items():
-            verb.setdefault(slot, [])
-            verb[slot].extend(f for f in forms if f not in verb[slot])
+        table[lemma] = {"verb": {slot: list(forms) for slot, forms in slots.items()}}
     return table
 
 
