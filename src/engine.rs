@@ -286,6 +286,7 @@ impl MatcherBuilder {
         }
         Ok(Matchers {
             automaton,
+            strings,
             entries,
             flats: self.flats,
             origins: self.origins,
@@ -495,6 +496,8 @@ const REGEX_SIZE_LIMIT: usize = 64 << 20;
 
 struct Matchers {
     automaton: AhoCorasick,
+    /// The automaton's strings (anchors and regex literals), for `rules anchors`.
+    strings: Vec<String>,
     entries: Vec<Entry>,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
@@ -873,6 +876,12 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// Every string the one automaton pass looks for: the anchors of all patterns (with
+    /// their inflections and contracted spellings) and the literals regexes require.
+    pub fn anchor_strings(&self) -> &[String] {
+        &self.matchers.strings
     }
 
     /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run

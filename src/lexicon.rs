@@ -96,15 +96,21 @@ pub fn canonical_spelling(word: &str) -> Option<&'static str> {
 }
 
 /// The variant spellings whose canonical form is `word` (apologize → apologise), for the
-/// anchor automaton, which sees the text before normalisation. A linear scan: only called
-/// while rule packs compile, for anchor words.
+/// anchor automaton, which sees the text before normalisation. Only called while rule packs
+/// compile; the reverse table is built on first use.
 pub fn variants(word: &str) -> Vec<&'static str> {
-    SPELLINGS
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .filter(|(_, c)| *c == word)
-        .map(|(v, _)| v)
-        .collect()
+    static REVERSE: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, Vec<&'static str>>,
+    > = std::sync::OnceLock::new();
+    let map = REVERSE.get_or_init(|| {
+        let mut m: std::collections::HashMap<&'static str, Vec<&'static str>> =
+            std::collections::HashMap::new();
+        for (v, c) in SPELLINGS.lines().filter_map(|l| l.split_once(' ')) {
+            m.entry(c).or_default().push(v);
+        }
+        m
+    });
+    map.get(word).cloned().unwrap_or_default()
 }
 
 /// The line (without its newline) of `table` whose first word is `key`, by binary search

@@ -40,6 +40,15 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 EXIT_ERROR
             }
         }),
+        RulesCommand::Anchors(p) => with_engine(&p, false, |e| {
+            let mut out = String::new();
+            for a in e.anchor_strings() {
+                out.push_str(a);
+                out.push('\n');
+            }
+            print!("{out}");
+            EXIT_CLEAN
+        }),
         RulesCommand::Trace { id, file, packs } => with_engine(&packs, true, |e| {
             let Some(ri) = e.rule_index(&id) else {
                 let near = e
