@@ -1,0 +1,190 @@
+//! Hardening (issue 13): inputs an attacker or a careless user would try. Every test runs the
+//! real binary and asserts the outcome: no crash, no stall, no silently skipped file, and
+//! output that cannot inject formulas or terminal escapes. Long adversarial inputs are built
+//! here; they finish in well under a second with the linear algorithms and would take
+//! minutes with the old quadratic or cubic ones. Nothing is timed.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tonecheck"))
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tonecheck")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A pack with one rule of every kind that looks inside turns, each with an `unless`.
+const PACK: &str = r#"pack: hard
+rules:
+  - id: apology-but
+    kind: sequence
+    severity: warning
+    message: 'Apology taken back: "{match}".'
+    first: { phrases: ["sorry"] }
+    then: { phrases: ["but"] }
+    max_words: 3
+  - id: apology-but-next
+    kind: sequence
+    severity: info
+    message: 'Next sentence takes it back.'
+    first: { phrases: ["regret"] }
+    then: { phrases: ["however"] }
+    scope: next_sentence
+    max_words: 1000000
+  - id: feel
+    severity: error
+    message: 'Non-apology "{match}".'
+    match: { phrases: ["if you feel"] }
+    unless: { phrases: ["kidding"] }
+  - id: thanks
+    kind: required
+    severity: warning
+    message: 'No thanks.'
+    expect: { phrases: ["thanks"] }
+    unless: { phrases: ["for nothing"] }
+    where: { last_seconds: 100000 }
+  - id: answer
+    kind: conditional
+    severity: warning
+    message: 'Unanswered "{match}".'
+    when: { phrases: ["problem"] }
+    expect: { phrases: ["fix"] }
+    unless: { phrases: ["cannot"] }
+    within_turns: 18446744073709551615
+"#;
+
+fn check_json(dir: &Path, file: &str) -> (i32, serde_json::Value) {
+    let o = run(
+        dir,
+        &[
+            "check",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+            "pack.yaml",
+            "-f",
+            "json",
+            file,
+        ],
+    );
+    assert!(o.status.code().is_some(), "killed: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stderr(&o)));
+    (code(&o), v)
+}
+
+fn rule_counts(v: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for t in v["transcripts"].as_array().unwrap() {
+        for x in t["findings"].as_array().unwrap() {
+            *m.entry(x["rule"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+    }
+    m
+}
+
+/// Item 2: one enormous turn with no full stop and a hit every few words. Each `unless`
+/// question used to search the whole turn for its sentence (quadratic), and the sequence
+/// rule counted words from every `first` to every `then` (cubic).
+#[test]
+fn long_turns_without_full_stops_are_judged_in_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pack.yaml", PACK);
+    let n = 40_000;
+    let mut text = String::from("Customer: there is a problem\n[00:00:01] Agent: ");
+    for _ in 0..n {
+        text.push_str("sorry if you feel x ");
+    }
+    for _ in 0..n {
+        text.push_str("x y z w ");
+    }
+    text.push_str("but regret ");
+    text.push_str(&"so ".repeat(n));
+    text.push_str("however kidding thanks\n");
+    write(dir.path(), "long.txt", &text);
+    let (rc, v) = check_json(dir.path(), "long.txt");
+    let counts = rule_counts(&v);
+    // Warnings and infos only: below the default `--fail-on error`.
+    assert_eq!(rc, 0, "{counts:?}");
+    // The single `kidding` excuses nothing: it is in the same (only) sentence as every
+    // `if you feel`. So no finding, and `regret … however` is in the same sentence.
+    assert_eq!(counts.get("feel"), None, "{counts:?}");
+    assert_eq!(
+        counts.get("apology-but"),
+        None,
+        "`but` is 4n words after the last sorry"
+    );
+    assert_eq!(counts.get("apology-but-next"), Some(&1));
+    assert_eq!(counts.get("thanks"), None);
+    // The agent never says "fix": the one trigger is unanswered.
+    assert_eq!(counts.get("answer"), Some(&1));
+
+    // Without the excuse, every `if you feel` is a finding at its own column.
+    let text = text.replace("kidding", "okay");
+    write(dir.path(), "long2.txt", &text);
+    let (rc, v) = check_json(dir.path(), "long2.txt");
+    let counts = rule_counts(&v);
+    assert_eq!(rc, 1, "{counts:?}");
+    assert_eq!(counts.get("feel"), Some(&n));
+    let last = v["transcripts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "feel")
+        .next_back()
+        .unwrap()
+        .clone();
+    // "[00:00:01] Agent: " is 18 characters; each repetition is 20.
+    assert_eq!(last["line"], 2);
+    assert_eq!(last["column"], 19 + 20 * (n - 1) + "sorry ".len());
+}
+
+/// Item 2: many sorry/but pairs in one turn, each pair a finding; and a conversation of many
+/// turns with a trigger in each and a `within_turns` larger than the call.
+#[test]
+fn many_hits_and_many_turns_stay_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pack.yaml", PACK);
+    let n = 30_000;
+    let mut text = String::from("Customer: problem\nAgent: ");
+    text.push_str(&"sorry, but ".repeat(n));
+    text.push_str("thanks\n");
+    for _ in 0..n {
+        text.push_str("[00:01:00] Customer: another problem\n");
+    }
+    text.push_str("Agent: we will fix it\n");
+    write(dir.path(), "many.txt", &text);
+    let (_, v) = check_json(dir.path(), "many.txt");
+    let counts = rule_counts(&v);
+    assert_eq!(counts.get("apology-but"), Some(&n));
+    // The window is unlimited, so the agent's final turn ("fix") answers every trigger.
+    assert_eq!(counts.get("answer"), None, "{counts:?}");
+}
