@@ -185,10 +185,15 @@ impl MatcherBuilder {
         }
         // Phrases with non-ASCII letters need the text lower-cased beyond ASCII.
         let unicode_case = self.phrases.iter().any(|p| !p.is_ascii());
+        // A DFA is the fastest scan, but its memory grows with the phrase text times the
+        // alphabet (a 1.6 MB phrase set took 700 MB); past `DFA_MAX_PHRASE_BYTES` the crate's
+        // own choice (a compact NFA) keeps memory near the phrase text's size.
+        let phrase_bytes: usize = self.phrases.iter().map(String::len).sum();
+        let kind = (phrase_bytes <= DFA_MAX_PHRASE_BYTES).then_some(AhoCorasickKind::DFA);
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(kind)
             .build(&self.phrases)
             .or_else(|_| {
                 // A very large phrase set can exceed the DFA's size limit; let the crate choose.
@@ -342,7 +347,7 @@ impl LazyRegex {
             .get_or_init(|| {
                 match regex::RegexBuilder::new(&self.pattern)
                     .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
+                    .size_limit(pack::REGEX_SIZE_LIMIT)
                     .build()
                 {
                     Ok(r) => Some(r),
@@ -361,8 +366,8 @@ impl LazyRegex {
     }
 }
 
-/// Generous, so that the large alternations rule packs use always compile.
-const REGEX_SIZE_LIMIT: usize = 64 << 20;
+/// Phrase text (all packs together) up to which the automaton is a DFA.
+const DFA_MAX_PHRASE_BYTES: usize = 256 << 10;
 
 struct Matchers {
     automaton: AhoCorasick,

@@ -188,3 +188,156 @@ fn many_hits_and_many_turns_stay_linear() {
     // The window is unlimited, so the agent's final turn ("fix") answers every trigger.
     assert_eq!(counts.get("answer"), None, "{counts:?}");
 }
+
+fn alias_bomb_lines() -> String {
+    format!(
+        "a: &s \"{}\"\nb: [{}]\n",
+        "x".repeat(100_000),
+        vec!["*s"; 100_000].join(",")
+    )
+}
+
+/// Item 1: an alias bomb in front matter is that file's error; the rest of the batch runs.
+/// In tonecheck.yaml or a `--rules` pack it is a located error, exit 2, no abort.
+#[test]
+fn yaml_alias_bombs_are_one_error_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "calls/a-bomb.txt",
+        format!("---\n{}---\nAgent: hi\nCustomer: yo\n", alias_bomb_lines()),
+    );
+    write(
+        d,
+        "calls/b-fine.txt",
+        "Customer: hi\nAgent: I'm sorry if you feel that way\n",
+    );
+    let o = run(d, &["check", "--no-config", "-f", "line", "calls"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("calls/a-bomb.txt:2: error: front matter is not valid YAML"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("aliases expand"));
+    assert!(
+        stdout(&o).contains("calls/b-fine.txt:2:"),
+        "the other file is still checked"
+    );
+
+    write(
+        d,
+        "bomb-pack.yaml",
+        format!(
+            "pack: p\nlists:\n  {}",
+            alias_bomb_lines().replace('\n', "\n  ")
+        ),
+    );
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--rules",
+            "bomb-pack.yaml",
+            "calls/b-fine.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with("bomb-pack.yaml:3:"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("aliases expand"));
+
+    write(
+        d,
+        "tonecheck.yaml",
+        format!(
+            "fail_on: error\nroles:\n  {}",
+            alias_bomb_lines().replace('\n', "\n  ")
+        ),
+    );
+    let o = run(d, &["check", "calls/b-fine.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("tonecheck.yaml:") && stderr(&o).contains("aliases expand"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Item 4: deep nesting, too many rules and huge phrase packs fail fast at file:line:col.
+#[test]
+fn pack_limits_fail_fast_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.txt", "Customer: hi\nAgent: hello\n");
+    write(
+        d,
+        "deep.yaml",
+        format!(
+            "pack: x\nrules: {}{}\n",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        ),
+    );
+    let o = run(
+        d,
+        &["check", "--no-config", "--rules", "deep.yaml", "a.txt"],
+    );
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o).trim(),
+        "deep.yaml:2:72: error: YAML nested deeper than 64 levels"
+    );
+
+    // 30,000 rules: over the limit, reported at the first rule past it. Loading is linear,
+    // so the error comes at once (this took 32 s when locating rules was quadratic).
+    let mut pack = String::from("pack: big\nrules:\n");
+    for i in 0..30_000 {
+        pack.push_str(&format!("  - id: r{i}\n    severity: info\n    message: m\n    match: {{phrases: [\"zq{i}\"]}}\n"));
+    }
+    write(d, "many.yaml", &pack);
+    let o = run(
+        d,
+        &["check", "--no-config", "--rules", "many.yaml", "a.txt"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with(&format!(
+            "many.yaml:{}:5: error: a pack may hold at most 5000 rules",
+            3 + 4 * 5000
+        )),
+        "{}",
+        stderr(&o)
+    );
+
+    let mut pack = String::from("pack: words\nlists:\n  l:\n");
+    for i in 0..100_001 {
+        pack.push_str(&format!("    - w{i}\n"));
+    }
+    write(d, "phrases.yaml", &pack);
+    let o = run(
+        d,
+        &["check", "--no-config", "--rules", "phrases.yaml", "a.txt"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with("phrases.yaml:3:3: error: a pack may hold at most 100000 phrases"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A regex that compiles too big is refused when the pack loads, not skipped at scan time.
+    write(d, "re.yaml", "pack: re\nrules:\n  - id: huge\n    severity: info\n    message: m\n    match:\n      regex: ['\\w{1000}\\w{1000}\\w{1000}']\n");
+    let o = run(d, &["check", "--no-config", "--rules", "re.yaml", "a.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with("re.yaml:7:7: error: rule `huge`: a regex compiles to more than"),
+        "{}",
+        stderr(&o)
+    );
+}
