@@ -51,19 +51,13 @@ pub fn check_file(
         path: shown.clone(),
         ..Default::default()
     };
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
-    } else {
-        std::fs::read(path)
-    };
-    let bytes = match bytes {
+    let bytes = match input::read_file_bytes(path) {
         Ok(b) => b,
-        Err(e) => {
+        Err(message) => {
             report.errors.push(InputError {
                 path: shown,
                 line: None,
-                message: format!("cannot read: {e}"),
+                message,
             });
             return report;
         }

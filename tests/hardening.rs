@@ -341,3 +341,67 @@ fn pack_limits_fail_fast_at_their_line() {
         stderr(&o)
     );
 }
+
+/// Item 3: a named stream (here `/dev/stdin` on a pipe, as `<(cmd)` gives `/dev/fd/63`) is
+/// read, not silently dropped; an endless device is refused after the size cap, as an input
+/// and as a pack, config or scorecard.
+#[test]
+fn streams_are_read_and_endless_devices_refused() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut child = bin()
+        .args(["check", "--no-config", "-f", "line", "/dev/stdin"])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Customer: hi\nAgent: I'm sorry if you feel that way\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("/dev/stdin:2:"), "{}", stdout(&o));
+
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    write(d, "a.txt", "Customer: hi\nAgent: hello\n");
+    let o = run(
+        d,
+        &["check", "--no-config", "-f", "line", "/dev/zero", "a.txt"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("/dev/zero: error: larger than the 256 MiB limit"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("a.txt:2:"),
+        "the rest of the batch runs"
+    );
+    for (flag, what) in [("--rules", "rule pack"), ("--config", "config")] {
+        let o = run(d, &["check", flag, "/dev/zero", "a.txt"]);
+        assert_eq!(code(&o), 2);
+        assert_eq!(
+            stderr(&o).trim(),
+            format!("/dev/zero: error: {what} is larger than the 16 MiB limit; not read")
+        );
+    }
+    let o = run(
+        d,
+        &["score", "--no-config", "--scorecard", "/dev/zero", "a.txt"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("scorecard is larger than the 16 MiB limit"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -14,7 +14,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             continue;
         }
         match std::fs::metadata(root) {
-            Ok(m) if m.is_file() => {
+            // A named FIFO, device or process substitution (`<(cmd)`) is read as a stream;
+            // only folders are walked.
+            Ok(m) if !m.is_dir() => {
                 files.push(root.clone());
                 continue;
             }
