@@ -28,6 +28,9 @@ pub struct FileReport {
     pub errors: Vec<InputError>,
     /// The file's text, kept only when a writer shows source lines.
     pub source: Option<Arc<str>>,
+    /// The exact bytes of the file's name when they are not UTF-8 (`path` shows them
+    /// escaped), so machine-readable output still names the file.
+    pub path_bytes: Option<Vec<u8>>,
 }
 
 /// How a batch reads and checks files.
@@ -49,6 +52,7 @@ pub fn check_file(
     let shown = walk::display(path);
     let mut report = FileReport {
         path: shown.clone(),
+        path_bytes: path.to_str().is_none().then(|| walk::raw_bytes(path)),
         ..Default::default()
     };
     let bytes = match input::read_file_bytes(path) {

@@ -405,3 +405,151 @@ fn streams_are_read_and_endless_devices_refused() {
         stderr(&o)
     );
 }
+
+/// Item 5: formula-looking ids, paths, agent names and matches are written with a leading
+/// `'` in check and score CSV (OWASP CSV injection).
+#[test]
+fn csv_cells_cannot_be_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pack.yaml", "pack: csv\nrules:\n  - id: feel\n    severity: error\n    message: '{match}'\n    match: { regex: ['=HYPERLINK\\(\"[^\"]*\"\\)'] }\n");
+    write(
+        d,
+        "=cmd.txt",
+        "---\nid: \"+cmd|' /C calc'!A0\"\nagent: \"@SUM(1+1)*cmd|' /C calc'!A0\"\n---\nCustomer: hi\nAgent: =HYPERLINK(\"http://evil\")\n",
+    );
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+            "pack.yaml",
+            "-f",
+            "csv",
+            "=cmd.txt",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let mut rows = csv_rows(&o.stdout);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let row = rows.pop().unwrap();
+    assert_eq!(row[0], "'=cmd.txt");
+    assert_eq!(row[1], "'+cmd|' /C calc'!A0");
+    assert_eq!(row[6], "'=HYPERLINK(\"http://evil\")");
+    assert_eq!(row[15], "'=HYPERLINK(\"http://evil\")");
+    assert!(
+        row.iter()
+            .all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])),
+        "{row:?}"
+    );
+
+    let o = run(d, &["score", "--no-config", "-f", "csv", "=cmd.txt"]);
+    let rows = csv_rows(&o.stdout);
+    assert_eq!(rows.len(), 2, "{}", stderr(&o));
+    assert_eq!(
+        &rows[1][..3],
+        [
+            "'=cmd.txt",
+            "'+cmd|' /C calc'!A0",
+            "'@SUM(1+1)*cmd|' /C calc'!A0"
+        ]
+    );
+}
+
+/// A minimal RFC 4180 reader, enough for the tests' CSV.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = String::from_utf8_lossy(bytes);
+    let (mut rows, mut row, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows
+}
+
+/// Item 6: control characters from transcripts and file names are escaped in the human
+/// formats, even with `--color never`; a newline in a file name does not split a `line`
+/// finding; a file name that is not UTF-8 is still named exactly in JSON.
+#[test]
+fn terminal_escapes_are_shown_not_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pack.yaml", PACK);
+    let name = "odd\nname\x1b[2J.txt";
+    write(
+        d,
+        name,
+        "Customer: hi\x1b]0;pwned\x07\nAgent: \x1b[31mI'm sorry\r, but if you feel\u{9b} it\n",
+    );
+    let args = [
+        "check",
+        "--no-config",
+        "--no-default-packs",
+        "--rules",
+        "pack.yaml",
+        "--color",
+        "never",
+    ];
+    for format in ["pretty", "line"] {
+        let mut a = args.to_vec();
+        a.extend(["-f", format, name]);
+        let o = run(d, &a);
+        let out = stdout(&o);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(
+            !out.contains(['\x1b', '\x07', '\r', '\u{9b}']),
+            "{format}: {out:?}"
+        );
+        assert!(
+            out.contains("odd\\nname\\u{1b}[2J.txt:2:"),
+            "{format}: {out}"
+        );
+        if format == "line" {
+            assert_eq!(out.lines().count(), 3, "one line per finding: {out}");
+            assert!(out.lines().all(|l| l.starts_with("odd\\nname")), "{out}");
+        } else {
+            assert!(out.contains("\\u{1b}[31mI'm sorry\\r, but"), "{out}");
+        }
+    }
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = b"caf\xe9.txt";
+        let p = d.join(std::ffi::OsStr::from_bytes(raw));
+        std::fs::write(&p, "Customer: hi\nAgent: I'm sorry, but no\n").unwrap();
+        let o = bin()
+            .args(&args[..5])
+            .args(["-f", "json"])
+            .arg(std::ffi::OsStr::from_bytes(raw))
+            .current_dir(d)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let t = &v["transcripts"][0];
+        assert_eq!(t["path"], "caf\\xe9.txt");
+        let bytes: Vec<u8> = t["path_bytes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_u64().unwrap() as u8)
+            .collect();
+        assert_eq!(bytes, raw);
+    }
+}
