@@ -476,7 +476,7 @@ impl LazyRegex {
             .get_or_init(|| {
                 match regex::RegexBuilder::new(&self.pattern)
                     .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
+                    .size_limit(pack::REGEX_SIZE_LIMIT)
                     .build()
                 {
                     Ok(r) => Some(r),
@@ -495,8 +495,8 @@ impl LazyRegex {
     }
 }
 
-/// Generous, so that the large alternations rule packs use always compile.
-const REGEX_SIZE_LIMIT: usize = 64 << 20;
+/// Phrase text (all packs together) up to which the automaton is a DFA.
+const DFA_MAX_PHRASE_BYTES: usize = 256 << 10;
 
 struct Matchers {
     /// The anchor automaton as first built (a contiguous NFA: ~5x faster to build).
@@ -581,6 +581,12 @@ impl Matchers {
         }
         self.dfa
             .get_or_init(|| {
+                // A DFA's memory grows with the string bytes times the alphabet (a 1.6 MB
+                // phrase set took 700 MB): past `DFA_MAX_PHRASE_BYTES` keep the NFA.
+                let bytes: usize = self.strings.iter().map(String::len).sum();
+                if bytes > DFA_MAX_PHRASE_BYTES {
+                    return None;
+                }
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
