@@ -105,8 +105,17 @@ fn unresolved(path: &str, t: &Transcript) -> InputError {
             .collect::<Vec<_>>()
     };
     let (agents, customers) = (shown(Role::Agent), shown(Role::Customer));
-    let missing = if agents.is_empty() { "agent" } else { "customer" };
-    let what = if t.id.is_empty() || Some(t.id.as_str()) == std::path::Path::new(path).file_stem().and_then(|s| s.to_str()) {
+    let missing = if agents.is_empty() {
+        "agent"
+    } else {
+        "customer"
+    };
+    let what = if t.id.is_empty()
+        || Some(t.id.as_str())
+            == std::path::Path::new(path)
+                .file_stem()
+                .and_then(|s| s.to_str())
+    {
         String::new()
     } else {
         format!("transcript `{}`: ", t.id)

@@ -41,8 +41,8 @@ pub fn setup(
     }
     let cfg = settings::load_config(packs).map_err(|e| report_pack_errors(&e))?;
     let engine = settings::build_engine(packs, &cfg).map_err(|e| report_pack_errors(&e))?;
-    let read = ReadSettings::new(&cfg, mode, input_format, roles)
-        .map_err(|e| report_pack_errors(&e))?;
+    let read =
+        ReadSettings::new(&cfg, mode, input_format, roles).map_err(|e| report_pack_errors(&e))?;
     Ok(Setup { cfg, engine, read })
 }
 

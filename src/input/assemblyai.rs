@@ -46,7 +46,10 @@ fn read(
         let w = format!("utterances[{i}]");
         let label = match u.get("speaker").or_else(|| u.get("channel")) {
             Some(n) => n.scalar_text().ok_or_else(|| {
-                src.error_at(n.at, format!("`speaker` of {w} must be a string, not {}", n.kind()))
+                src.error_at(
+                    n.at,
+                    format!("`speaker` of {w} must be a string, not {}", n.kind()),
+                )
             })?,
             None => return Err(src.error_at(u.at, format!("{w} has no `speaker`"))),
         };

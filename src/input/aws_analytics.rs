@@ -19,7 +19,10 @@ fn accepts(src: &Source) -> bool {
     src.json_if_any()
         .and_then(|r| r.get("Transcript"))
         .and_then(Node::as_array)
-        .is_some_and(|a| a.first().is_some_and(|x| x.get("ParticipantRole").is_some()))
+        .is_some_and(|a| {
+            a.first()
+                .is_some_and(|x| x.get("ParticipantRole").is_some())
+        })
 }
 
 fn read(

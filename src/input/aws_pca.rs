@@ -30,7 +30,12 @@ fn read(
     _: &mut Vec<InputError>,
 ) -> Result<Vec<Transcript>, InputError> {
     let root = src.json()?;
-    let segments = json_array(src, root, "SpeechSegments", "the Post-Call Analytics output")?;
+    let segments = json_array(
+        src,
+        root,
+        "SpeechSegments",
+        "the Post-Call Analytics output",
+    )?;
     let mut t = Transcript::new(id_from_path(src.path));
     let mut names: HashMap<String, String> = HashMap::new();
     if let Some(ca) = root.get("ConversationAnalytics") {
@@ -38,7 +43,11 @@ fn read(
         t.metadata.call_id = set(ca.get("GUID"));
         t.metadata.agent = set(ca.get("Agent"));
         t.metadata.date = set(ca.get("ConversationTime"));
-        for l in ca.get("SpeakerLabels").and_then(Node::as_array).unwrap_or(&[]) {
+        for l in ca
+            .get("SpeakerLabels")
+            .and_then(Node::as_array)
+            .unwrap_or(&[])
+        {
             if let (Some(s), Some(d)) = (
                 l.get("Speaker").and_then(Node::as_str),
                 l.get("DisplayText").and_then(Node::as_str),
@@ -66,7 +75,10 @@ fn read(
     }
     turns.retain(|x| !x.text.is_empty());
     if turns.is_empty() {
-        return Err(src.error(None, "`SpeechSegments` has no text: nothing to check".into()));
+        return Err(src.error(
+            None,
+            "`SpeechSegments` has no text: nothing to check".into(),
+        ));
     }
     check_times(src, &turns, "speech segment")?;
     t.turns = merge_same_speaker(turns);

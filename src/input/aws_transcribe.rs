@@ -14,7 +14,8 @@ use crate::transcript::{Mode, Role, Transcript, Turn};
 pub const READER: Reader = Reader {
     name: "aws-transcribe",
     extensions: &["json"],
-    description: "Amazon Transcribe job output: results.items with speaker_labels or channel_labels",
+    description:
+        "Amazon Transcribe job output: results.items with speaker_labels or channel_labels",
     accepts,
     read,
 };
@@ -62,7 +63,10 @@ fn read(
     };
     let mut turns: Vec<Turn> = turns.into_iter().filter(|x| !x.text.is_empty()).collect();
     if turns.is_empty() {
-        return Err(src.error(None, "`results.items` has no words: nothing to check".into()));
+        return Err(src.error(
+            None,
+            "`results.items` has no words: nothing to check".into(),
+        ));
     }
     check_times(src, &turns, "turn")?;
     turns = merge_same_speaker(turns);
@@ -82,7 +86,10 @@ fn from_items(src: &Source, results: &Node, opts: &ReadOptions) -> Result<Vec<Tu
         .unwrap_or(&[]);
     for seg in segs {
         for it in seg.get("items").and_then(Node::as_array).unwrap_or(&[]) {
-            if let (Some(s), Some(l)) = (it.get("start_time").and_then(Node::scalar_text), speaker_of(it)) {
+            if let (Some(s), Some(l)) = (
+                it.get("start_time").and_then(Node::scalar_text),
+                speaker_of(it),
+            ) {
                 by_start.insert(s, l.to_string());
             }
         }

@@ -32,25 +32,65 @@ pub struct Columns {
 }
 
 const CALL_ID: &[&str] = &[
-    "callid", "conversationid", "ticketid", "chatid", "sessionid", "transcriptid",
-    "interactionid", "contactid", "threadid", "caseid", "ticket", "conversation", "call",
-    "chat", "id",
+    "callid",
+    "conversationid",
+    "ticketid",
+    "chatid",
+    "sessionid",
+    "transcriptid",
+    "interactionid",
+    "contactid",
+    "threadid",
+    "caseid",
+    "ticket",
+    "conversation",
+    "call",
+    "chat",
+    "id",
 ];
 const SPEAKER: &[&str] = &[
-    "speaker", "author", "sender", "from", "authorname", "sendername", "speakername",
-    "speakerlabel", "participant", "name",
+    "speaker",
+    "author",
+    "sender",
+    "from",
+    "authorname",
+    "sendername",
+    "speakername",
+    "speakerlabel",
+    "participant",
+    "name",
 ];
 const TEXT: &[&str] = &[
-    "text", "message", "body", "content", "comment", "utterance", "transcript", "messagetext",
-    "plainbody", "commentbody",
+    "text",
+    "message",
+    "body",
+    "content",
+    "comment",
+    "utterance",
+    "transcript",
+    "messagetext",
+    "plainbody",
+    "commentbody",
 ];
 const START: &[&str] = &[
-    "start", "starttime", "startseconds", "timestamp", "time", "createdat", "sentat", "begin",
+    "start",
+    "starttime",
+    "startseconds",
+    "timestamp",
+    "time",
+    "createdat",
+    "sentat",
+    "begin",
     "offset",
 ];
 const END: &[&str] = &["end", "endtime", "endseconds"];
 const ROLE: &[&str] = &[
-    "role", "authortype", "sendertype", "speakerrole", "participantrole", "usertype",
+    "role",
+    "authortype",
+    "sendertype",
+    "speakerrole",
+    "participantrole",
+    "usertype",
     "participanttype",
 ];
 const AGENT: &[&str] = &["agent", "agentname", "assignee", "assigneename"];
@@ -83,13 +123,15 @@ fn find(headers: &[String], configured: &Option<String>, known: &[&str]) -> Opti
 }
 
 fn layout(headers: &[String], cols: &Columns) -> Result<Layout, String> {
-    let missing = |name: &str, configured: &Option<String>, known: &[&str]| match configured {
+    let missing = |name: &str, configured: &Option<String>, known: &[&str]| {
+        match configured {
         Some(c) => format!("no `{c}` column (set as the {name} column in `csv:` of tonecheck.yaml); columns: {}", headers.join(", ")),
         None => format!(
             "no {name} column: expected one named {} (or name it with `csv: {{{name}: COLUMN}}` in tonecheck.yaml); columns: {}",
             known.iter().take(6).copied().collect::<Vec<_>>().join(", "),
             headers.join(", ")
         ),
+    }
     };
     let text = find(headers, &cols.text, TEXT).ok_or_else(|| missing("text", &cols.text, TEXT))?;
     let speaker = find(headers, &cols.speaker, SPEAKER);
@@ -243,7 +285,9 @@ fn read(
                         Ok(Some(secs))
                     }
                 }
-                None => Err(format!("{name} `{v}` is not a time (seconds, 00:01:23 or 2024-05-01T10:00:00Z)")),
+                None => Err(format!(
+                    "{name} `{v}` is not a time (seconds, 00:01:23 or 2024-05-01T10:00:00Z)"
+                )),
             }
         };
         let (start, end) = match (time(lay.start, "start"), time(lay.end, "end")) {

@@ -12,7 +12,8 @@ use crate::transcript::{Mode, Role, Transcript, Turn};
 pub const READER: Reader = Reader {
     name: "deepgram",
     extensions: &["json"],
-    description: "Deepgram: results.utterances[] or results.channels[].alternatives[].words with speaker",
+    description:
+        "Deepgram: results.utterances[] or results.channels[].alternatives[].words with speaker",
     accepts,
     read,
 };
@@ -47,12 +48,21 @@ fn read(
         .get("results")
         .ok_or_else(|| src.error(Some(1), "no `results` object".into()))?;
     let mut t = Transcript::new(id_from_path(src.path));
-    if let Some(id) = root.path(&["metadata", "request_id"]).and_then(Node::scalar_text) {
+    if let Some(id) = root
+        .path(&["metadata", "request_id"])
+        .and_then(Node::scalar_text)
+    {
         t.metadata.call_id = Some(id);
     }
-    let channels = results.get("channels").and_then(Node::as_array).unwrap_or(&[]);
+    let channels = results
+        .get("channels")
+        .and_then(Node::as_array)
+        .unwrap_or(&[]);
     let script = opts.mode == Some(Mode::Script);
-    let utterances = results.get("utterances").and_then(Node::as_array).unwrap_or(&[]);
+    let utterances = results
+        .get("utterances")
+        .and_then(Node::as_array)
+        .unwrap_or(&[]);
     let mut turns = Vec::new();
     if !utterances.is_empty() {
         for (i, u) in utterances.iter().enumerate() {
@@ -72,7 +82,10 @@ fn read(
     }
     turns.retain(|x| !x.text.is_empty());
     if turns.is_empty() {
-        return Err(src.error(None, "no words in the Deepgram output: nothing to check".into()));
+        return Err(src.error(
+            None,
+            "no words in the Deepgram output: nothing to check".into(),
+        ));
     }
     check_times(src, &turns, "utterance")?;
     t.turns = merge_same_speaker(turns);

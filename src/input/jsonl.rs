@@ -16,17 +16,19 @@ pub const READER: Reader = Reader {
 /// Non-empty lines as (1-based number, byte range).
 fn lines(text: &str) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
     let mut at = 0;
-    text.split_inclusive('\n').enumerate().filter_map(move |(i, l)| {
-        let start = at;
-        at += l.len();
-        (!l.trim().is_empty()).then(|| (i + 1, start..start + l.trim_end().len()))
-    })
+    text.split_inclusive('\n')
+        .enumerate()
+        .filter_map(move |(i, l)| {
+            let start = at;
+            at += l.len();
+            (!l.trim().is_empty()).then(|| (i + 1, start..start + l.trim_end().len()))
+        })
 }
 
 fn accepts(src: &Source) -> bool {
-    lines(src.text).next().is_some_and(|(_, r)| {
-        parse_range(src.text, r).is_ok_and(|n| n.get("turns").is_some())
-    })
+    lines(src.text)
+        .next()
+        .is_some_and(|(_, r)| parse_range(src.text, r).is_ok_and(|n| n.get("turns").is_some()))
 }
 
 fn read(

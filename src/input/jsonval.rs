@@ -380,12 +380,16 @@ impl<'a> Lines<'a> {
         let at = at.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= at);
         let start = self.starts[line - 1];
-        let col = self.text.get(start..at).map_or(1, |s| s.chars().count() + 1);
+        let col = self
+            .text
+            .get(start..at)
+            .map_or(1, |s| s.chars().count() + 1);
         (line, col)
     }
 
     pub fn line(&self, at: usize) -> usize {
-        self.starts.partition_point(|&s| s <= at.min(self.text.len()))
+        self.starts
+            .partition_point(|&s| s <= at.min(self.text.len()))
     }
 }
 
@@ -419,7 +423,10 @@ mod tests {
         assert!(parse("01x").is_err());
         assert!(parse("\"abc").unwrap_err().message.contains("never closed"));
         assert!(parse("[1] 2").is_err());
-        assert!(parse(&"[".repeat(1000)).unwrap_err().message.contains("nested"));
+        assert!(parse(&"[".repeat(1000))
+            .unwrap_err()
+            .message
+            .contains("nested"));
         assert!(parse("\"\\x\"").is_err());
         assert!(parse("[1.]").is_err());
     }

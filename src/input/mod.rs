@@ -117,7 +117,8 @@ impl<'a> Source<'a> {
     }
 }
 
-type ReadFn = fn(&Source, &ReadOptions, &mut Vec<InputError>) -> Result<Vec<Transcript>, InputError>;
+type ReadFn =
+    fn(&Source, &ReadOptions, &mut Vec<InputError>) -> Result<Vec<Transcript>, InputError>;
 
 /// A format reader: its name (for `--input-format`), the extensions it claims, whether a
 /// file's content is in its format, and its parser. A reader may report a problem with part
@@ -161,8 +162,12 @@ pub fn is_transcript_path(path: &Path) -> bool {
 
 /// Every extension some reader claims, for messages.
 pub fn known_extensions() -> Vec<&'static str> {
-    let mut v: Vec<&str> = READERS.iter().flat_map(|r| r.extensions.iter().copied()).collect();
-    v.dedup();
+    let mut v: Vec<&str> = Vec::new();
+    for e in READERS.iter().flat_map(|r| r.extensions.iter().copied()) {
+        if !v.contains(&e) {
+            v.push(e);
+        }
+    }
     v
 }
 
@@ -370,7 +375,14 @@ pub struct WordTurn {
 
 impl WordTurn {
     /// Adds a word; punctuation (`,` `.` `?` …) joins the previous word without a space.
-    pub fn push(&mut self, src: &Source, speaker: &str, word: &Node, start: Option<f64>, end: Option<f64>) {
+    pub fn push(
+        &mut self,
+        src: &Source,
+        speaker: &str,
+        word: &Node,
+        start: Option<f64>,
+        end: Option<f64>,
+    ) {
         let Some(w) = word.as_str().map(str::trim).filter(|w| !w.is_empty()) else {
             return;
         };
@@ -414,10 +426,11 @@ pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
                 let shift = prev.text.len() + 1;
                 prev.text.push(' ');
                 prev.text.push_str(&t.text);
-                prev.segments.extend(t.segments.into_iter().map(|s| Segment {
-                    offset: s.offset + shift,
-                    ..s
-                }));
+                prev.segments
+                    .extend(t.segments.into_iter().map(|s| Segment {
+                        offset: s.offset + shift,
+                        ..s
+                    }));
                 if t.end.is_some() {
                     prev.end = t.end;
                 }
@@ -440,7 +453,10 @@ pub fn check_times(src: &Source, turns: &[Turn], what: &str) -> Result<(), Input
             if e < s {
                 return Err(src.error(
                     Some(t.line()),
-                    format!("{what} {} ends at {e:.2} s, before it starts at {s:.2} s", i + 1),
+                    format!(
+                        "{what} {} ends at {e:.2} s, before it starts at {s:.2} s",
+                        i + 1
+                    ),
                 ));
             }
         }
@@ -511,7 +527,10 @@ pub fn json_array<'n, 'a>(
 ) -> Result<&'n [Node<'a>], InputError> {
     match obj.get(key) {
         Some(n) => n.as_array().ok_or_else(|| {
-            src.error_at(n.at, format!("`{key}` of {what} must be an array, not {}", n.kind()))
+            src.error_at(
+                n.at,
+                format!("`{key}` of {what} must be an array, not {}", n.kind()),
+            )
         }),
         None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
     }

@@ -38,7 +38,13 @@ fn read(
         Some(items) => {
             let mut out = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                match transcript(src, item, &format!("{stem}#{}", i + 1), opts, &format!("transcript [{i}]")) {
+                match transcript(
+                    src,
+                    item,
+                    &format!("{stem}#{}", i + 1),
+                    opts,
+                    &format!("transcript [{i}]"),
+                ) {
                     Ok(t) => out.push(t),
                     Err(e) => errors.push(e),
                 }
@@ -99,7 +105,10 @@ pub fn transcript(
         }
         let speaker = match turn.get("speaker") {
             Some(n) => n.scalar_text().ok_or_else(|| {
-                src.error_at(n.at, format!("`speaker` of {w} must be a string, not {}", n.kind()))
+                src.error_at(
+                    n.at,
+                    format!("`speaker` of {w} must be a string, not {}", n.kind()),
+                )
             })?,
             None => return Err(src.error_at(turn.at, format!("{w} has no `speaker`"))),
         };
@@ -120,7 +129,8 @@ pub fn transcript(
         let text = json_str(src, turn, "text", &w)?;
         let start = json_time(src, turn, "start", 1.0, &w)?;
         let end = json_time(src, turn, "end", 1.0, &w)?;
-        t.turns.push(json_turn(src, &speaker, role, text, start, end));
+        t.turns
+            .push(json_turn(src, &speaker, role, text, start, end));
     }
     check_times(src, &t.turns, "turn")?;
     finish(&mut t, opts);
@@ -145,7 +155,10 @@ fn metadata(src: &Source, md: &Node, what: &str) -> Result<Metadata, InputError>
             }
             return Err(src.error_at(
                 v.at,
-                format!("metadata `{k}` must be a string, number or boolean, not {}", v.kind()),
+                format!(
+                    "metadata `{k}` must be a string, number or boolean, not {}",
+                    v.kind()
+                ),
             ));
         };
         match k.as_ref() {
@@ -167,7 +180,11 @@ mod tests {
     use super::*;
 
     fn read_str(text: &str) -> Result<Vec<Transcript>, InputError> {
-        read(&Source::new("n.json", text), &ReadOptions::default(), &mut Vec::new())
+        read(
+            &Source::new("n.json", text),
+            &ReadOptions::default(),
+            &mut Vec::new(),
+        )
     }
 
     #[test]
@@ -187,12 +204,18 @@ mod tests {
     fn wrong_types_and_backwards_times() {
         let e = read_str("{\"turns\": [\n{\"speaker\": \"A\", \"text\": 5}]}").unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(e.message.contains("`text` of turns[0] must be a string"), "{e}");
-        let e = read_str("{\"turns\": [{\"speaker\": \"A\", \"text\": \"x\", \"start\": 5, \"end\": 1}]}")
-            .unwrap_err();
+        assert!(
+            e.message.contains("`text` of turns[0] must be a string"),
+            "{e}"
+        );
+        let e = read_str(
+            "{\"turns\": [{\"speaker\": \"A\", \"text\": \"x\", \"start\": 5, \"end\": 1}]}",
+        )
+        .unwrap_err();
         assert!(e.message.contains("before it starts"), "{e}");
-        let e = read_str("{\"turns\": [{\"speaker\": \"A\", \"text\": \"x\", \"start\": \"soon\"}]}")
-            .unwrap_err();
+        let e =
+            read_str("{\"turns\": [{\"speaker\": \"A\", \"text\": \"x\", \"start\": \"soon\"}]}")
+                .unwrap_err();
         assert!(e.message.contains("must be a number"), "{e}");
     }
 }

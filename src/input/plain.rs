@@ -153,7 +153,10 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
         if let Some((s, e)) = turn.start.zip(turn.end).filter(|(s, e)| e < s) {
             return Err(err(
                 Some(turn.line()),
-                format!("turn {} ends at {e:.2} s, before it starts at {s:.2} s", i + 1),
+                format!(
+                    "turn {} ends at {e:.2} s, before it starts at {s:.2} s",
+                    i + 1
+                ),
             ));
         }
     }

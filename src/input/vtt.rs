@@ -208,7 +208,9 @@ fn speaker_of(s: &str) -> Option<(&str, usize)> {
             let close = rest.find('>')?;
             let inner = &rest[..close];
             // Skip the classes (`.loud`) up to the first space.
-            let name = inner.trim_start_matches(|c: char| c != ' ' && c != '\t').trim();
+            let name = inner
+                .trim_start_matches(|c: char| c != ' ' && c != '\t')
+                .trim();
             if !name.is_empty() {
                 let at = 2 + close + 1;
                 let skipped = s[at..].len() - s[at..].trim_start().len();

@@ -11,7 +11,8 @@ use crate::transcript::{Mode, Role, Transcript};
 pub const READER: Reader = Reader {
     name: "whisper",
     extensions: &["json"],
-    description: "WhisperX / faster-whisper / OpenAI verbose_json: segments[] with speaker, text, start, end",
+    description:
+        "WhisperX / faster-whisper / OpenAI verbose_json: segments[] with speaker, text, start, end",
     accepts,
     read,
 };
@@ -49,7 +50,10 @@ fn read(
         let w = format!("segments[{i}]");
         if let Some(n) = s.get("speaker") {
             speaker = n.scalar_text().ok_or_else(|| {
-                src.error_at(n.at, format!("`speaker` of {w} must be a string, not {}", n.kind()))
+                src.error_at(
+                    n.at,
+                    format!("`speaker` of {w} must be a string, not {}", n.kind()),
+                )
             })?;
         }
         let text = json_str(src, s, "text", &w)?;
