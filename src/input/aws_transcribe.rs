@@ -133,6 +133,9 @@ fn from_items(src: &Source, results: &Node, opts: &ReadOptions) -> Result<Vec<Tu
                 ))
             }
         };
+        if cur.pause_before(start) {
+            turns.extend(cur.take());
+        }
         cur.push(src, &label, word, start, end);
     }
     if let Some(turn) = cur.take() {

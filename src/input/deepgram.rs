@@ -140,6 +140,9 @@ fn from_words(
             }
             speaker = label.clone();
         }
+        if cur.pause_before(start) {
+            turns.extend(cur.take());
+        }
         cur.push(src, &label, text, start, end);
     }
     if let Some(turn) = cur.take() {

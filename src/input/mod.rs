@@ -414,15 +414,33 @@ impl WordTurn {
     pub fn take(&mut self) -> Option<Turn> {
         self.turn.take().filter(|t| !t.text.is_empty())
     }
+
+    /// Whether a word starting at `start` comes after a pause long enough to end the turn.
+    pub fn pause_before(&self, start: Option<f64>) -> bool {
+        self.turn
+            .as_ref()
+            .and_then(|t| t.end)
+            .zip(start)
+            .is_some_and(|(e, s)| s - e > MERGE_MAX_GAP_SECONDS)
+    }
 }
+
+/// Consecutive segments of one speaker further apart than this stay separate turns, so that
+/// the silence between them is still seen.
+const MERGE_MAX_GAP_SECONDS: f64 = 2.0;
 
 /// Joins consecutive turns of the same speaker (speech-to-text output splits one turn into
 /// sentences or segments; the rules count turns as a listener hears them).
 pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
     let mut out: Vec<Turn> = Vec::with_capacity(turns.len());
     for t in turns {
+        let close = |prev: &Turn| {
+            prev.end
+                .zip(t.start)
+                .is_none_or(|(e, s)| s - e <= MERGE_MAX_GAP_SECONDS)
+        };
         match out.last_mut() {
-            Some(prev) if prev.speaker == t.speaker && prev.role == t.role => {
+            Some(prev) if prev.speaker == t.speaker && prev.role == t.role && close(prev) => {
                 let shift = prev.text.len() + 1;
                 prev.text.push(' ');
                 prev.text.push_str(&t.text);
