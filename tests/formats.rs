@@ -263,7 +263,11 @@ fn every_format_gives_the_same_call_with_findings_in_its_own_file() {
 
         let complaint = one(&findings, "fmt-complaint");
         assert_eq!(
-            (complaint.turn, complaint.role.as_str(), complaint.speaker.as_str()),
+            (
+                complaint.turn,
+                complaint.role.as_str(),
+                complaint.speaker.as_str()
+            ),
             (1, "customer", customer),
             "{}",
             case.file
@@ -271,7 +275,12 @@ fn every_format_gives_the_same_call_with_findings_in_its_own_file() {
         assert_eq!(complaint.time, Some(3.8), "{}", case.file);
 
         let sorry = one(&findings, "fmt-non-apology");
-        assert_eq!((sorry.turn, sorry.role.as_str()), (2, "agent"), "{}", case.file);
+        assert_eq!(
+            (sorry.turn, sorry.role.as_str()),
+            (2, "agent"),
+            "{}",
+            case.file
+        );
         assert_eq!(sorry.time, Some(8.9), "{}", case.file);
         assert_eq!(
             (sorry.line, sorry.column),
@@ -341,11 +350,18 @@ fn csv_column_names_come_from_the_config() {
     rules.sort();
     assert_eq!(rules, ["fmt-complaint", "fmt-greeting"]);
     // A configured column that is not there is an error naming it.
-    env.write("tonecheck.yaml", "packs: [pack.yaml]\ncsv: {text: Message}\n");
+    env.write(
+        "tonecheck.yaml",
+        "packs: [pack.yaml]\ncsv: {text: Message}\n",
+    );
     let out = env.check(&[&csv], &[]);
     assert_eq!(out.code, 2);
     let report = out.report();
-    assert!(report.errors[0].message.contains("no `Message` column"), "{:?}", report.errors);
+    assert!(
+        report.errors[0].message.contains("no `Message` column"),
+        "{:?}",
+        report.errors
+    );
 }
 
 #[test]
@@ -353,16 +369,27 @@ fn jsonl_reads_each_line_and_stdin() {
     let env = Env::new();
     let path = fixtures().join("calls.jsonl");
     let out = env.check(&[&path], &[]);
-    assert_eq!(out.code, 2, "a transcript with unknown roles is an input problem");
+    assert_eq!(
+        out.code, 2,
+        "a transcript with unknown roles is an input problem"
+    );
     let report = out.report();
     let ids: Vec<&str> = report.transcripts.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["call-1", "call-2"]);
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].line, Some(3));
-    assert!(report.errors[0].message.contains("`call-3`"), "{:?}", report.errors);
+    assert!(
+        report.errors[0].message.contains("`call-3`"),
+        "{:?}",
+        report.errors
+    );
     // Each line's findings point at that line.
     for (t, line) in report.transcripts.iter().zip([1, 2]) {
-        assert!(t.findings.iter().all(|f| f.line == line), "{:?}", t.findings);
+        assert!(
+            t.findings.iter().all(|f| f.line == line),
+            "{:?}",
+            t.findings
+        );
     }
     // `-` reads the same from standard input; --agent names call-3's agent.
     let bytes = std::fs::read(&path).expect("fixture");
@@ -380,12 +407,18 @@ fn jsonl_reads_each_line_and_stdin() {
 fn roles_are_decided_per_transcript_and_flags_beat_the_config() {
     let env = Env::new();
     // spk_0 is the agent in one call and the customer in the other.
-    let a = env.write("a.json", r#"{"turns": [
+    let a = env.write(
+        "a.json",
+        r#"{"turns": [
         {"speaker": "spk_0", "text": "Thank you for calling, how can I help?"},
-        {"speaker": "spk_1", "text": "It arrived broken."}]}"#);
-    let b = env.write("b.json", r#"{"turns": [
+        {"speaker": "spk_1", "text": "It arrived broken."}]}"#,
+    );
+    let b = env.write(
+        "b.json",
+        r#"{"turns": [
         {"speaker": "spk_0", "text": "Hello? It arrived broken."},
-        {"speaker": "spk_1", "text": "Thank you for calling, how can I help?"}]}"#);
+        {"speaker": "spk_1", "text": "Thank you for calling, how can I help?"}]}"#,
+    );
     let report = env.check(&[&a, &b], &[]).report();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let complaint = |t: usize| {
@@ -399,11 +432,17 @@ fn roles_are_decided_per_transcript_and_flags_beat_the_config() {
     assert_eq!(complaint(0), ("spk_1".into(), "customer".into()));
     assert_eq!(complaint(1), ("spk_0".into(), "customer".into()));
 
-    // Config says Ann is the customer; --agent Ann wins for this run.
-    env.write("tonecheck.yaml", "packs: [pack.yaml]\nroles: {Ann: customer}\n");
-    let c = env.write("c.json", r#"{"turns": [
+    // The config says Ann is the customer; --agent/--customer win for this run.
+    env.write(
+        "tonecheck.yaml",
+        "packs: [pack.yaml]\nroles: {Ann: customer, Bob: agent}\n",
+    );
+    let c = env.write(
+        "c.json",
+        r#"{"turns": [
         {"speaker": "Ann", "text": "Thank you for calling."},
-        {"speaker": "Bob", "text": "It arrived broken."}]}"#);
+        {"speaker": "Bob", "text": "It arrived broken."}]}"#,
+    );
     let greet = |out: Out| {
         let r = out.report();
         assert!(r.errors.is_empty(), "{:?}", r.errors);
@@ -412,8 +451,11 @@ fn roles_are_decided_per_transcript_and_flags_beat_the_config() {
             .filter(|f| f.rule == "fmt-greeting")
             .count()
     };
-    assert_eq!(greet(env.check(&[&c], &["--customer", "Bob"])), 0);
-    assert_eq!(greet(env.check(&[&c], &["--agent", "Ann"])), 1);
+    assert_eq!(greet(env.check(&[&c], &[])), 0);
+    assert_eq!(
+        greet(env.check(&[&c], &["--agent", "Ann", "--customer", "Bob"])),
+        1
+    );
 }
 
 #[test]
@@ -430,12 +472,21 @@ fn unknown_roles_are_reported_with_a_hint_that_guesses_nothing() {
     let out = env.check(&[&one_voice, &two], &[]);
     assert_eq!(out.code, 2);
     let report = out.report();
-    assert!(report.transcripts.is_empty(), "not scored as if roles were known");
+    assert!(
+        report.transcripts.is_empty(),
+        "not scored as if roles were known"
+    );
     let msg = &report.errors[0].message;
     assert!(msg.contains("only one speaker (`spk_0`)"), "{msg}");
-    assert!(!msg.contains("spk_0: agent"), "must not suggest the speaker is the agent: {msg}");
+    assert!(
+        !msg.contains("spk_0: agent"),
+        "must not suggest the speaker is the agent: {msg}"
+    );
     let msg = &report.errors[1].message;
-    assert!(msg.contains("`Ann`, `Bob`") && msg.contains("--agent"), "{msg}");
+    assert!(
+        msg.contains("`Ann`, `Bob`") && msg.contains("--agent"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -462,7 +513,9 @@ fn speech_to_text_without_speakers_says_so() {
     );
     let report = env.check(&[&dg], &[]).report();
     assert!(
-        report.errors[0].message.contains("without speaker diarisation")
+        report.errors[0]
+            .message
+            .contains("without speaker diarisation")
             && report.errors[0].message.contains("diarize=true"),
         "{:?}",
         report.errors
@@ -490,7 +543,11 @@ fn content_detection_and_input_format_override() {
     // An unknown format name is a usage error listing the known ones.
     let out = env.check(&[&cap], &["--input-format", "docx"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("known:") && out.stderr.contains("deepgram"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("known:") && out.stderr.contains("deepgram"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -513,7 +570,10 @@ fn malformed_inputs_are_errors_with_a_line_and_the_batch_goes_on() {
     assert!(e.line.is_some());
     let e = err("wrong-type.json");
     assert_eq!(e.line, Some(4));
-    assert!(e.message.contains("`start` of turns[1] must be a number"), "{e:?}");
+    assert!(
+        e.message.contains("`start` of turns[1] must be a number"),
+        "{e:?}"
+    );
     let e = err("cue-without-time.vtt");
     assert_eq!(e.line, Some(7));
     assert!(e.message.contains("no timing line"), "{e:?}");
@@ -528,7 +588,10 @@ fn malformed_inputs_are_errors_with_a_line_and_the_batch_goes_on() {
     assert!(!e.message.contains("Agent: text"), "{e:?}");
     // The good file, and the good call of the CSV, were still checked.
     let paths: Vec<&str> = report.transcripts.iter().map(|t| t.path.as_str()).collect();
-    assert!(paths.iter().any(|p| p.ends_with("native.json")), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.ends_with("native.json")),
+        "{paths:?}"
+    );
     let csv: Vec<&str> = report
         .transcripts
         .iter()
@@ -543,7 +606,11 @@ fn a_json_array_of_transcripts_reports_the_bad_one_and_checks_the_rest() {
     let env = Env::new();
     let mut s = String::from("[\n");
     for i in 0..50 {
-        let text = if i == 7 { "5" } else { "\"Thank you for calling.\"" };
+        let text = if i == 7 {
+            "5"
+        } else {
+            "\"Thank you for calling.\""
+        };
         s.push_str(&format!(
             "{{\"id\": \"t{i}\", \"turns\": [{{\"speaker\": \"Agent\", \"text\": {text}}}, {{\"speaker\": \"Customer\", \"text\": \"hi\"}}]}}{}\n",
             if i < 49 { "," } else { "" }
@@ -576,7 +643,11 @@ fn a_50_mb_json_array_cut_short_is_one_clear_error() {
     let report = out.report();
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].line, Some(lines + 1));
-    assert!(report.errors[0].message.contains("truncated"), "{:?}", report.errors);
+    assert!(
+        report.errors[0].message.contains("truncated"),
+        "{:?}",
+        report.errors
+    );
 }
 
 #[test]
@@ -593,35 +664,57 @@ fn a_folder_with_nothing_to_check_fails_and_names_what_it_skipped() {
     assert!(msg.contains("call.docx") && msg.contains(".vtt"), "{msg}");
     // A folder of the new formats is walked.
     let out = env.run(
-        &["check", "--format", "json", &fixtures().display().to_string()],
+        &[
+            "check",
+            "--format",
+            "json",
+            &fixtures().display().to_string(),
+        ],
         None,
     );
     let report = out.report();
-    assert!(report.transcripts.len() >= CASES.len(), "{}", report.transcripts.len());
+    assert!(
+        report.transcripts.len() >= CASES.len(),
+        "{}",
+        report.transcripts.len()
+    );
 }
 
 #[test]
 fn timing_rules_are_na_without_times() {
     let env = Env::new();
+    // The built-in packs and scorecard.
+    env.write("tonecheck.yaml", "fail_on: error\n");
+    let timed = env.write(
+        "timed.txt",
+        std::fs::read(fixtures().join("ranges.txt")).expect("fixture"),
+    );
     let plain = env.write(
         "call.txt",
         "Agent: Thank you for calling.\nCustomer: It arrived broken.\nAgent: I'm sorry if you feel that way.\n",
     );
     let out = env.run(
-        &["score", "--format", "json", &plain.display().to_string()],
+        &[
+            "score",
+            "--format",
+            "json",
+            &plain.display().to_string(),
+            &timed.display().to_string(),
+        ],
         None,
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
-    let items: Vec<&serde_json::Value> = v["transcripts"][0]["score"]["sections"]
-        .as_array()
-        .expect("sections")
-        .iter()
-        .flat_map(|s| s["items"].as_array().expect("items"))
-        .collect();
-    let kept = items
-        .iter()
-        .find(|i| i["name"] == "Kept the call moving")
-        .expect("the long-silence item");
-    assert_eq!(kept["status"], "na", "{kept}");
+    let result = |t: usize, name: &str| {
+        v["transcripts"][t]["score"]["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .flat_map(|s| s["items"].as_array().expect("items"))
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("no item {name}"))["result"]
+            .clone()
+    };
+    // Sorted by path: call.txt (no times) first, then timed.txt.
+    assert_eq!(result(0, "Kept the call moving"), "na");
+    assert_eq!(result(1, "Kept the call moving"), "fail");
 }
