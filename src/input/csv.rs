@@ -113,16 +113,14 @@ struct Layout {
     agent: Option<usize>,
 }
 
-fn find(headers: &[String], configured: &Option<String>, known: &[&str]) -> Option<usize> {
-    match configured {
+fn layout(headers: &[String], cols: &Columns) -> Result<Layout, String> {
+    let normed: Vec<String> = headers.iter().map(|h| norm(h)).collect();
+    let find = |_: &[String], configured: &Option<String>, known: &[&str]| match configured {
         Some(c) => headers.iter().position(|h| h.trim() == c.trim()),
         None => known
             .iter()
-            .find_map(|k| headers.iter().position(|h| norm(h) == *k)),
-    }
-}
-
-fn layout(headers: &[String], cols: &Columns) -> Result<Layout, String> {
+            .find_map(|k| normed.iter().position(|h| h == k)),
+    };
     let missing = |name: &str, configured: &Option<String>, known: &[&str]| {
         match configured {
         Some(c) => format!("no `{c}` column (set as the {name} column in `csv:` of tonecheck.yaml); columns: {}", headers.join(", ")),

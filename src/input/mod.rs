@@ -209,12 +209,12 @@ fn read_source(
             .unwrap_or(&READERS[0]);
         return (found.read)(src, opts, errors);
     }
+    if let [only] = claimed.as_slice() {
+        // The one reader of this extension; its own parser says best what is wrong.
+        return (only.read)(src, opts, errors);
+    }
     if let Some(r) = claimed.iter().find(|r| (r.accepts)(src)) {
         return (r.read)(src, opts, errors);
-    }
-    if let [only] = claimed.as_slice() {
-        // Its own parser says best what is wrong.
-        return (only.read)(src, opts, errors);
     }
     // Several formats share the extension (JSON): say which shapes were expected.
     if ext == "json" {

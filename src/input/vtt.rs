@@ -97,11 +97,18 @@ fn clock(s: &str) -> Option<f64> {
     let mut secs = 0.0;
     for (i, p) in parts.iter().enumerate() {
         let v: f64 = if i + 1 == parts.len() {
-            let p = p.replace(',', ".");
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            let (whole, frac) = p.split_once([',', '.']).unwrap_or((p, ""));
+            if whole.is_empty() || !(whole.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+            {
                 return None;
             }
-            p.parse().ok()?
+            let mut v = whole.parse::<u32>().ok()? as f64;
+            let mut scale = 0.1;
+            for d in frac.bytes() {
+                v += f64::from(d - b'0') * scale;
+                scale /= 10.0;
+            }
+            v
         } else {
             if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
@@ -233,44 +240,56 @@ fn push_text(turn: &mut Turn, raw: &str, line: usize, col0: usize) {
     }
     let before = turn.text.len();
     let mut col = col0;
-    let mut need_seg = true;
     let mut i = 0;
     while i < raw.len() {
         let rest = &raw[i..];
-        let c = rest.chars().next().expect("i < len");
-        if c == '<' {
+        // A run of plain text, copied at once.
+        let run_len = rest.find(['<', '&']).unwrap_or(rest.len());
+        if run_len > 0 {
+            let mut run = &rest[..run_len];
+            if turn.text.len() == before {
+                // Leading blanks (after a tag at the start of the line).
+                let kept = run.trim_start();
+                col += run[..run.len() - kept.len()].chars().count();
+                run = kept;
+            }
+            if !run.is_empty() {
+                turn.segments.push(Segment {
+                    offset: turn.text.len(),
+                    line,
+                    column: col,
+                });
+                turn.text.push_str(run);
+            }
+            col += run.chars().count();
+            i += run_len;
+            continue;
+        }
+        if rest.starts_with('<') {
             if let Some(j) = rest.find('>') {
                 col += rest[..=j].chars().count();
                 i += j + 1;
-                need_seg = true;
                 continue;
             }
         }
-        let entity = if c == '&' {
-            ENTITIES.iter().find(|(e, _)| rest.starts_with(e))
+        // `&`: an entity, or a lone ampersand.
+        let (piece, len) = ENTITIES
+            .iter()
+            .find(|(e, _)| rest.starts_with(e))
+            .map_or(("&", 1), |(e, r)| (*r, e.len()));
+        let piece = if turn.text.len() == before {
+            piece.trim_start()
         } else {
-            None
+            piece
         };
-        let (piece, len) = match entity {
-            Some((e, r)) => (*r, e.len()),
-            None => (&rest[..c.len_utf8()], c.len_utf8()),
-        };
-        if turn.text.len() == before && piece.trim().is_empty() {
-            // Leading blanks.
-            col += rest[..len].chars().count();
-            i += len;
-            continue;
-        }
-        if need_seg {
+        if !piece.is_empty() {
             turn.segments.push(Segment {
                 offset: turn.text.len(),
                 line,
                 column: col,
             });
+            turn.text.push_str(piece);
         }
-        // After an entity the source is longer than the text: the next char starts anew.
-        need_seg = entity.is_some();
-        turn.text.push_str(piece);
         col += rest[..len].chars().count();
         i += len;
     }
