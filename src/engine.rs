@@ -622,7 +622,10 @@ impl Matchers {
         }
         let bytes = block.as_bytes();
         let mut turn = 0usize;
-        for m in self.automaton(block.len()).find_overlapping_iter(block.as_str()) {
+        for m in self
+            .automaton(block.len())
+            .find_overlapping_iter(block.as_str())
+        {
             let e = &self.entries[m.pattern().as_usize()];
             while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
                 turn += 1;
@@ -869,7 +872,11 @@ impl Engine {
                         }
                         for (src, f) in &x.not_near {
                             let hit = f
-                                .find_in(&toks, a.saturating_sub(f.max_width + x.within), b + x.within)
+                                .find_in(
+                                    &toks,
+                                    a.saturating_sub(f.max_width + x.within),
+                                    b + x.within,
+                                )
                                 .iter()
                                 .any(|&(s, e)| e + x.within >= a && s <= b + x.within);
                             exclusions.push((format!("not_near `{src}` within {}", x.within), hit));
@@ -885,7 +892,9 @@ impl Engine {
                                 .collect(),
                             exclusions,
                         };
-                        if !matches.iter().any(|o: &TraceMatch| o.field == m.field && o.span == m.span && o.source == m.source) {
+                        if !matches.iter().any(|o: &TraceMatch| {
+                            o.field == m.field && o.span == m.span && o.source == m.source
+                        }) {
                             matches.push(m);
                         }
                     }

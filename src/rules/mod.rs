@@ -78,6 +78,7 @@ impl Compiler<'_> {
             ("metric", d.metric.is_some()),
             ("min", d.min.is_some()),
             ("max", d.max.is_some()),
+            ("tolerance", d.tolerance.is_some()),
         ];
         for (name, set) in present {
             if set && !allowed.contains(&name) {
