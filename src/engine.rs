@@ -1047,6 +1047,7 @@ impl EngineBuilder {
                 }
             };
             let loc = Locator::new(&src.text, &def);
+            pattern::clear_class_cache();
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {

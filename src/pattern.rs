@@ -6,7 +6,9 @@
 //! are distributed into separate sequences), each anchored at its rarest required word. The
 //! engine finds anchors with one automaton pass and calls `Flat::verify` around each, so the
 //! cost of a rule is the length of the attempted match, never the length of the turn.
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::tokens::{Kind, Tokens};
 
@@ -133,8 +135,9 @@ fn word_rarity(w: &str) -> usize {
 /// One element of a flat sequence.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Elem {
-    Tok(Test),
-    Opt(Test),
+    // Shared: expanding alternatives copies sequences, not word lists.
+    Tok(Arc<Test>),
+    Opt(Arc<Test>),
     /// Between `min` and `max` words, within the sentence.
     Gap(u8, u8),
     /// `^`: the start of a sentence.
@@ -173,7 +176,7 @@ impl Flat {
             .iter()
             .enumerate()
             .filter_map(|(i, e)| match e {
-                Elem::Tok(t) if t.rarity() > 0 => Some((t.rarity(), i)),
+                Elem::Tok(t) => Some((t.rarity(), i)).filter(|(r, _)| *r > 0),
                 _ => None,
             })
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
@@ -693,7 +696,7 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
         return Err("classes refer to each other too deeply (a cycle?)".into());
     }
     Ok(match a {
-        Ast::Test(t) => vec![vec![Elem::Tok(t.clone())]],
+        Ast::Test(t) => vec![vec![Elem::Tok(Arc::new(t.clone()))]],
         Ast::Gap(a, b) => vec![vec![Elem::Gap(*a, *b)]],
         Ast::Start => vec![vec![Elem::Start]],
         Ast::End => vec![vec![Elem::End]],
@@ -706,12 +709,15 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                 branches
                     .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
             }
+            if let Some(hit) = CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned()) {
+                return Ok(hit);
+            }
             let mut alts = group(&branches, classes, depth + 1)?;
             for alt in &mut alts {
                 let single = alt.len() == 1;
                 for el in alt.iter_mut() {
                     if let Elem::Tok(t) | Elem::Opt(t) = el {
-                        t.label = if single {
+                        Arc::make_mut(t).label = if single {
                             format!("@{name}")
                         } else {
                             format!("@{name}:{}", t.label)
@@ -720,6 +726,7 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                     }
                 }
             }
+            CLASS_CACHE.with(|c| c.borrow_mut().insert(class_key(name, entries), alts.clone()));
             alts
         }
         Ast::Group(branches) => group(branches, classes, depth + 1)?,
@@ -748,9 +755,27 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
             }
             t.negated = true;
             t.label = "!".into();
-            vec![vec![Elem::Tok(t)]]
+            vec![vec![Elem::Tok(Arc::new(t))]]
         }
     })
+}
+
+thread_local! {
+    /// Expanded classes, so a class used by many patterns is parsed and expanded once.
+    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// A class's cache key: its name and the identity of its entry list, which lives (and does
+/// not move) for as long as the pack that owns it is compiled; `clear_class_cache` runs
+/// before each pack.
+fn class_key(name: &str, entries: &[String]) -> (String, usize, usize) {
+    (name.to_string(), entries.as_ptr() as usize, entries.len())
+}
+
+/// Forgets expanded classes; called before each pack is compiled.
+pub fn clear_class_cache() {
+    CLASS_CACHE.with(|c| c.borrow_mut().clear());
 }
 
 /// Alternatives: single-token branches merge into one test; longer ones stay separate.
@@ -763,7 +788,7 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
             match alt.as_slice() {
                 [Elem::Tok(t)] if !t.negated => match &mut single {
                     Some(s) => s.union(t),
-                    None => single = Some(t.clone()),
+                    None => single = Some((**t).clone()),
                 },
                 [] => empty = true,
                 _ => out.push(alt),
@@ -783,7 +808,7 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
                 s.label = format!("[{}]", labels.join("|")).into();
             }
         }
-        out.insert(0, vec![Elem::Tok(s)]);
+        out.insert(0, vec![Elem::Tok(Arc::new(s))]);
     }
     if empty {
         out.push(Vec::new());
