@@ -539,7 +539,13 @@ impl Parser<'_> {
                 }
                 Ok(vec![self.optional_mark(Ast::Group(branches))])
             }
-            Some('!') if self.c.get(self.i + 1).is_some_and(|c| !c.is_whitespace()) => {
+            // `!word` negates; a `!` before a space, `]` or `|` is the exclamation mark.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, ']' | '|')) =>
+            {
                 self.i += 1;
                 let inner = self.atom(depth + 1)?;
                 match inner.as_slice() {
@@ -910,6 +916,20 @@ mod tests {
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
+    }
+
+    #[test]
+    fn an_exclamation_mark_inside_alternatives_is_a_mark() {
+        assert_eq!(
+            matches("why ~0-8 ? [?|!]", "why is it late?!").as_deref(),
+            Some("why is it late?!")
+        );
+        assert_eq!(
+            matches(", sorry [.|!|$]", "I asked twice, sorry!").as_deref(),
+            Some(", sorry!")
+        );
+        assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
+        assert!(matches("sorry [!|?]", "sorry.").is_none());
     }
 
     #[test]
