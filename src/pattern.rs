@@ -625,7 +625,14 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         (body, false, false)
     };
     let mut toks = Tokens::default();
-    toks.tokenize(core);
+    if matches!(core, "'s" | "\u{2019}s") {
+        // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
+        // billing 's); alone, "'s" would read as a quote mark and an `s`.
+        toks.tokenize("x's");
+        toks.toks.remove(0);
+    } else {
+        toks.tokenize(core);
+    }
     if toks.is_empty() {
         return Err(format!("`{chunk}` has no word in it"));
     }
@@ -916,6 +923,19 @@ mod tests {
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
+    }
+
+    #[test]
+    fn a_lone_possessive_s_is_the_possessive_token() {
+        assert_eq!(
+            matches("@third_party 's been down", "Billing's been down all day").as_deref(),
+            Some("Billing's been down")
+        );
+        assert_eq!(
+            matches("courier 's [fault|job]", "It's the courier\u{2019}s job").as_deref(),
+            Some("courier\u{2019}s job")
+        );
+        assert!(matches("courier 's", "the courier s").is_none());
     }
 
     #[test]
