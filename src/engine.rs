@@ -668,11 +668,12 @@ impl Matchers {
                     if let Some((a, b)) = flat.verify(toks, k) {
                         let matcher = self.origins[fi as usize].matcher;
                         if !self.excluded(matcher, toks, a, b) {
+                            let (start, end) = toks.source_span(a, b);
                             hits.push(Hit {
                                 matcher,
                                 turn: ti,
-                                start: toks.toks[a].start,
-                                end: toks.toks[b - 1].end,
+                                start,
+                                end,
                             });
                         }
                     }

@@ -542,7 +542,13 @@ impl Parser<'_> {
                 }
                 Ok(vec![self.optional_mark(Ast::Group(branches))])
             }
-            Some('!') if self.c.get(self.i + 1).is_some_and(|c| !c.is_whitespace()) => {
+            // `!word` negates; a `!` before a space, `]` or `|` is the exclamation mark.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, ']' | '|')) =>
+            {
                 self.i += 1;
                 let inner = self.atom(depth + 1)?;
                 match inner.as_slice() {
@@ -622,7 +628,14 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         (body, false, false)
     };
     let mut toks = Tokens::default();
-    toks.tokenize(core);
+    if matches!(core, "'s" | "\u{2019}s") {
+        // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
+        // billing 's); alone, "'s" would read as a quote mark and an `s`.
+        toks.tokenize("x's");
+        toks.toks.remove(0);
+    } else {
+        toks.tokenize(core);
+    }
     if toks.is_empty() {
         return Err(format!("`{chunk}` has no word in it"));
     }
@@ -935,6 +948,33 @@ mod tests {
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
+    }
+
+    #[test]
+    fn a_lone_possessive_s_is_the_possessive_token() {
+        assert_eq!(
+            matches("@third_party 's been down", "Billing's been down all day").as_deref(),
+            Some("Billing's been down")
+        );
+        assert_eq!(
+            matches("courier 's [fault|job]", "It's the courier\u{2019}s job").as_deref(),
+            Some("courier\u{2019}s job")
+        );
+        assert!(matches("courier 's", "the courier s").is_none());
+    }
+
+    #[test]
+    fn an_exclamation_mark_inside_alternatives_is_a_mark() {
+        assert_eq!(
+            matches("why ~0-8 ? [?|!]", "why is it late?!").as_deref(),
+            Some("why is it late?!")
+        );
+        assert_eq!(
+            matches(", sorry [.|!|$]", "I asked twice, sorry!").as_deref(),
+            Some(", sorry!")
+        );
+        assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
+        assert!(matches("sorry [!|?]", "sorry.").is_none());
     }
 
     #[test]
