@@ -36,6 +36,9 @@ pub struct Test {
     pub negated: bool,
     /// How the pattern wrote it, for traces: `sorry`, `@apology`, `handle~`.
     pub label: Box<str>,
+    /// `words` as a hash set, built on first use when the list is long (a class of
+    /// hundreds of words is one look-up instead of a binary search of string compares).
+    index: std::sync::OnceLock<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
 }
 
 impl Test {
@@ -79,9 +82,8 @@ impl Test {
             Kind::Word | Kind::Num => {
                 self.any
                     || (self.num && w.as_bytes()[0].is_ascii_digit())
-                    || self.words.binary_search_by(|x| (**x).cmp(w)).is_ok()
-                    || t.alt
-                        .is_some_and(|a| self.words.binary_search_by(|x| (**x).cmp(a)).is_ok())
+                    || self.has_word(w)
+                    || t.alt.is_some_and(|a| self.has_word(a))
                     || self.prefixes.iter().any(|p| w.starts_with(&**p))
             }
         };
@@ -89,6 +91,20 @@ impl Test {
             t.kind != Kind::Punct && !hit
         } else {
             hit
+        }
+    }
+
+    #[inline]
+    fn has_word(&self, w: &str) -> bool {
+        if self.words.len() <= 8 {
+            return self.words.iter().any(|x| &**x == w);
+        }
+        let index = self.index.get_or_init(|| {
+            Some(self.words.iter().cloned().collect())
+        });
+        match index {
+            Some(set) => set.contains(w),
+            None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
         }
     }
 
@@ -242,6 +258,18 @@ impl Flat {
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
     /// do not go through the anchor automaton).
+    /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
+    /// (no allocation: used on the hot path for exclusions).
+    pub fn any_in(
+        &self,
+        toks: &Tokens,
+        from: usize,
+        to: usize,
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        (from..to.min(toks.len())).any(|k| self.verify(toks, k).is_some_and(|(s, e)| ok(s, e)))
+    }
+
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for k in from..to.min(toks.len()) {
