@@ -539,7 +539,13 @@ impl Parser<'_> {
                 }
                 Ok(vec![self.optional_mark(Ast::Group(branches))])
             }
-            Some('!') if self.c.get(self.i + 1).is_some_and(|c| !c.is_whitespace()) => {
+            // `!x` negates `x`; a lone `!` (before a space, `|` or `]`) is the mark.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, '|' | ']')) =>
+            {
                 self.i += 1;
                 let inner = self.atom(depth + 1)?;
                 match inner.as_slice() {
@@ -909,6 +915,23 @@ mod tests {
         assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
+        );
+    }
+
+    #[test]
+    fn marks_are_alternatives_in_brackets() {
+        assert_eq!(
+            matches("^ sorry [.|!]", "Sorry! Fixed").as_deref(),
+            Some("Sorry!")
+        );
+        assert_eq!(
+            matches("^ sorry [!|.]", "Sorry. Fixed").as_deref(),
+            Some("Sorry.")
+        );
+        assert!(matches("^ sorry [.|!]", "Sorry? What?").is_none());
+        assert!(
+            matches("sorry [!|!if]", "sorry about").is_some(),
+            "`!if` still negates"
         );
     }
 
