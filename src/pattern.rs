@@ -241,9 +241,10 @@ impl Flat {
     /// do not go through the anchor automaton).
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for k in from..to.min(toks.len()) {
+        // The anchor may lie up to a match's width after its start.
+        for k in from..to.saturating_add(self.max_width).min(toks.len()) {
             if let Some(m) = self.verify(toks, k) {
-                if !out.contains(&m) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
                     out.push(m);
                 }
             }
@@ -915,6 +916,24 @@ mod tests {
         assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
+        );
+    }
+
+    #[test]
+    fn find_in_finds_matches_whose_anchor_lies_past_the_window() {
+        let flats = compile("the zygote", &Classes::new()).unwrap();
+        let f = &flats[0];
+        assert_eq!(f.anchor, 1, "anchored at the rare word");
+        let mut toks = Tokens::default();
+        toks.tokenize("see the zygote now");
+        assert_eq!(
+            f.find_in(&toks, 0, 2),
+            vec![(1, 3)],
+            "starts at 1, anchor at 2"
+        );
+        assert!(
+            f.find_in(&toks, 2, 4).is_empty(),
+            "starts before the window"
         );
     }
 
