@@ -608,6 +608,10 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         _ => (chunk, false),
     };
     let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
+    // `*?` and `#num?`: an optional any-word or number, not an optional literal `*`.
+    if let "*" | "#num" = body {
+        return Ok(word_chunk(body)?.into_iter().map(wrap).collect());
+    }
     if let Some(name) = body.strip_prefix('@') {
         if name.is_empty()
             || !name
@@ -934,6 +938,27 @@ mod tests {
         assert!(
             f.find_in(&toks, 2, 4).is_empty(),
             "starts before the window"
+        );
+    }
+
+    #[test]
+    fn optional_any_word_and_number() {
+        assert_eq!(
+            matches("thanks *? for", "Thanks Sam, for the photo").as_deref(),
+            Some("Thanks Sam, for")
+        );
+        assert_eq!(
+            matches("thanks *? for", "thanks for it").as_deref(),
+            Some("thanks for")
+        );
+        assert!(matches("thanks *? for", "thanks a lot for").is_none());
+        assert_eq!(
+            matches("wait #num? minutes", "wait 5 minutes").as_deref(),
+            Some("wait 5 minutes")
+        );
+        assert_eq!(
+            matches("wait #num? minutes", "wait minutes").as_deref(),
+            Some("wait minutes")
         );
     }
 
