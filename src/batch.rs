@@ -28,6 +28,9 @@ pub struct FileReport {
     pub errors: Vec<InputError>,
     /// The file's text, kept only when a writer shows source lines.
     pub source: Option<Arc<str>>,
+    /// The exact bytes of the file's name when they are not UTF-8 (`path` shows them
+    /// escaped), so machine-readable output still names the file.
+    pub path_bytes: Option<Vec<u8>>,
 }
 
 /// How a batch reads and checks files.
@@ -49,21 +52,16 @@ pub fn check_file(
     let shown = walk::display(path);
     let mut report = FileReport {
         path: shown.clone(),
+        path_bytes: path.to_str().is_none().then(|| walk::raw_bytes(path)),
         ..Default::default()
     };
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
-    } else {
-        std::fs::read(path)
-    };
-    let bytes = match bytes {
+    let bytes = match input::read_file_bytes(path) {
         Ok(b) => b,
-        Err(e) => {
+        Err(message) => {
             report.errors.push(InputError {
                 path: shown,
                 line: None,
-                message: format!("cannot read: {e}"),
+                message,
             });
             return report;
         }

@@ -268,13 +268,15 @@ impl MatcherBuilder {
                 None => always.push(ri as u32),
             }
         }
+        // Start with the automaton that builds fastest (a small pre-commit run scans a few
+        // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
+        // text to pay for it (see `Matchers::automaton`).
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&strings)
             .or_else(|_| {
-                // A very large anchor set can exceed the DFA's size limit; let the crate choose.
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .build(&strings)
@@ -286,6 +288,9 @@ impl MatcherBuilder {
         }
         Ok(Matchers {
             automaton,
+            dfa: OnceLock::new(),
+            scanned: std::sync::atomic::AtomicUsize::new(0),
+            strings,
             entries,
             flats: self.flats,
             origins: self.origins,
@@ -471,7 +476,7 @@ impl LazyRegex {
             .get_or_init(|| {
                 match regex::RegexBuilder::new(&self.pattern)
                     .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
+                    .size_limit(pack::REGEX_SIZE_LIMIT)
                     .build()
                 {
                     Ok(r) => Some(r),
@@ -490,11 +495,18 @@ impl LazyRegex {
     }
 }
 
-/// Generous, so that the large alternations rule packs use always compile.
-const REGEX_SIZE_LIMIT: usize = 64 << 20;
+/// Phrase text (all packs together) up to which the automaton is a DFA.
+const DFA_MAX_PHRASE_BYTES: usize = 256 << 10;
 
 struct Matchers {
+    /// The anchor automaton as first built (a contiguous NFA: ~5x faster to build).
     automaton: AhoCorasick,
+    /// The same strings as a DFA, built once `scanned` passes `DFA_AFTER_BYTES`; `None`
+    /// when the DFA would be too large.
+    dfa: OnceLock<Option<AhoCorasick>>,
+    scanned: std::sync::atomic::AtomicUsize,
+    /// The automaton's strings (anchors and regex literals), for `rules anchors`.
+    strings: Vec<String>,
     entries: Vec<Entry>,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
@@ -554,7 +566,38 @@ fn word_after(b: &[u8], at: usize) -> bool {
     }
 }
 
+/// Bytes scanned with the quick-to-build automaton before the DFA is built.
+const DFA_AFTER_BYTES: usize = 2 << 20;
+
 impl Matchers {
+    /// The automaton to scan `len` more bytes with.
+    fn automaton(&self, len: usize) -> &AhoCorasick {
+        use std::sync::atomic::Ordering;
+        if let Some(d) = self.dfa.get() {
+            return d.as_ref().unwrap_or(&self.automaton);
+        }
+        if self.scanned.fetch_add(len, Ordering::Relaxed) < DFA_AFTER_BYTES {
+            return &self.automaton;
+        }
+        self.dfa
+            .get_or_init(|| {
+                // A DFA's memory grows with the string bytes times the alphabet (a 1.6 MB
+                // phrase set took 700 MB): past `DFA_MAX_PHRASE_BYTES` keep the NFA.
+                let bytes: usize = self.strings.iter().map(String::len).sum();
+                if bytes > DFA_MAX_PHRASE_BYTES {
+                    return None;
+                }
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.strings)
+                    .ok()
+            })
+            .as_ref()
+            .unwrap_or(&self.automaton)
+    }
+
     /// Scans a transcript, appending hits (in original byte offsets) to `hits`.
     fn scan(&self, t: &Transcript, s: &mut Scratch) {
         let Scratch {
@@ -579,7 +622,7 @@ impl Matchers {
         }
         let bytes = block.as_bytes();
         let mut turn = 0usize;
-        for m in self.automaton.find_overlapping_iter(block.as_str()) {
+        for m in self.automaton(block.len()).find_overlapping_iter(block.as_str()) {
             let e = &self.entries[m.pattern().as_usize()];
             while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
                 turn += 1;
@@ -870,6 +913,30 @@ impl Engine {
                     tokens: (0..toks.len()).map(|i| toks.word(i).to_string()).collect(),
                     matches,
                 });
+            }
+        }
+        out
+    }
+
+    /// Every string the one automaton pass looks for: the anchors of all patterns (with
+    /// their inflections and contracted spellings) and the literals regexes require.
+    pub fn anchor_strings(&self) -> &[String] {
+        &self.matchers.strings
+    }
+
+    /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
+    /// on every turn: (rule id, regex). `rules test` warns about them.
+    pub fn unanchored_regexes(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for &ri in &self.matchers.always {
+            let targets = &self.matchers.regex_targets[ri as usize];
+            for r in &self.rules {
+                if r.matchers.iter().any(|(_, m)| targets.contains(m)) {
+                    out.push((
+                        r.common.info.id.clone(),
+                        self.matchers.regexes[ri as usize].pattern.clone(),
+                    ));
+                }
             }
         }
         out

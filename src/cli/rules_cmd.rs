@@ -40,6 +40,15 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 EXIT_ERROR
             }
         }),
+        RulesCommand::Anchors(p) => with_engine(&p, false, |e| {
+            let mut out = String::new();
+            for a in e.anchor_strings() {
+                out.push_str(a);
+                out.push('\n');
+            }
+            print!("{out}");
+            EXIT_CLEAN
+        }),
         RulesCommand::Trace { id, file, packs } => with_engine(&packs, true, |e| {
             let Some(ri) = e.rule_index(&id) else {
                 let near = e
@@ -80,6 +89,11 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 packs.rules.extend(files);
             }
             with_engine(&packs, false, |e| {
+                for (rule, re) in e.unanchored_regexes() {
+                    eprintln!(
+                        "warning: rule `{rule}`: regex `{re}` requires no literal word, so it runs on every turn; anchor it on a word (or write it as a pattern)"
+                    );
+                }
                 let (count, failures) = examples::run_selected(e, None);
                 for f in &failures {
                     println!("FAIL {f}");

@@ -43,14 +43,7 @@ pub fn load_config(args: &PackArgs) -> Result<Config, Vec<PackError>> {
     let Some(path) = path else {
         return Ok(Config::default());
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        vec![PackError {
-            origin: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read config: {e}"),
-        }]
-    })?;
+    let text = crate::pack::yaml::read_file(&path, "config").map_err(|e| vec![e])?;
     let def = parse_config(&path.display().to_string(), &text).map_err(|e| vec![e])?;
     Ok(Config {
         path: Some(path),

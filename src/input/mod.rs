@@ -136,19 +136,41 @@ pub fn read_bytes(
     (reader.read)(path, text, opts)
 }
 
+/// Largest input file read. A transcript takes several times its size in memory while it
+/// is checked, so bigger files (and endless streams such as `/dev/zero`) are refused with an
+/// error after reading this much; split them.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// The bytes of a file, a FIFO or device (`<(cmd)`), or standard input for `-`, up to
+/// `MAX_FILE_BYTES`; the error is the message to report.
+pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let got = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf))
+    };
+    match got {
+        Err(e) => Err(format!("cannot read: {e}")),
+        Ok(_) if buf.len() as u64 > MAX_FILE_BYTES => Err(format!(
+            "larger than the {} MiB limit for one input file; not checked (split it)",
+            MAX_FILE_BYTES >> 20
+        )),
+        Ok(_) => Ok(buf),
+    }
+}
+
 /// Reads a file from disk (or standard input for `-`).
 pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<Vec<Transcript>, InputError> {
     let shown = path.display().to_string();
-    let bytes = if shown == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
-    } else {
-        std::fs::read(path)
-    };
-    let bytes = bytes.map_err(|e| InputError {
+    let bytes = read_file_bytes(path).map_err(|message| InputError {
         path: shown.clone(),
         line: None,
-        message: format!("cannot read: {e}"),
+        message,
     })?;
     read_bytes(&shown, &bytes, opts)
 }

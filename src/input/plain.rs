@@ -147,14 +147,13 @@ fn front_matter(yaml: &str, t: &mut Transcript) -> Result<Option<Mode>, (usize, 
     if yaml.trim().is_empty() {
         return Ok(None);
     }
-    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| {
-        let line = e.location().map_or(1, |l| l.line());
-        let mut m = e.to_string();
-        if let Some(i) = m.find(" at line ") {
-            m.truncate(i);
-        }
-        (line, format!("front matter is not valid YAML: {m}"))
-    })?;
+    let value: serde_yaml::Value =
+        crate::pack::yaml::from_str("front matter", yaml).map_err(|e| {
+            (
+                e.line.max(1),
+                format!("front matter is not valid YAML: {}", e.message),
+            )
+        })?;
     let serde_yaml::Value::Mapping(map) = value else {
         return Err((
             1,

@@ -14,7 +14,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             continue;
         }
         match std::fs::metadata(root) {
-            Ok(m) if m.is_file() => {
+            // A named FIFO, device or process substitution (`<(cmd)`) is read as a stream;
+            // only folders are walked.
+            Ok(m) if !m.is_dir() => {
                 files.push(root.clone());
                 continue;
             }
@@ -69,8 +71,37 @@ fn error_path(err: &ignore::Error) -> Option<String> {
     }
 }
 
-/// Shown path: relative paths as given, without a leading `./`.
+/// Shown path: relative paths as given, without a leading `./`. Bytes of a name that are not
+/// UTF-8 are written `\xNN`, so the shown path still tells two such files apart (the JSON
+/// formats add the exact bytes; see `raw_bytes`).
 pub fn display(path: &Path) -> String {
-    let s = path.display().to_string();
+    let s = match path.to_str() {
+        Some(s) => s.to_string(),
+        None => escape_bytes(&raw_bytes(path)),
+    };
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The bytes of a path's name as the operating system holds them.
+pub fn raw_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+fn escape_bytes(b: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for x in chunk.invalid() {
+            out.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    out
 }

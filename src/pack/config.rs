@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-use super::{yaml_error, PackError};
+use super::PackError;
 use crate::finding::Severity;
 use crate::transcript::{Mode, Role};
 
@@ -68,7 +68,7 @@ pub fn parse_config(origin: &str, text: &str) -> Result<ConfigDef, PackError> {
     if text.trim().is_empty() {
         return Ok(ConfigDef::default());
     }
-    serde_yaml::from_str(text).map_err(|e| yaml_error(origin, &e))
+    super::yaml::from_str(origin, text)
 }
 
 /// The commented starter file written by `tonecheck init`.

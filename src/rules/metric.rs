@@ -1,6 +1,6 @@
 //! `metric`: a measured quantity of the conversation compared with `min`/`max`.
 //! Timing metrics apply only to transcripts that carry turn times.
-use super::{Compiler, RuleCommon, RuleError, RuleKind};
+use super::{Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::Scan;
 use crate::finding::Finding;
 use crate::transcript::{Role, Transcript};
@@ -113,6 +113,7 @@ impl RuleKind for MetricRule {
 
     fn evaluate(&self, rule: &RuleCommon, scan: &Scan, out: &mut Vec<Finding>) -> bool {
         let t = scan.transcript;
+        let ix = &mut Index::new(scan);
         let agent_turns: Vec<usize> = (0..t.turns.len())
             .filter(|&i| t.turns[i].role == Role::Agent)
             .collect();
@@ -135,7 +136,7 @@ impl RuleKind for MetricRule {
                 let share = agent as f64 / all as f64;
                 if self.out_of_range(share) {
                     out.push(rule.finding(
-                        t,
+                        ix,
                         first_agent,
                         0,
                         0,
@@ -150,7 +151,7 @@ impl RuleKind for MetricRule {
                     .max_by_key(|(i, n)| (*n, std::cmp::Reverse(**i)))
                     .expect("agent_turns is not empty");
                 if self.out_of_range(n as f64) {
-                    out.push(rule.finding(t, i, 0, 0, Some(&n.to_string())));
+                    out.push(rule.finding(ix, i, 0, 0, Some(&n.to_string())));
                 }
             }
             Metric::Interruptions => {
@@ -168,7 +169,7 @@ impl RuleKind for MetricRule {
                 if self.out_of_range(cuts.len() as f64) {
                     let n = cuts.len().to_string();
                     for i in cuts {
-                        out.push(rule.finding(t, i, 0, 0, Some(&n)));
+                        out.push(rule.finding(ix, i, 0, 0, Some(&n)));
                     }
                 }
             }
@@ -181,7 +182,7 @@ impl RuleKind for MetricRule {
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 if let Some((i, g)) = gap {
                     if self.out_of_range(g) {
-                        out.push(rule.finding(t, i, 0, 0, Some(&fmt_value(g))));
+                        out.push(rule.finding(ix, i, 0, 0, Some(&fmt_value(g))));
                     }
                 }
             }
@@ -201,7 +202,7 @@ impl RuleKind for MetricRule {
                 }
                 let wpm = words as f64 * 60.0 / secs;
                 if self.out_of_range(wpm) {
-                    out.push(rule.finding(t, first_agent, 0, 0, Some(&format!("{wpm:.0}"))));
+                    out.push(rule.finding(ix, first_agent, 0, 0, Some(&format!("{wpm:.0}"))));
                 }
             }
         }
