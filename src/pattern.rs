@@ -629,6 +629,11 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     } else {
         (body, false, false)
     };
+    // The possessive token as the docs write it (`billing 's`); alone, the tokenizer would
+    // read `'s` as a quote mark and the word `s`.
+    if let "'s" | "\u{2019}s" = core {
+        return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
+    }
     let mut toks = Tokens::default();
     toks.tokenize(core);
     if toks.is_empty() {
@@ -959,6 +964,18 @@ mod tests {
         assert_eq!(
             matches("wait #num? minutes", "wait minutes").as_deref(),
             Some("wait minutes")
+        );
+    }
+
+    #[test]
+    fn the_possessive_is_written_apart() {
+        assert_eq!(
+            matches("billing 's fault", "It's billing's fault").as_deref(),
+            Some("billing's fault")
+        );
+        assert_eq!(
+            matches("billing 's? fault", "a billing fault").as_deref(),
+            Some("billing fault")
         );
     }
 
