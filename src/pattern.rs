@@ -539,7 +539,13 @@ impl Parser<'_> {
                 }
                 Ok(vec![self.optional_mark(Ast::Group(branches))])
             }
-            Some('!') if self.c.get(self.i + 1).is_some_and(|c| !c.is_whitespace()) => {
+            // `!word` negates; a `!` before a space, `|` or `]` is the mark itself.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, '|' | ']')) =>
+            {
                 self.i += 1;
                 let inner = self.atom(depth + 1)?;
                 match inner.as_slice() {
@@ -561,12 +567,17 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     match chunk {
         "^" => return Ok(vec![Ast::Start]),
         "$" => return Ok(vec![Ast::End]),
-        "*" => {
-            return Ok(vec![Ast::Test(Test {
+        "*" | "*?" => {
+            let any = Ast::Test(Test {
                 any: true,
                 label: "*".into(),
                 ..Default::default()
-            })])
+            });
+            return Ok(vec![if chunk == "*?" {
+                Ast::Opt(Box::new(any))
+            } else {
+                any
+            }]);
         }
         "#num" => {
             return Ok(vec![Ast::Test(Test {
@@ -910,6 +921,25 @@ mod tests {
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
+        // `*?` is an optional word, not a literal star.
+        assert_eq!(
+            matches("try another *? then", "try another shop then").as_deref(),
+            Some("try another shop then")
+        );
+        assert_eq!(
+            matches("try another *? then", "try another, then").as_deref(),
+            Some("try another, then")
+        );
+        // Marks as alternatives: `!` before `|` or `]` is the exclamation mark.
+        assert_eq!(
+            matches("it happens [.|!]", "Well it happens!").as_deref(),
+            Some("it happens!")
+        );
+        assert_eq!(
+            matches("it happens [!|.]", "it happens.").as_deref(),
+            Some("it happens.")
+        );
+        assert!(matches("it happens [.|!]", "it happens?").is_none());
     }
 
     #[test]
