@@ -268,13 +268,15 @@ impl MatcherBuilder {
                 None => always.push(ri as u32),
             }
         }
+        // Start with the automaton that builds fastest (a small pre-commit run scans a few
+        // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
+        // text to pay for it (see `Matchers::automaton`).
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&strings)
             .or_else(|_| {
-                // A very large anchor set can exceed the DFA's size limit; let the crate choose.
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .build(&strings)
@@ -286,6 +288,9 @@ impl MatcherBuilder {
         }
         Ok(Matchers {
             automaton,
+            dfa: OnceLock::new(),
+            scanned: std::sync::atomic::AtomicUsize::new(0),
+            strings,
             entries,
             flats: self.flats,
             origins: self.origins,
@@ -494,7 +499,14 @@ impl LazyRegex {
 const REGEX_SIZE_LIMIT: usize = 64 << 20;
 
 struct Matchers {
+    /// The anchor automaton as first built (a contiguous NFA: ~5x faster to build).
     automaton: AhoCorasick,
+    /// The same strings as a DFA, built once `scanned` passes `DFA_AFTER_BYTES`; `None`
+    /// when the DFA would be too large.
+    dfa: OnceLock<Option<AhoCorasick>>,
+    scanned: std::sync::atomic::AtomicUsize,
+    /// The automaton's strings (anchors and regex literals), for `rules anchors`.
+    strings: Vec<String>,
     entries: Vec<Entry>,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
@@ -554,7 +566,32 @@ fn word_after(b: &[u8], at: usize) -> bool {
     }
 }
 
+/// Bytes scanned with the quick-to-build automaton before the DFA is built.
+const DFA_AFTER_BYTES: usize = 2 << 20;
+
 impl Matchers {
+    /// The automaton to scan `len` more bytes with.
+    fn automaton(&self, len: usize) -> &AhoCorasick {
+        use std::sync::atomic::Ordering;
+        if let Some(d) = self.dfa.get() {
+            return d.as_ref().unwrap_or(&self.automaton);
+        }
+        if self.scanned.fetch_add(len, Ordering::Relaxed) < DFA_AFTER_BYTES {
+            return &self.automaton;
+        }
+        self.dfa
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.strings)
+                    .ok()
+            })
+            .as_ref()
+            .unwrap_or(&self.automaton)
+    }
+
     /// Scans a transcript, appending hits (in original byte offsets) to `hits`.
     fn scan(&self, t: &Transcript, s: &mut Scratch) {
         let Scratch {
@@ -579,7 +616,7 @@ impl Matchers {
         }
         let bytes = block.as_bytes();
         let mut turn = 0usize;
-        for m in self.automaton.find_overlapping_iter(block.as_str()) {
+        for m in self.automaton(block.len()).find_overlapping_iter(block.as_str()) {
             let e = &self.entries[m.pattern().as_usize()];
             while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
                 turn += 1;
@@ -732,14 +769,40 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// One turn of `Engine::trace`.
+#[derive(Debug, Clone)]
+pub struct TurnTrace {
+    pub turn: usize,
+    /// The normalised tokens of the turn.
+    pub tokens: Vec<String>,
+    pub matches: Vec<TraceMatch>,
+}
+
+/// One match of one of a rule's patterns in a turn.
+#[derive(Debug, Clone)]
+pub struct TraceMatch {
+    /// The rule field the matcher belongs to (`match`, `first`, `then`, `unless`...).
+    pub field: &'static str,
+    /// The pattern, phrase or frame it came from.
+    pub source: String,
+    /// Byte span in the turn text.
+    pub span: (usize, usize),
+    /// Each matched token (normalised) with the element that took it.
+    pub steps: Vec<(String, String)>,
+    /// Exclusions tried on this match, and whether they hit (dropping it).
+    pub exclusions: Vec<(String, bool)>,
+}
+
 /// A compiled rule: its shared parts and its kind's logic.
 pub struct CompiledRule {
     pub common: RuleCommon,
     pub kind: Box<dyn RuleKind>,
     pub def: pack::RuleDef,
     pub pack_origin: String,
-    /// The pack's named lists, for documentation (`rules explain`).
+    /// The pack's named lists and classes, for documentation (`rules explain`).
     pub lists: Arc<BTreeMap<String, Vec<String>>>,
+    /// The rule's matchers by field (`match`, `first`, `unless`...), for `rules trace`.
+    pub matchers: Vec<(&'static str, MatcherId)>,
 }
 
 /// The result of checking one transcript.
@@ -770,6 +833,107 @@ impl Engine {
 
     pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
         self.rule_index(id).map(|i| &self.rules[i])
+    }
+
+    /// Why rule `rule` (by index) matched where it did in `t`: per turn, the normalised
+    /// tokens, each pattern that matched with the element each token took, and the
+    /// exclusions tried. For `tonecheck rules trace`.
+    pub fn trace(&self, rule: usize, t: &Transcript) -> Vec<TurnTrace> {
+        let r = &self.rules[rule];
+        let mut out = Vec::new();
+        let mut toks = Tokens::default();
+        for (ti, turn) in t.turns.iter().enumerate() {
+            toks.tokenize(&turn.text);
+            let mut matches = Vec::new();
+            for &(field, m) in &r.matchers {
+                for &fi in &self.matchers.by_matcher[m as usize] {
+                    let flat = &self.matchers.flats[fi as usize];
+                    for k in 0..toks.len() {
+                        let Some(((a, b), steps)) = flat.verify_traced(&toks, k) else {
+                            continue;
+                        };
+                        let x = &self.matchers.extras[m as usize];
+                        let mut exclusions = Vec::new();
+                        for (src, f) in &x.except {
+                            let hit = f
+                                .find_in(&toks, a.saturating_sub(f.max_width), b)
+                                .iter()
+                                .any(|&(s, e)| s < b && e > a);
+                            exclusions.push((format!("except `{src}`"), hit));
+                        }
+                        for (src, f) in &x.not_near {
+                            let hit = f
+                                .find_in(&toks, a.saturating_sub(f.max_width + x.within), b + x.within)
+                                .iter()
+                                .any(|&(s, e)| e + x.within >= a && s <= b + x.within);
+                            exclusions.push((format!("not_near `{src}` within {}", x.within), hit));
+                        }
+                        let span = (toks.toks[a].start as usize, toks.toks[b - 1].end as usize);
+                        let m = TraceMatch {
+                            field,
+                            source: self.matchers.origins[fi as usize].source.clone(),
+                            span,
+                            steps: steps
+                                .into_iter()
+                                .map(|st| (toks.word(st.token).to_string(), st.label))
+                                .collect(),
+                            exclusions,
+                        };
+                        if !matches.iter().any(|o: &TraceMatch| o.field == m.field && o.span == m.span && o.source == m.source) {
+                            matches.push(m);
+                        }
+                    }
+                }
+                for (ri, targets) in self.matchers.regex_targets.iter().enumerate() {
+                    if !targets.contains(&m) {
+                        continue;
+                    }
+                    if let Some(re) = self.matchers.regexes[ri].get() {
+                        for mm in re.find_iter(&turn.text) {
+                            matches.push(TraceMatch {
+                                field,
+                                source: format!("regex: {}", self.matchers.regexes[ri].pattern),
+                                span: (mm.start(), mm.end()),
+                                steps: Vec::new(),
+                                exclusions: Vec::new(),
+                            });
+                        }
+                    }
+                }
+            }
+            if !matches.is_empty() {
+                out.push(TurnTrace {
+                    turn: ti,
+                    tokens: (0..toks.len()).map(|i| toks.word(i).to_string()).collect(),
+                    matches,
+                });
+            }
+        }
+        out
+    }
+
+    /// Every string the one automaton pass looks for: the anchors of all patterns (with
+    /// their inflections and contracted spellings) and the literals regexes require.
+    pub fn anchor_strings(&self) -> &[String] {
+        &self.matchers.strings
+    }
+
+    /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
+    /// on every turn: (rule id, regex). `rules test` warns about them.
+    pub fn unanchored_regexes(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for &ri in &self.matchers.always {
+            let targets = &self.matchers.regex_targets[ri as usize];
+            for r in &self.rules {
+                if r.matchers.iter().any(|(_, m)| targets.contains(m)) {
+                    out.push((
+                        r.common.info.id.clone(),
+                        self.matchers.regexes[ri as usize].pattern.clone(),
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// Checks one transcript against every rule.
@@ -933,7 +1097,7 @@ impl EngineBuilder {
                             why: rd.why.trim().to_string(),
                             fix: rd.fix.trim().to_string(),
                         });
-                        let (unless, window) = (kind.1, rd.window);
+                        let (unless, window, fields) = (kind.1, rd.window, kind.2);
                         rules.push(CompiledRule {
                             common: RuleCommon {
                                 severity: ov.severity.unwrap_or(rd.severity),
@@ -946,6 +1110,7 @@ impl EngineBuilder {
                             def: rd.clone(),
                             pack_origin: src.origin.clone(),
                             lists: lists.clone(),
+                            matchers: fields,
                         });
                     }
                     Err(RuleError {

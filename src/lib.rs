@@ -6,6 +6,7 @@ pub mod engine;
 pub mod examples;
 pub mod finding;
 pub mod input;
+pub mod labels;
 pub mod lexicon;
 pub mod output;
 pub mod pack;

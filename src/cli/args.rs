@@ -48,6 +48,22 @@ pub enum RulesCommand {
     },
     /// Print the Markdown rule reference (docs/rules.md is generated with this).
     Doc(PackArgs),
+    /// Print every string the engine's one automaton pass looks for (the anchors of all
+    /// patterns, with inflections and contracted spellings), one per line: the phrase list
+    /// `benches/throughput.sh` gives `rg -F -f` so both search for the same strings.
+    #[command(hide = true)]
+    Anchors(PackArgs),
+    /// Show why a rule matched in a file: the normalised tokens of each turn it hit, each
+    /// pattern that matched with the class or word each token came from, the exclusions
+    /// tried, and the rule's findings.
+    Trace {
+        /// Rule id, e.g. blame-shifting.
+        id: String,
+        /// A transcript or script file.
+        file: PathBuf,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
 }
 
 /// Which packs to load and which config to read.
