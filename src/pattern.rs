@@ -238,12 +238,13 @@ impl Flat {
     }
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
-    /// do not go through the anchor automaton).
+    /// do not go through the anchor automaton). The anchor of such a match may lie after
+    /// `to`, up to the pattern's width.
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for k in from..to.min(toks.len()) {
+        for k in from..to.saturating_add(self.max_width).min(toks.len()) {
             if let Some(m) = self.verify(toks, k) {
-                if !out.contains(&m) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
                     out.push(m);
                 }
             }
@@ -940,6 +941,16 @@ mod tests {
             Some("it happens.")
         );
         assert!(matches("it happens [.|!]", "it happens?").is_none());
+    }
+
+    #[test]
+    fn find_in_sees_a_match_whose_anchor_lies_past_the_range() {
+        let flats = compile("can not ~0-4 zebrafish", &Classes::new()).unwrap();
+        let mut toks = Tokens::default();
+        toks.tokenize("We can't feed the zebrafish today");
+        // Anchored at the rare word "zebrafish" (token 5), starting at "can" (token 1).
+        assert_eq!(flats[0].find_in(&toks, 0, 3), vec![(1, 6)]);
+        assert_eq!(flats[0].find_in(&toks, 2, 3), vec![]);
     }
 
     #[test]
