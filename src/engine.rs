@@ -476,7 +476,7 @@ impl LazyRegex {
             .get_or_init(|| {
                 match regex::RegexBuilder::new(&self.pattern)
                     .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
+                    .size_limit(pack::REGEX_SIZE_LIMIT)
                     .build()
                 {
                     Ok(r) => Some(r),
@@ -495,8 +495,8 @@ impl LazyRegex {
     }
 }
 
-/// Generous, so that the large alternations rule packs use always compile.
-const REGEX_SIZE_LIMIT: usize = 64 << 20;
+/// Phrase text (all packs together) up to which the automaton is a DFA.
+const DFA_MAX_PHRASE_BYTES: usize = 256 << 10;
 
 struct Matchers {
     /// The anchor automaton as first built (a contiguous NFA: ~5x faster to build).
@@ -581,6 +581,12 @@ impl Matchers {
         }
         self.dfa
             .get_or_init(|| {
+                // A DFA's memory grows with the string bytes times the alphabet (a 1.6 MB
+                // phrase set took 700 MB): past `DFA_MAX_PHRASE_BYTES` keep the NFA.
+                let bytes: usize = self.strings.iter().map(String::len).sum();
+                if bytes > DFA_MAX_PHRASE_BYTES {
+                    return None;
+                }
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
@@ -616,7 +622,10 @@ impl Matchers {
         }
         let bytes = block.as_bytes();
         let mut turn = 0usize;
-        for m in self.automaton(block.len()).find_overlapping_iter(block.as_str()) {
+        for m in self
+            .automaton(block.len())
+            .find_overlapping_iter(block.as_str())
+        {
             let e = &self.entries[m.pattern().as_usize()];
             while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
                 turn += 1;
@@ -659,11 +668,12 @@ impl Matchers {
                     if let Some((a, b)) = flat.verify(toks, k) {
                         let matcher = self.origins[fi as usize].matcher;
                         if !self.excluded(matcher, toks, a, b) {
+                            let (start, end) = toks.source_span(a, b);
                             hits.push(Hit {
                                 matcher,
                                 turn: ti,
-                                start: toks.toks[a].start,
-                                end: toks.toks[b - 1].end,
+                                start,
+                                end,
                             });
                         }
                     }
@@ -719,20 +729,14 @@ impl Matchers {
         let x = &self.extras[matcher as usize];
         for (_, f) in &x.except {
             let from = a.saturating_sub(f.max_width);
-            if f.find_in(toks, from, b)
-                .iter()
-                .any(|&(s, e)| s < b && e > a)
-            {
+            if f.any_in(toks, from, b, |s, e| s < b && e > a) {
                 return true;
             }
         }
         for (_, f) in &x.not_near {
             let from = a.saturating_sub(f.max_width + x.within);
             let to = b + x.within;
-            if f.find_in(toks, from, to)
-                .iter()
-                .any(|&(s, e)| e + x.within >= a && s <= b + x.within)
-            {
+            if f.any_in(toks, from, to, |s, e| e + x.within >= a && s <= b + x.within) {
                 return true;
             }
         }
@@ -863,7 +867,11 @@ impl Engine {
                         }
                         for (src, f) in &x.not_near {
                             let hit = f
-                                .find_in(&toks, a.saturating_sub(f.max_width + x.within), b + x.within)
+                                .find_in(
+                                    &toks,
+                                    a.saturating_sub(f.max_width + x.within),
+                                    b + x.within,
+                                )
                                 .iter()
                                 .any(|&(s, e)| e + x.within >= a && s <= b + x.within);
                             exclusions.push((format!("not_near `{src}` within {}", x.within), hit));
@@ -879,7 +887,9 @@ impl Engine {
                                 .collect(),
                             exclusions,
                         };
-                        if !matches.iter().any(|o: &TraceMatch| o.field == m.field && o.span == m.span && o.source == m.source) {
+                        if !matches.iter().any(|o: &TraceMatch| {
+                            o.field == m.field && o.span == m.span && o.source == m.source
+                        }) {
                             matches.push(m);
                         }
                     }
@@ -1032,6 +1042,7 @@ impl EngineBuilder {
                 }
             };
             let loc = Locator::new(&src.text, &def);
+            pattern::clear_class_cache();
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {

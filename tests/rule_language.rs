@@ -50,7 +50,10 @@ fn every_pack_in_the_language_doc_passes_its_examples() {
             .find_map(|l| l.strip_suffix(" passed, 0 failed"))
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        assert!(passed >= 2 * rules, "{passed} examples for {rules} rules:\n{stdout}");
+        assert!(
+            passed >= 2 * rules,
+            "{passed} examples for {rules} rules:\n{stdout}"
+        );
     }
 }
 
@@ -70,13 +73,24 @@ fn rules_trace_shows_tokens_classes_exclusions_and_findings() {
     )
     .expect("write call");
     let out = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
-        .args(["rules", "trace", "blame", "--no-config", "--no-default-packs", "--rules"])
+        .args([
+            "rules",
+            "trace",
+            "blame",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+        ])
         .arg(&pack)
         .arg(&call)
         .output()
         .expect("run tonecheck");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The normalised tokens: contraction expanded, possessive split off.
     assert!(
         stdout.contains("tokens: billing 's fine . the courier lost it , i am afraid . if"),
@@ -86,7 +100,10 @@ fn rules_trace_shows_tokens_classes_exclusions_and_findings() {
     assert!(stdout.contains("courier ← @third_party"), "{stdout}");
     assert!(stdout.contains("lost ← lose~"), "{stdout}");
     // The exclusion tried on each match, and its verdict.
-    assert!(stdout.contains("tried except `if the? @third_party`: no"), "{stdout}");
+    assert!(
+        stdout.contains("tried except `if the? @third_party`: no"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("tried except `if the? @third_party`: overlaps, match dropped"),
         "{stdout}"

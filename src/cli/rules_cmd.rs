@@ -61,9 +61,9 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 eprintln!("error: no rule `{id}`{near}; `tonecheck rules list` shows them all");
                 return EXIT_ERROR;
             };
-            let opts = match settings::load_config(&packs)
-                .and_then(|cfg| settings::ReadSettings::new(&cfg, None, None))
-            {
+            let opts = match settings::load_config(&packs).and_then(|cfg| {
+                settings::ReadSettings::new(&cfg, None, None, &super::args::RoleArgs::default())
+            }) {
                 Ok(rs) => rs.for_path(&file),
                 Err(e) => return report_pack_errors(&e),
             };
@@ -149,7 +149,11 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
                 m.field,
                 text,
                 m.source,
-                if dropped { " — dropped by an exclusion" } else { "" }
+                if dropped {
+                    " — dropped by an exclusion"
+                } else {
+                    ""
+                }
             );
             if !m.steps.is_empty() {
                 let steps: Vec<String> = m
@@ -169,7 +173,11 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
                 let _ = writeln!(
                     o,
                     "    tried {x}: {}",
-                    if *hit { "overlaps, match dropped" } else { "no" }
+                    if *hit {
+                        "overlaps, match dropped"
+                    } else {
+                        "no"
+                    }
                 );
             }
         }

@@ -107,6 +107,9 @@ pub struct RuleDef {
     pub min: Option<f64>,
     #[serde(default)]
     pub max: Option<f64>,
+    /// Seconds of overlap or gap a timing metric lets pass (`interruptions`).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
     #[serde(default)]
     pub examples: Option<Examples>,
 }
