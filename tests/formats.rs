@@ -642,7 +642,11 @@ fn a_50_mb_json_array_cut_short_is_one_clear_error() {
     let out = env.run(&["check", "--format", "line", "huge.json"], None);
     assert_eq!(out.code, 2, "{}", out.stderr);
     let all = format!("{}{}", out.stdout, out.stderr);
-    let want = format!("huge.json:{}: error: invalid JSON at line {}", lines + 1, lines + 1);
+    let want = format!(
+        "huge.json:{}: error: invalid JSON at line {}",
+        lines + 1,
+        lines + 1
+    );
     assert!(all.contains(&want), "{want} not in {all}");
     assert!(all.contains("truncated"), "{all}");
     assert_eq!(all.matches("error:").count(), 1, "{all}");
