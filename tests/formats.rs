@@ -540,6 +540,15 @@ fn content_detection_and_input_format_override() {
     // Forcing a reader that does not fit is that reader's error.
     let out = env.check(&[&cap], &["--input-format", "srt"]);
     assert_eq!(out.code, 2);
+    // JSON of an unknown shape in a .txt file gets the JSON advice, not `Agent: text`.
+    let odd = env.write("odd.txt", "{\"conversation\": [{\"who\": \"Agent\"}]}\n");
+    let report = env.check(&[&odd], &[]).report();
+    assert!(
+        report.errors[0].message.contains("not a transcript format")
+            && !report.errors[0].message.contains("Agent: text"),
+        "{:?}",
+        report.errors
+    );
     // An unknown format name is a usage error listing the known ones.
     let out = env.check(&[&cap], &["--input-format", "docx"]);
     assert_eq!(out.code, 2);

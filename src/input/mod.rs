@@ -202,12 +202,18 @@ fn read_source(
         .collect();
     let plain_like = claimed.is_empty() || claimed.iter().any(|r| r.name == "plain");
     if plain_like {
-        let found = READERS
-            .iter()
-            .skip(1)
-            .find(|r| (r.accepts)(src))
-            .unwrap_or(&READERS[0]);
-        return (found.read)(src, opts, errors);
+        if let Some(r) = READERS.iter().skip(1).find(|r| (r.accepts)(src)) {
+            return (r.read)(src, opts, errors);
+        }
+        if src.json_if_any().is_some() {
+            // JSON that no reader knows: `Agent: text` advice would point the wrong way.
+            let json: Vec<&Reader> = READERS
+                .iter()
+                .filter(|r| r.extensions.contains(&"json"))
+                .collect();
+            return Err(unknown_shape(src, &json));
+        }
+        return (READERS[0].read)(src, opts, errors);
     }
     if let [only] = claimed.as_slice() {
         // The one reader of this extension; its own parser says best what is wrong.
@@ -220,17 +226,21 @@ fn read_source(
     if ext == "json" {
         src.json()?;
     }
-    Err(src.error(
+    Err(unknown_shape(src, &claimed))
+}
+
+fn unknown_shape(src: &Source, expected: &[&Reader]) -> InputError {
+    src.error(
         None,
         format!(
             "not a transcript format tonecheck knows; expected one of: {} (or force one with --input-format)",
-            claimed
+            expected
                 .iter()
                 .map(|r| format!("{} ({})", r.name, r.description))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-    ))
+    )
 }
 
 /// Reads one file's bytes into transcripts; the first problem fails the whole file.
