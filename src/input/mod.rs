@@ -96,7 +96,11 @@ impl<'a> Source<'a> {
         if !self.text.trim_start().starts_with(['{', '[']) {
             return None;
         }
-        self.json().ok()
+        // The raw result: a failed parse is not worth locating here.
+        self.json
+            .get_or_init(|| jsonval::parse(self.text))
+            .as_ref()
+            .ok()
     }
 
     pub fn lines(&self) -> &Lines<'a> {
