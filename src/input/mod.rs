@@ -567,8 +567,3 @@ pub fn json_array<'n, 'a>(
         None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
     }
 }
-
-/// A speaker label from a JSON value that may be a string or a number (Deepgram: `0`).
-pub fn json_label(n: &Node) -> Option<String> {
-    n.scalar_text()
-}
