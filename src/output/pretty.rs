@@ -77,7 +77,6 @@ impl Pretty {
                     + turn_text[..f.start.min(turn_text.len())].chars().count(),
             ),
         };
-        let (src, col) = window(&src, col);
         let gutter = f.line.to_string().len();
         let avail = src.chars().count().saturating_sub(col - 1).max(1);
         let width = f.matched.chars().count().clamp(1, avail);
@@ -109,31 +108,6 @@ impl Pretty {
         let _ = dim;
         writeln!(self.out)
     }
-}
-
-/// Source lines longer than this (minified JSON, long CSV rows) are shown as a window
-/// around the finding.
-const MAX_SNIPPET_CHARS: usize = 120;
-
-/// The part of `line` around 1-based character column `col`, and the column within it.
-fn window(line: &str, col: usize) -> (String, usize) {
-    let n = line.chars().count();
-    if n <= MAX_SNIPPET_CHARS {
-        return (line.to_string(), col);
-    }
-    let start = col
-        .saturating_sub(1 + MAX_SNIPPET_CHARS / 3)
-        .min(n - MAX_SNIPPET_CHARS);
-    let mut out: String = line.chars().skip(start).take(MAX_SNIPPET_CHARS).collect();
-    let mut new_col = col - start;
-    if start > 0 {
-        out.insert(0, '…');
-        new_col += 1;
-    }
-    if start + MAX_SNIPPET_CHARS < n {
-        out.push('…');
-    }
-    (out, new_col)
 }
 
 /// The scorecard view of `tonecheck score`.
@@ -349,28 +323,5 @@ impl Writer for Pretty {
             },
         )?;
         self.out.flush()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_lines_are_shown_around_the_finding() {
-        let short = "Agent: hello";
-        assert_eq!(window(short, 8), (short.to_string(), 8));
-        let long = format!("{}sorry if you feel{}", "x".repeat(500), "y".repeat(500));
-        let (w, col) = window(&long, 501);
-        assert!(w.starts_with('…') && w.ends_with('…'));
-        assert_eq!(w.chars().count(), MAX_SNIPPET_CHARS + 2);
-        assert!(w
-            .chars()
-            .skip(col - 1)
-            .collect::<String>()
-            .starts_with("sorry"));
-        let (w, col) = window(&long, 1017);
-        assert!(!w.ends_with('…'));
-        assert!(w.chars().skip(col - 1).collect::<String>().starts_with('y'));
     }
 }
