@@ -928,6 +928,17 @@ impl Engine {
         &self.matchers.strings
     }
 
+    /// For each anchor string, how many pattern sequences it wakes (tuning the packs: a
+    /// common word that wakes many sequences is where verification time goes).
+    pub fn anchor_load(&self) -> Vec<(String, usize)> {
+        self.matchers
+            .strings
+            .iter()
+            .zip(&self.matchers.entries)
+            .map(|(s, e)| (s.clone(), e.anchors.len()))
+            .collect()
+    }
+
     /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
     /// on every turn: (rule id, regex). `rules test` warns about them.
     pub fn unanchored_regexes(&self) -> Vec<(String, String)> {
