@@ -25,10 +25,8 @@ fn main() {
             *counts.entry(w).or_default() += 1;
         }
     }
-    let mut rows: Vec<(usize, usize, &str)> = counts
-        .iter()
-        .map(|(w, c)| (c * load[*w], *c, *w))
-        .collect();
+    let mut rows: Vec<(usize, usize, &str)> =
+        counts.iter().map(|(w, c)| (c * load[*w], *c, *w)).collect();
     rows.sort_unstable_by(|a, b| b.cmp(a));
     for (cost, c, w) in rows.iter().take(40) {
         println!("{cost:>9} {c:>7} x {:>4}  {w}", load[*w]);

@@ -99,9 +99,9 @@ impl Test {
         if self.words.len() <= 8 {
             return self.words.iter().any(|x| &**x == w);
         }
-        let index = self.index.get_or_init(|| {
-            Some(self.words.iter().cloned().collect())
-        });
+        let index = self
+            .index
+            .get_or_init(|| Some(self.words.iter().cloned().collect()));
         match index {
             Some(set) => set.contains(w),
             None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
@@ -216,6 +216,28 @@ impl Flat {
             right,
             max_width,
         })
+    }
+
+    /// The word sets of the elements right after and right before the anchor, when each is
+    /// a required plain word test (no prefix, wildcard, mark or negation): the engine keys
+    /// patterns on them so it verifies only those whose neighbour word is there.
+    pub fn neighbour_words(&self) -> (Option<&[Box<str>]>, Option<&[Box<str>]>) {
+        fn plain(e: Option<&Elem>) -> Option<&[Box<str>]> {
+            match e {
+                Some(Elem::Tok(t))
+                    if !t.words.is_empty()
+                        && t.prefixes.is_empty()
+                        && t.puncts.is_empty()
+                        && !t.any
+                        && !t.num
+                        && !t.negated =>
+                {
+                    Some(&t.words[..])
+                }
+                _ => None,
+            }
+        }
+        (plain(self.right.first()), plain(self.left.first()))
     }
 
     pub fn anchor_test(&self) -> &Test {
@@ -774,7 +796,9 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                 branches
                     .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
             }
-            if let Some(hit) = CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned()) {
+            if let Some(hit) =
+                CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned())
+            {
                 return Ok(hit);
             }
             let mut alts = group(&branches, classes, depth + 1)?;
@@ -791,7 +815,10 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                     }
                 }
             }
-            CLASS_CACHE.with(|c| c.borrow_mut().insert(class_key(name, entries), alts.clone()));
+            CLASS_CACHE.with(|c| {
+                c.borrow_mut()
+                    .insert(class_key(name, entries), alts.clone())
+            });
             alts
         }
         Ast::Group(branches) => group(branches, classes, depth + 1)?,
