@@ -2,6 +2,7 @@
 //! outcome to an exit code (0 clean, 1 findings at or above --fail-on, 2 usage/config/input).
 pub mod args;
 mod check;
+mod pipe;
 mod pipeline;
 mod rules_cmd;
 mod score;
@@ -64,7 +65,7 @@ fn init(force: bool) -> u8 {
     let text = crate::pack::config::STARTER.replace("{packs}", &packs);
     match std::fs::write(path, text) {
         Ok(()) => {
-            println!("wrote tonecheck.yaml");
+            pipe::print("wrote tonecheck.yaml\n");
             EXIT_CLEAN
         }
         Err(e) => {

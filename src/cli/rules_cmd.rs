@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::args::{PackArgs, RulesCommand};
-use super::settings;
+use super::{pipe, settings};
 use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::engine::{CompiledRule, Engine};
 use crate::examples;
@@ -12,13 +12,16 @@ use crate::pack::{MatcherDef, PackSource};
 pub fn run(cmd: RulesCommand) -> u8 {
     match cmd {
         RulesCommand::List(p) => with_engine(&p, true, |e| {
-            println!(
+            let mut s = String::new();
+            let _ = writeln!(
+                s,
                 "{:<28} {:<18} {:<12} {:<8} {:<9} CATEGORY",
                 "RULE", "PACK", "KIND", "SEVERITY", "SPEAKER"
             );
             for r in e.rules() {
                 let i = &r.common.info;
-                println!(
+                let _ = writeln!(
+                    s,
                     "{:<28} {:<18} {:<12} {:<8} {:<9} {}",
                     i.id,
                     i.pack,
@@ -28,11 +31,12 @@ pub fn run(cmd: RulesCommand) -> u8 {
                     i.category
                 );
             }
+            pipe::print(&s);
             EXIT_CLEAN
         }),
         RulesCommand::Explain { id, packs } => with_engine(&packs, true, |e| match e.rule(&id) {
             Some(r) => {
-                print!("{}", explain(r, false));
+                pipe::print(&explain(r, false));
                 EXIT_CLEAN
             }
             None => {
@@ -41,7 +45,7 @@ pub fn run(cmd: RulesCommand) -> u8 {
             }
         }),
         RulesCommand::Doc(p) => with_engine(&p, true, |e| {
-            print!("{}", reference(e));
+            pipe::print(&reference(e));
             EXIT_CLEAN
         }),
         RulesCommand::Test { files, mut packs } => {
@@ -51,14 +55,17 @@ pub fn run(cmd: RulesCommand) -> u8 {
             }
             with_engine(&packs, false, |e| {
                 let (count, failures) = examples::run_selected(e, None);
+                let mut s = String::new();
                 for f in &failures {
-                    println!("FAIL {f}");
+                    let _ = writeln!(s, "FAIL {f}");
                 }
-                println!(
+                let _ = writeln!(
+                    s,
                     "{} passed, {} failed",
                     count - failures.len(),
                     failures.len()
                 );
+                pipe::print(&s);
                 if failures.is_empty() {
                     EXIT_CLEAN
                 } else {

@@ -1,11 +1,13 @@
 //! Output writers. Each format is one file implementing `Writer`; `REGISTRY` maps format
 //! names to constructors. Writers only read reports — they never influence checking.
 mod csv;
+mod github;
 mod html;
 mod json;
 mod jsonl;
 mod line;
 mod pretty;
+mod sarif;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -88,6 +90,8 @@ pub const REGISTRY: &[(&str, MakeFn)] = &[
     ("jsonl", jsonl::make),
     ("csv", csv::make),
     ("html", html::make),
+    ("sarif", sarif::make),
+    ("github", github::make),
 ];
 
 pub fn names() -> Vec<&'static str> {
