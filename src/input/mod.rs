@@ -1,5 +1,6 @@
 //! Reading input files into transcripts: byte-level checks (binary, UTF-8, empty), format
 //! detection, and one reader per format. A new format is one file plus one `READERS` line.
+pub mod markdown;
 pub mod plain;
 pub mod roles;
 pub mod walk;
@@ -129,7 +130,8 @@ pub fn read_bytes(
         }
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    if text.trim().is_empty() {
+    // An empty macro file is fine in script mode; an empty transcript is a broken export.
+    if text.trim().is_empty() && opts.mode != Some(Mode::Script) {
         return Err(err(None, "empty file: no conversation to check".into()));
     }
     let reader = pick_reader(path, opts)?;
