@@ -10,4 +10,5 @@ pub mod output;
 pub mod pack;
 pub mod rules;
 pub mod score;
+pub mod suppress;
 pub mod transcript;

@@ -94,6 +94,9 @@ pub struct CheckArgs {
     /// When to color the pretty output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Report `tonecheck: ignore` directives that suppress nothing (as errors).
+    #[arg(long)]
+    pub report_unused_ignores: bool,
 }
 
 #[derive(Args, Debug, Clone)]

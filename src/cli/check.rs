@@ -7,11 +7,15 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::output::{self, WriterOptions};
 
 pub fn run(a: CheckArgs) -> u8 {
-    let pipeline::Setup { cfg, engine, read } =
-        match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
+    let pipeline::Setup {
+        cfg,
+        engine,
+        read,
+        known_rules,
+    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let fail_on = settings::fail_on(a.fail_on, &cfg);
     let format = match pipeline::format(&a.format) {
         Ok(f) => f,
@@ -39,6 +43,8 @@ pub fn run(a: CheckArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        known_rules: &known_rules,
+        report_unused_ignores: a.report_unused_ignores,
     };
     let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |_| {}) {
         Ok(s) => s,

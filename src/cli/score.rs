@@ -10,11 +10,15 @@ use crate::output::{self, Writer, WriterOptions};
 use crate::score::Scorecard;
 
 pub fn run(a: ScoreArgs) -> u8 {
-    let pipeline::Setup { cfg, engine, read } =
-        match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
+    let pipeline::Setup {
+        cfg,
+        engine,
+        read,
+        known_rules,
+    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let card = settings::scorecard_source(a.scorecard.as_deref(), &cfg)
         .map_err(|e| vec![e])
         .and_then(|src| Scorecard::compile(&src, &engine, &settings::disabled_rules(&cfg)));
@@ -54,6 +58,8 @@ pub fn run(a: ScoreArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        known_rules: &known_rules,
+        report_unused_ignores: false,
     };
     let mut below_min = 0usize;
     let scored = pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |r| {

@@ -59,6 +59,7 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
                     }
                 }
                 Directive::ThisLine(rules) => t.suppressions.push(Suppression { line: n, rules }),
+                Directive::File(rules) => t.suppressions.push(Suppression { line: 0, rules }),
             }
             if content.trim().is_empty() {
                 continue;
@@ -218,17 +219,20 @@ fn scalar(v: &serde_yaml::Value) -> String {
 enum Directive {
     ThisLine(Vec<String>),
     NextLine(Vec<String>),
+    File(Vec<String>),
 }
 
-/// Finds `tonecheck: ignore[-next-line] [RULE …]`; returns the line without it (and
+/// Finds `tonecheck: ignore[-next-line|-file] [RULE …]`; returns the line without it (and
 /// without the comment marker before it) and the directive.
 fn split_directive(line: &str) -> Option<(&str, Directive)> {
     let at = line.find("tonecheck:")?;
     let rest = line[at + "tonecheck:".len()..].trim_start();
-    let (next, ids) = if let Some(r) = rest.strip_prefix("ignore-next-line") {
-        (true, r)
+    let (kind, ids) = if let Some(r) = rest.strip_prefix("ignore-next-line") {
+        (1, r)
+    } else if let Some(r) = rest.strip_prefix("ignore-file") {
+        (2, r)
     } else if let Some(r) = rest.strip_prefix("ignore") {
-        (false, r)
+        (0, r)
     } else {
         return None;
     };
@@ -247,10 +251,10 @@ fn split_directive(line: &str) -> Option<(&str, Directive)> {
     }
     Some((
         content,
-        if next {
-            Directive::NextLine(rules)
-        } else {
-            Directive::ThisLine(rules)
+        match kind {
+            1 => Directive::NextLine(rules),
+            2 => Directive::File(rules),
+            _ => Directive::ThisLine(rules),
         },
     ))
 }

@@ -53,8 +53,7 @@ impl Writer for Github {
                 if f.severity == Severity::Kudos {
                     continue;
                 }
-                let turn = &t.transcript.turns[f.turn];
-                let (end_line, end_col) = turn.position(f.end);
+                let (end_line, end_col) = super::match_end(t, f);
                 let mut message = f.message.clone();
                 if !f.rule.fix.is_empty() {
                     message.push_str("\nSay instead: ");

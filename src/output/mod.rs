@@ -183,6 +183,21 @@ pub fn transcript_records(r: &FileReport) -> Vec<TranscriptRecord<'_>> {
         .collect()
 }
 
+/// Where a finding's match ends in the source: (line, column after its last character).
+/// A finding with no span in the turn text (an unused suppression) ends with its `match`.
+pub fn match_end(t: &crate::batch::TranscriptReport, f: &Finding) -> (usize, usize) {
+    match t.transcript.turns.get(f.turn) {
+        Some(turn) if f.end > f.start => {
+            let (l, c) = turn.position(f.end);
+            if l > f.line || (l == f.line && c > f.column) {
+                return (l, c);
+            }
+            (f.line, f.column + f.matched.chars().count().max(1))
+        }
+        _ => (f.line, f.column + f.matched.chars().count().max(1)),
+    }
+}
+
 /// Input errors go to standard error in the human formats, as `path:line: error: reason`.
 pub fn print_errors(r: &FileReport) {
     let mut err = io::stderr().lock();

@@ -114,13 +114,12 @@ fn sentence(text: &str, start: usize, end: usize) -> (usize, usize) {
 }
 
 fn region(t: &TranscriptReport, f: &Finding, source_line: Option<&str>) -> Value {
-    let turn = &t.transcript.turns[f.turn];
-    let (end_line, end_column) = turn.position(f.end);
+    let (end_line, end_column) = super::match_end(t, f);
     let mut r = json!({
         "startLine": f.line,
         "startColumn": f.column,
-        "endLine": end_line.max(f.line),
-        "endColumn": if end_line > f.line { end_column } else { end_column.max(f.column) },
+        "endLine": end_line,
+        "endColumn": end_column,
     });
     if let Some(l) = source_line {
         r["snippet"] = json!({ "text": l });
@@ -176,7 +175,7 @@ impl Sarif {
                 "match": f.matched,
             },
         });
-        if f.severity != Severity::Kudos {
+        if f.severity != Severity::Kudos && f.end > f.start {
             if let Some(words) = quoted_rewrite(&f.rule.fix) {
                 let (a, b) = sentence(&turn.text, f.start, f.end);
                 let (sl, sc) = turn.position(a);
