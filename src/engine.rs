@@ -88,7 +88,8 @@ impl MatcherBuilder {
             let list = lists.get(name).ok_or_else(|| MatcherError {
                 needle: Some(name.clone()),
                 message: format!(
-                    "unknown list `{name}` (this pack defines: {})",
+                    "unknown list `{name}`{} (this pack defines: {})",
+                    crate::pack::suggest::did_you_mean(name, lists.keys().map(String::as_str)),
                     if lists.is_empty() {
                         "no lists".to_string()
                     } else {
@@ -130,7 +131,11 @@ impl MatcherBuilder {
                         .parse(re)
                         .map_err(|e| MatcherError {
                             needle: Some(re.clone()),
-                            message: format!("invalid regex `{re}`: {}", one_line(&e.to_string())),
+                            // regex-syntax draws a caret under the fault: keep its lines.
+                            message: format!(
+                                "invalid regex `{re}`:\n{}",
+                                e.to_string().trim_start_matches("regex parse error:\n")
+                            ),
                         })?;
                     let i = self.regexes.len();
                     self.compiled.push(LazyRegex::new(re));

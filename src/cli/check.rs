@@ -25,6 +25,8 @@ pub fn run(a: CheckArgs) -> u8 {
     let progress = pipeline::progress_bar(files.len(), "checking");
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
+        quiet: a.quiet,
+        explain: a.explain,
         ..Default::default()
     };
     let mut writers = Vec::new();
@@ -35,10 +37,12 @@ pub fn run(a: CheckArgs) -> u8 {
         }
     }
     let out = pipeline::stdout(progress.is_some());
-    writers.insert(
-        0,
-        output::make(&format, out, opts).expect("format checked above"),
-    );
+    let main = if a.statistics {
+        output::make_statistics(out, opts)
+    } else {
+        output::make(&format, out, opts).expect("format checked above")
+    };
+    writers.insert(0, main);
     let batch = Batch {
         engine: &engine,
         read: &read,
@@ -46,7 +50,14 @@ pub fn run(a: CheckArgs) -> u8 {
         known_rules: &known_rules,
         report_unused_ignores: a.report_unused_ignores,
     };
-    let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |_| {}) {
+    let shown = |r: &mut crate::batch::FileReport| {
+        if let Some(min) = a.min_severity {
+            for t in &mut r.transcripts {
+                t.checked.findings.retain(|f| f.severity >= min);
+            }
+        }
+    };
+    let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, shown) {
         Ok(s) => s,
         Err(code) => return code,
     };

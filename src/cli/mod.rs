@@ -41,12 +41,19 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints pack/config errors as `file:line:col: error: …` and returns exit code 2.
+/// A message's later lines (a regex with its caret) follow on lines of their own.
 pub fn report_pack_errors(errors: &[PackError]) -> u8 {
     for e in errors {
+        let mut lines = e.message.lines();
+        let first = lines.next().unwrap_or("");
         if e.line > 0 {
-            eprintln!("{}:{}:{}: error: {}", e.origin, e.line, e.column, e.message);
+            eprintln!("{}:{}:{}: error: {first}", e.origin, e.line, e.column);
         } else {
-            eprintln!("{}: error: {}", e.origin, e.message);
+            eprintln!("{}: error: {first}", e.origin);
+        }
+        for l in lines {
+            let pad = if l.starts_with(' ') { "" } else { "    " };
+            eprintln!("{pad}{l}");
         }
     }
     EXIT_ERROR

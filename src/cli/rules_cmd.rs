@@ -7,7 +7,7 @@ use super::{pipe, settings};
 use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::engine::{CompiledRule, Engine};
 use crate::examples;
-use crate::pack::{MatcherDef, PackSource};
+use crate::pack::MatcherDef;
 
 pub fn run(cmd: RulesCommand) -> u8 {
     match cmd {
@@ -81,14 +81,7 @@ fn with_engine(p: &PackArgs, check_examples: bool, f: impl FnOnce(&Engine) -> u8
         Ok(c) => c,
         Err(e) => return report_pack_errors(&e),
     };
-    let packs: Vec<PackSource> = match settings::pack_sources(p, &cfg) {
-        Ok(x) => x,
-        Err(e) => return report_pack_errors(&e),
-    };
-    match settings::engine_builder(&cfg, packs)
-        .check_examples(check_examples)
-        .build()
-    {
+    match settings::build_engine_with(p, &cfg, check_examples) {
         Ok(e) => f(&e),
         Err(e) => report_pack_errors(&e),
     }

@@ -8,6 +8,7 @@ mod jsonl;
 mod line;
 mod pretty;
 mod sarif;
+mod statistics;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -64,6 +65,10 @@ impl RunSummary {
 #[derive(Debug, Clone, Default)]
 pub struct WriterOptions {
     pub color: bool,
+    /// Findings only: no explanations, kudos or summary (`--quiet`).
+    pub quiet: bool,
+    /// A rule's why/fix under every finding instead of its first only (`--explain`).
+    pub explain: bool,
     /// The scorecard in force when the run scores transcripts (`tonecheck score`); writers
     /// use it for layout known before the first transcript (CSV columns, report sections).
     pub scorecard: Option<Arc<Scorecard>>,
@@ -96,6 +101,11 @@ pub const REGISTRY: &[(&str, MakeFn)] = &[
 
 pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|(n, _)| *n).collect()
+}
+
+/// `--statistics`: a count per rule instead of the findings.
+pub fn make_statistics(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
+    statistics::make(out, opts)
 }
 
 pub fn make(format: &str, out: Box<dyn Write>, opts: WriterOptions) -> Option<Box<dyn Writer>> {
