@@ -13,7 +13,6 @@ use crate::finding::{Finding, RuleInfo, Severity};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-const HOME: &str = "https://github.com/tonecheck/tonecheck";
 
 struct Sarif {
     out: Box<dyn Write>,
@@ -229,7 +228,6 @@ fn rule_descriptor(r: &RuleInfo) -> Value {
         "shortDescription": { "text": one_line(&r.message.replace("{match}", "…")) },
         "fullDescription": { "text": one_line(&r.why) },
         "help": { "text": help, "markdown": help_md },
-        "helpUri": format!("{HOME}/blob/main/docs/rules.md#{}", r.id),
         "defaultConfiguration": { "level": level(r.severity) },
         "properties": props,
     })
@@ -287,7 +285,6 @@ impl Writer for Sarif {
         let tool = json!({ "driver": {
             "name": "tonecheck",
             "semanticVersion": env!("CARGO_PKG_VERSION"),
-            "informationUri": HOME,
             "rules": rules,
         }});
         let mut counts = BTreeMap::new();
