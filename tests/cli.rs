@@ -212,7 +212,11 @@ warning[not-my-job]: \"that\u{2019}s not my job\" refuses ownership.
 ";
     assert!(s.contains(expected), "pretty output:\n{s}");
     assert!(s.contains("warning[apology-but]"), "{s}");
-    assert!(s.contains("kudos[thanks-kudos]"), "{s}");
+    // Kudos are listed apart, after the file's problems.
+    assert!(
+        s.contains("went well in calls/c1.txt\n  + Good: \"Thank you for calling\". (7:19, thanks-kudos)\n"),
+        "{s}"
+    );
     assert!(
         s.contains(
             "Checked 1 transcript in 1 file: 4 findings (1 error, 2 warnings, 0 info, 1 kudos)."
@@ -700,7 +704,7 @@ fn unknown_list_is_located() {
     assert_pack_refused(
         "  - id: no-list\n    severity: error\n    message: m\n    match: {list: apologies}\n",
         &format!("{l}:19"),
-        "unknown list `apologies` (this pack defines: apology)",
+        "unknown list `apologies` (did you mean `apology`?) (this pack defines: apology)",
     );
 }
 
