@@ -70,7 +70,9 @@ import json
 pack = out.rsplit("/", 1)[0] + "/phrases-pack.yaml"
 open(pack, "w", encoding="utf-8").write(
     "pack: bench-phrases\nrules:\n  - id: any-phrase\n    severity: info\n    speaker: any\n"
-    "    message: '{match}'\n    match:\n      phrases: " + json.dumps(norm) + "\n")
+    "    message: '{match}'\n    match:\n      phrases: " + json.dumps(norm) + "\n"
+    # Every rule needs a `flag` example (packs without are refused).
+    "    examples:\n      flag: " + json.dumps(["Agent: " + norm[0]]) + "\n")
 print(f"{len(norm)} phrases from {len(files)} pack(s)", file=sys.stderr)
 EOF
 nphrases=$(wc -l < "$DATA/phrases.txt")
