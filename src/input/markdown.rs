@@ -57,10 +57,8 @@ pub fn speech(line: &str, n: usize, blocks: &mut Blocks) -> Option<Speech> {
         let rest = &line[at..];
         let skip = if let Some(r) = rest.strip_prefix('>') {
             rest.len() - r.trim_start().len()
-        } else if let Some(n) = list_marker(rest) {
-            n
         } else {
-            0
+            list_marker(rest).unwrap_or_default()
         };
         if skip == 0 {
             break;
