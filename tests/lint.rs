@@ -519,6 +519,56 @@ fn authoring_errors_point_at_the_fix() {
 }
 
 #[test]
+fn config_errors_name_the_config_line() {
+    let env = Env::new();
+    env.write("c.md", "Hello.\n");
+    env.write(
+        "tonecheck.yaml",
+        "mode: script\npacks: [lint.yaml, rules/missing.yaml]\n",
+    );
+    let out = env.run(&["check", "c.md"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "tonecheck.yaml:2:20: error: in `packs:`: `rules/missing.yaml`: cannot read rule pack"
+        ),
+        "{}",
+        out.stderr
+    );
+    env.write(
+        "tonecheck.yaml",
+        "packs: [lint.yaml]\nscorecard: cards/missing.yaml\n",
+    );
+    let out = env.run(&["score", "c.md"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("tonecheck.yaml:2:12: error: in `scorecard:`: `cards/missing.yaml`: cannot read scorecard"),
+        "{}",
+        out.stderr
+    );
+    env.write("tonecheck.yaml", "mode: scirpt\n");
+    let out = env.run(&["check", "c.md"]);
+    assert!(
+        out.stderr.contains(
+            "tonecheck.yaml:1:7: error: mode: unknown variant `scirpt`: did you mean `script`?"
+        ),
+        "{}",
+        out.stderr
+    );
+    env.write(
+        "tonecheck.yaml",
+        "overrides:\n  - files: \"a/[b\"\n    mode: script\n",
+    );
+    let out = env.run(&["check", "c.md"]);
+    assert!(
+        out.stderr
+            .contains("tonecheck.yaml:2:13: error: bad glob `a/[b`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn closed_pipes_end_quietly() {
     let env = Env::new();
     for args in [

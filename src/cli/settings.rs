@@ -310,7 +310,14 @@ pub fn scorecard_source(flag: Option<&Path>, cfg: &Config) -> Result<ScorecardSo
             ScorecardSource::resolve(&p.to_string_lossy(), Path::new("."))
         }
         (Some(p), _) => ScorecardSource::from_file(p),
-        (None, Some(spec)) => ScorecardSource::resolve(spec, &cfg.base()),
+        (None, Some(spec)) => ScorecardSource::resolve(spec, &cfg.base()).map_err(|mut e| {
+            // The config names it, so the config's line is where to fix it.
+            if let Some(at) = cfg.position_of(spec) {
+                e.message = format!("in `scorecard:`: `{spec}`: {}", e.message);
+                (e.origin, e.line, e.column) = at;
+            }
+            e
+        }),
         (None, None) => Ok(ScorecardSource::default_builtin()),
     }
 }
