@@ -31,6 +31,9 @@ pub struct FileReport {
     pub warnings: Vec<InputError>,
     /// The file's text, kept only when a writer shows source lines.
     pub source: Option<Arc<str>>,
+    /// The exact bytes of the file's name when they are not UTF-8 (`path` shows them
+    /// escaped), so machine-readable output still names the file.
+    pub path_bytes: Option<Vec<u8>>,
 }
 
 /// How a batch reads and checks files.
@@ -55,58 +58,50 @@ pub fn check_file(
     let shown = walk::display(path);
     let mut report = FileReport {
         path: shown.clone(),
+        path_bytes: path.to_str().is_none().then(|| walk::raw_bytes(path)),
         ..Default::default()
     };
-    let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map(|_| buf)
-    } else {
-        std::fs::read(path)
-    };
-    let bytes = match bytes {
+    let bytes = match input::read_file_bytes(path) {
         Ok(b) => b,
-        Err(e) => {
+        Err(message) => {
             report.errors.push(InputError {
                 path: shown,
                 line: None,
-                message: format!("cannot read: {e}"),
+                message,
             });
             return report;
         }
     };
-    match input::read_bytes(&shown, &bytes, opts) {
-        Ok(transcripts) => {
-            for mut t in transcripts {
-                if t.mode == Mode::Conversation && !t.roles_resolved() {
-                    report.errors.push(unresolved(&shown, &t));
-                    continue;
-                }
-                let checked = match suppress {
-                    Some(s) => {
-                        // Checked without its directives, so that each can be judged.
-                        let directives = std::mem::take(&mut t.suppressions);
-                        let mut checked = engine.check(&t);
-                        t.suppressions = directives;
-                        let source = String::from_utf8_lossy(&bytes);
-                        report.warnings.extend(suppress::apply(
-                            &shown,
-                            &source,
-                            &t,
-                            &mut checked.findings,
-                            s,
-                        ));
-                        checked
-                    }
-                    None => engine.check(&t),
-                };
-                report.transcripts.push(TranscriptReport {
-                    transcript: t,
-                    checked,
-                    score: None,
-                });
-            }
+    let (transcripts, errors) = input::read_all(&shown, &bytes, opts);
+    report.errors = errors;
+    for mut t in transcripts {
+        if t.mode == Mode::Conversation && !t.roles_resolved() {
+            report.errors.push(unresolved(&shown, &t));
+            continue;
         }
-        Err(e) => report.errors.push(e),
+        let checked = match suppress {
+            Some(s) if !t.suppressions.is_empty() => {
+                // Checked without its directives, so that each can be judged.
+                let directives = std::mem::take(&mut t.suppressions);
+                let mut checked = engine.check(&t);
+                t.suppressions = directives;
+                let source = String::from_utf8_lossy(&bytes);
+                report.warnings.extend(suppress::apply(
+                    &shown,
+                    &source,
+                    &t,
+                    &mut checked.findings,
+                    s,
+                ));
+                checked
+            }
+            _ => engine.check(&t),
+        };
+        report.transcripts.push(TranscriptReport {
+            transcript: t,
+            checked,
+            score: None,
+        });
     }
     if keep_source {
         report.source = String::from_utf8(bytes).ok().map(Arc::from);
@@ -114,26 +109,60 @@ pub fn check_file(
     report
 }
 
+/// The report for a transcript whose roles stay unknown: it is not scored as if they were.
+/// The hint names the real labels and never guesses which one is the agent.
 fn unresolved(path: &str, t: &Transcript) -> InputError {
-    let mut labels: Vec<String> = Vec::new();
+    let mut labels: Vec<&str> = Vec::new();
     for turn in &t.turns {
-        let l = format!("{} ({})", turn.speaker, turn.role.as_str());
-        if !labels.contains(&l) {
-            labels.push(l);
+        if !labels.contains(&turn.speaker.as_str()) {
+            labels.push(&turn.speaker);
         }
     }
-    let missing = if t.turns.iter().any(|x| x.role == Role::Agent) {
-        "customer"
-    } else {
+    let shown = |role: Role| {
+        labels
+            .iter()
+            .filter(|l| t.turns.iter().any(|x| x.speaker == **l && x.role == role))
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+    };
+    let (agents, customers) = (shown(Role::Agent), shown(Role::Customer));
+    let missing = if agents.is_empty() {
         "agent"
+    } else {
+        "customer"
+    };
+    let what = if t.id.is_empty()
+        || Some(t.id.as_str())
+            == std::path::Path::new(path)
+                .file_stem()
+                .and_then(|s| s.to_str())
+    {
+        String::new()
+    } else {
+        format!("transcript `{}`: ", t.id)
+    };
+    let message = if labels.len() == 1 {
+        format!(
+            "{what}only one speaker (`{}`) in this transcript, so there is no telling the {missing} apart (no diarisation, or one side missing); pass --agent LABEL / --customer LABEL, or use --mode script for agent-only text; not checked",
+            labels[0]
+        )
+    } else {
+        let known = if !agents.is_empty() {
+            format!("; agent: {}", agents.join(", "))
+        } else if !customers.is_empty() {
+            format!("; customer: {}", customers.join(", "))
+        } else {
+            String::new()
+        };
+        format!(
+            "{what}could not tell which speaker is the {missing} (speakers: {}{known}; no greeting such as \"thank you for calling\" in the first turns); name the {missing} with --{missing} LABEL, or `roles:` in tonecheck.yaml for labels that never change; not checked",
+            labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+        )
     };
     InputError {
         path: path.to_string(),
         line: Some(t.turns.first().map_or(1, |x| x.line())),
-        message: format!(
-            "could not tell which speaker is the {missing} (labels: {}); map them with `roles:` in tonecheck.yaml, e.g. `roles: {{spk_0: agent}}`; not checked",
-            labels.join(", ")
-        ),
+        message,
     }
 }
 

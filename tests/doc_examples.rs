@@ -98,6 +98,8 @@ fn every_documented_yaml_example_runs() {
             "packs" | "rules" | "roles" | "mode" | "fail_on" | "overrides" => {
                 configs.push((at, text.clone()))
             }
+            // docs/rule-language.md shows matcher fragments; tests/rule_language.rs runs them.
+            _ if file.ends_with("rule-language.md") => {}
             other => panic!("{at}: YAML example of unknown kind (first key `{other}`)"),
         }
     }

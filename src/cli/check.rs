@@ -12,7 +12,7 @@ pub fn run(a: CheckArgs) -> u8 {
         engine,
         read,
         known_rules,
-    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
         Ok(s) => s,
         Err(code) => return code,
     };

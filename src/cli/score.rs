@@ -16,7 +16,7 @@ pub fn run(a: ScoreArgs) -> u8 {
         engine,
         read,
         known_rules,
-    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -2,7 +2,10 @@
 //! hidden files skipped, symlinks not followed (so loops are impossible).
 use std::path::{Path, PathBuf};
 
-use super::{is_transcript_path, InputError};
+use super::{is_transcript_path, known_extensions, InputError};
+
+/// How many skipped files a "nothing to check" warning names.
+const SKIPPED_SHOWN: usize = 3;
 
 /// Files to check, sorted and de-duplicated, plus errors for paths that cannot be walked.
 pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
@@ -14,7 +17,9 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             continue;
         }
         match std::fs::metadata(root) {
-            Ok(m) if m.is_file() => {
+            // A named FIFO, device or process substitution (`<(cmd)`) is read as a stream;
+            // only folders are walked.
+            Ok(m) if !m.is_dir() => {
                 files.push(root.clone());
                 continue;
             }
@@ -39,11 +44,22 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             .follow_links(false)
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
+        let before = files.len();
+        let mut skipped: Vec<String> = Vec::new();
+        let mut skipped_count = 0usize;
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_transcript_path(e.path()) {
+                    if !e.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    if is_transcript_path(e.path()) {
                         files.push(e.into_path());
+                    } else {
+                        skipped_count += 1;
+                        if skipped.len() < SKIPPED_SHOWN {
+                            skipped.push(display(e.path()));
+                        }
                     }
                 }
                 Err(err) => errors.push(InputError {
@@ -52,6 +68,30 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
                     message: format!("cannot walk: {}", err),
                 }),
             }
+        }
+        // A folder with nothing to check must not pass a CI job silently.
+        if files.len() == before {
+            let exts = known_extensions()
+                .iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let found = match skipped_count {
+                0 => "the folder has no files".to_string(),
+                n => format!(
+                    "{n} file{} skipped, none of them a transcript ({}{})",
+                    if n == 1 { "" } else { "s" },
+                    skipped.join(", "),
+                    if n > skipped.len() { ", …" } else { "" }
+                ),
+            };
+            errors.push(InputError {
+                path: display(root),
+                line: None,
+                message: format!(
+                    "nothing to check: {found}; transcripts are files ending in {exts} (hidden and .gitignored files are skipped)"
+                ),
+            });
         }
     }
     files.sort();
@@ -69,8 +109,37 @@ fn error_path(err: &ignore::Error) -> Option<String> {
     }
 }
 
-/// Shown path: relative paths as given, without a leading `./`.
+/// Shown path: relative paths as given, without a leading `./`. Bytes of a name that are not
+/// UTF-8 are written `\xNN`, so the shown path still tells two such files apart (the JSON
+/// formats add the exact bytes; see `raw_bytes`).
 pub fn display(path: &Path) -> String {
-    let s = path.display().to_string();
+    let s = match path.to_str() {
+        Some(s) => s.to_string(),
+        None => escape_bytes(&raw_bytes(path)),
+    };
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The bytes of a path's name as the operating system holds them.
+pub fn raw_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+}
+
+fn escape_bytes(b: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for x in chunk.invalid() {
+            out.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    out
 }

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use super::escape::csv_cell;
 use super::{print_errors, FindingRecord, RunSummary, Writer, WriterOptions};
 use crate::batch::FileReport;
 use crate::finding::Severity;
@@ -74,7 +75,23 @@ impl Csv {
                 .collect(),
             None => FINDING_COLUMNS.iter().map(|s| s.to_string()).collect(),
         };
-        self.out.write_record(&row).map_err(io::Error::other)
+        write_row(&mut self.out, &row)
+    }
+}
+
+/// Writes one row with every text cell neutralised against formula injection. Numbers are
+/// tonecheck's own and written as they are.
+fn write_row(out: &mut csv::Writer<Box<dyn Write>>, row: &[String]) -> io::Result<()> {
+    out.write_record(row.iter().map(|c| csv_cell(c).into_owned()))
+        .map_err(csv_error)
+}
+
+/// A CSV error as an I/O error, keeping the kind of an I/O failure (a closed pipe is a
+/// `BrokenPipe`, which ends the run quietly).
+fn csv_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
@@ -103,7 +120,7 @@ impl Writer for Csv {
                             .count();
                         row.push(n.to_string());
                     }
-                    self.out.write_record(&row).map_err(io::Error::other)?;
+                    write_row(&mut self.out, &row)?;
                 }
                 _ => {
                     for f in &t.checked.findings {
@@ -128,7 +145,7 @@ impl Writer for Csv {
                             x.why.to_string(),
                             x.fix.to_string(),
                         ];
-                        self.out.write_record(&row).map_err(io::Error::other)?;
+                        write_row(&mut self.out, &row)?;
                     }
                 }
             }

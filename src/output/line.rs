@@ -2,6 +2,7 @@
 //! grep and pre-commit.
 use std::io::{self, Write};
 
+use super::escape::terminal;
 use super::{print_errors, RunSummary, Writer, WriterOptions};
 use crate::batch::FileReport;
 
@@ -16,12 +17,19 @@ pub(super) fn make(out: Box<dyn Write>, _: WriterOptions) -> Box<dyn Writer> {
 impl Writer for Line {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
         print_errors(r);
+        // A newline in a file name must not split a finding over two lines.
+        let path = terminal(&r.path);
         for t in &r.transcripts {
             for f in &t.checked.findings {
                 writeln!(
                     self.out,
                     "{}:{}:{}: {}[{}] {}",
-                    r.path, f.line, f.column, f.severity, f.rule.id, f.message
+                    path,
+                    f.line,
+                    f.column,
+                    f.severity,
+                    terminal(&f.rule.id),
+                    terminal(&f.message)
                 )?;
             }
         }

@@ -1,6 +1,7 @@
 //! Output writers. Each format is one file implementing `Writer`; `REGISTRY` maps format
 //! names to constructors. Writers only read reports — they never influence checking.
 mod csv;
+pub mod escape;
 mod github;
 mod html;
 mod json;
@@ -173,6 +174,9 @@ pub struct TranscriptRecord<'a> {
     pub findings: Vec<FindingRecord<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<&'a CallScore>,
+    /// The file name's exact bytes, only when they are not UTF-8 (`path` escapes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<&'a [u8]>,
 }
 
 pub fn transcript_records(r: &FileReport) -> Vec<TranscriptRecord<'_>> {
@@ -189,6 +193,7 @@ pub fn transcript_records(r: &FileReport) -> Vec<TranscriptRecord<'_>> {
                 .map(|f| FindingRecord::new(&r.path, &t.transcript.id, f))
                 .collect(),
             score: t.score.as_ref(),
+            path_bytes: r.path_bytes.as_deref(),
         })
         .collect()
 }
@@ -208,13 +213,16 @@ pub fn match_end(t: &crate::batch::TranscriptReport, f: &Finding) -> (usize, usi
     }
 }
 
-/// Input errors go to standard error in the human formats, as `path:line: error: reason`.
+/// Input errors go to standard error in the human formats, as `path:line: error: reason`,
+/// with control characters from file names and contents escaped.
 pub fn print_errors(r: &FileReport) {
+    use escape::terminal;
     let mut err = io::stderr().lock();
     for e in &r.errors {
+        let (path, message) = (terminal(&e.path), terminal(&e.message));
         let _ = match e.line {
-            Some(l) => writeln!(err, "{}:{}: error: {}", e.path, l, e.message),
-            None => writeln!(err, "{}: error: {}", e.path, e.message),
+            Some(l) => writeln!(err, "{path}:{l}: error: {message}"),
+            None => writeln!(err, "{path}: error: {message}"),
         };
     }
 }

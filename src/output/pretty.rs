@@ -3,11 +3,12 @@
 use std::collections::HashSet;
 use std::io::{self, Write};
 
+use super::escape::terminal;
 use super::{print_errors, RunSummary, Writer, WriterOptions};
 use crate::batch::FileReport;
 use crate::batch::TranscriptReport;
 use crate::finding::{Finding, Severity};
-use crate::score::{CallScore, ItemResult, ScoreSummary, BUCKETS, UNKNOWN_AGENT};
+use crate::score::{CallScore, ItemResult, ScoreSummary, BUCKETS};
 
 struct Pretty {
     out: Box<dyn Write>,
@@ -54,47 +55,49 @@ impl Pretty {
     fn finding(
         &mut self,
         r: &FileReport,
+        lines: &[usize],
         f: &Finding,
         turn_text: &str,
         speaker: &str,
     ) -> io::Result<()> {
-        let (sev, bold, blue, dim, reset) = (
+        let (sev, bold, blue, reset) = (
             self.paint(severity_color(f.severity)),
             self.paint(BOLD),
             self.paint(BLUE),
-            self.paint(DIM),
             self.paint(RESET),
         );
         writeln!(
             self.out,
             "{sev}{}[{}]{reset}{bold}: {}{reset}",
-            f.severity, f.rule.id, f.message
+            f.severity,
+            terminal(&f.rule.id),
+            terminal(&f.message)
         )?;
         writeln!(
             self.out,
             "  {blue}-->{reset} {}:{}:{}",
-            r.path, f.line, f.column
+            terminal(&r.path),
+            f.line,
+            f.column
         )?;
-        // The source line as written, or the turn rebuilt when the source is not at hand.
-        let (src, col) = match r.source.as_deref().and_then(|s| s.lines().nth(f.line - 1)) {
-            Some(l) => (l.replace('\t', " "), f.column),
-            None => (
-                format!("{speaker}: {turn_text}"),
-                speaker.chars().count()
-                    + 3
-                    + turn_text[..f.start.min(turn_text.len())].chars().count(),
-            ),
-        };
+        let (before, matched, after) = excerpt(r, lines, f, turn_text, speaker);
+        // Shown escaped, so the caret goes under the escaped text.
+        let (before, matched, after) = (terminal(&before), terminal(&matched), terminal(&after));
+        let col = before.chars().count();
+        let width = matched.chars().count().max(1);
         let gutter = f.line.to_string().len();
-        let avail = src.chars().count().saturating_sub(col - 1).max(1);
-        let width = f.matched.chars().count().clamp(1, avail);
         writeln!(self.out, "{blue}{:gutter$} |{reset}", "")?;
-        writeln!(self.out, "{blue}{} |{reset} {}", f.line, src.trim_end())?;
+        writeln!(
+            self.out,
+            "{blue}{} |{reset} {}",
+            f.line,
+            format!("{before}{matched}{after}").trim_end()
+        )?;
         writeln!(
             self.out,
             "{blue}{:gutter$} |{reset} {}{sev}{}{reset}",
             "",
-            " ".repeat(col - 1),
+            " ".repeat(col),
             "^".repeat(width)
         )?;
         let explain = !self.quiet && (self.explain || self.explained.insert(f.rule.id.clone()));
@@ -103,7 +106,7 @@ impl Pretty {
                 self.out,
                 "{blue}{:gutter$} = {reset}{bold}why{reset}: {}",
                 "",
-                one_line(&f.rule.why)
+                terminal(&one_line(&f.rule.why))
             )?;
         }
         if explain && !f.rule.fix.is_empty() {
@@ -111,15 +114,78 @@ impl Pretty {
                 self.out,
                 "{blue}{:gutter$} = {reset}{bold}fix{reset}: {}",
                 "",
-                one_line(&f.rule.fix)
+                terminal(&one_line(&f.rule.fix))
             )?;
         }
-        let _ = dim;
         writeln!(self.out)
     }
 }
 
-/// The scorecard view of `tonecheck score`.
+/// Source lines longer than this are shown as an excerpt around the finding, so a finding
+/// on a megabyte-long line prints a line, not the megabyte.
+const MAX_SHOWN_LINE_BYTES: usize = 400;
+/// Bytes of context on each side of the match in an excerpt.
+const EXCERPT_CONTEXT: usize = 60;
+
+/// The source line of a finding split into (before the match, the match, after it): the
+/// file's own line when it is short, otherwise an excerpt of the turn around the match.
+fn excerpt(
+    r: &FileReport,
+    lines: &[usize],
+    f: &Finding,
+    turn_text: &str,
+    speaker: &str,
+) -> (String, String, String) {
+    let source_line = r.source.as_deref().and_then(|s| {
+        let start = *lines.get(f.line.checked_sub(1)?)?;
+        let end = lines.get(f.line).map_or(s.len(), |&e| e);
+        Some(s[start..end].trim_end_matches(['\n', '\r']))
+    });
+    if let Some(l) = source_line.filter(|l| l.len() <= MAX_SHOWN_LINE_BYTES) {
+        let l = l.replace('\t', " ");
+        let at = l
+            .char_indices()
+            .nth(f.column.saturating_sub(1))
+            .map_or(l.len(), |(i, _)| i);
+        let end = l[at..]
+            .char_indices()
+            .nth(f.matched.chars().count())
+            .map_or(l.len(), |(i, _)| at + i);
+        return (
+            l[..at].to_string(),
+            l[at..end].to_string(),
+            l[end..].to_string(),
+        );
+    }
+    let t = turn_text;
+    let start = floor_char(t, f.start.min(t.len()));
+    let end = floor_char(t, f.end.clamp(start, t.len()));
+    let from = floor_char(t, start.saturating_sub(EXCERPT_CONTEXT));
+    let to = floor_char(t, end.saturating_add(EXCERPT_CONTEXT).min(t.len()));
+    let to = if to < end { end } else { to };
+    let mut before = if source_line.is_none() && from == 0 {
+        format!("{speaker}: ")
+    } else {
+        String::new()
+    };
+    if from > 0 {
+        before.push('…');
+    }
+    before.push_str(&t[from..start]);
+    let mut after = t[end..to].to_string();
+    if to < t.len() {
+        after.push('…');
+    }
+    (before, t[start..end].to_string(), after)
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 impl Pretty {
     fn scorecard(&mut self, r: &FileReport, t: &TranscriptReport, s: &CallScore) -> io::Result<()> {
         let (bold, dim, reset) = (self.paint(BOLD), self.paint(DIM), self.paint(RESET));
@@ -128,12 +194,12 @@ impl Pretty {
             self.paint(severity_color(Severity::Error)),
         );
         let meta = &t.transcript.metadata;
-        let mut head = format!("{bold}{}{reset}", r.path);
+        let mut head = format!("{bold}{}{reset}", terminal(&r.path));
         if t.transcript.id != crate::input::id_from_path(&r.path) {
-            head.push_str(&format!(" {dim}·{reset} {}", t.transcript.id));
+            head.push_str(&format!(" {dim}·{reset} {}", terminal(&t.transcript.id)));
         }
         if let Some(a) = &meta.agent {
-            head.push_str(&format!(" {dim}· agent{reset} {a}"));
+            head.push_str(&format!(" {dim}· agent{reset} {}", terminal(a)));
         }
         writeln!(self.out, "{head}")?;
         let verdict = if s.pass {
@@ -161,7 +227,8 @@ impl Pretty {
             writeln!(
                 self.out,
                 "  {bold}{:width$}{reset}  {sc:>6}  {dim}weight {}{reset}",
-                sec.name, sec.weight
+                terminal(&sec.name),
+                sec.weight
             )?;
             for it in &sec.items {
                 let (mark, tail) = match it.result {
@@ -176,14 +243,19 @@ impl Pretty {
                     ),
                     ItemResult::Na => (format!("{dim}–{reset}"), format!(" {dim}(n/a){reset}")),
                 };
-                writeln!(self.out, "    {mark} {}{tail}", it.name)?;
+                writeln!(self.out, "    {mark} {}{tail}", terminal(&it.name))?;
                 for &i in &it.findings {
                     let f = &t.checked.findings[i];
                     let sev = self.paint(severity_color(f.severity));
                     writeln!(
                         self.out,
                         "        {sev}{}[{}]{reset} {dim}{}:{}:{}{reset} {}",
-                        f.severity, f.rule.id, r.path, f.line, f.column, f.message
+                        f.severity,
+                        terminal(&f.rule.id),
+                        terminal(&r.path),
+                        f.line,
+                        f.column,
+                        terminal(&f.message)
                     )?;
                 }
             }
@@ -200,7 +272,9 @@ impl Pretty {
                 writeln!(
                     self.out,
                     "    {green}+{reset} {} {dim}(line {}, {}){reset}",
-                    f.message, f.line, f.rule.id
+                    terminal(&f.message),
+                    f.line,
+                    terminal(&f.rule.id)
                 )?;
             }
         }
@@ -256,11 +330,7 @@ impl Pretty {
                 .max()
                 .unwrap_or(0);
             for (name, a) in &s.agents {
-                let name = if name == UNKNOWN_AGENT {
-                    name.as_str()
-                } else {
-                    name
-                };
+                let name = terminal(name);
                 writeln!(
                     self.out,
                     "  {name:w$}  {:>6.2}  {dim}{} call{}, {} passed{reset}",
@@ -276,11 +346,17 @@ impl Pretty {
             writeln!(self.out, "\n{bold}Top rules{reset}")?;
             let w = top.iter().take(10).map(|(k, _)| k.len()).max().unwrap_or(0);
             for (rule, n) in top.into_iter().take(10) {
-                writeln!(self.out, "  {rule:w$}  {n}")?;
+                writeln!(self.out, "  {:w$}  {n}", terminal(&rule))?;
             }
         }
         writeln!(self.out)
     }
+}
+
+fn line_starts(s: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(s.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 fn one_line(s: &str) -> String {
@@ -294,10 +370,15 @@ impl Writer for Pretty {
 
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
         print_errors(r);
+        // Where each source line starts, built once per file for all its findings.
+        let mut lines: Vec<usize> = Vec::new();
         for t in &r.transcripts {
             if let Some(score) = &t.score {
                 self.scorecard(r, t, score)?;
                 continue;
+            }
+            if lines.is_empty() && !t.checked.findings.is_empty() {
+                lines = line_starts(r.source.as_deref().unwrap_or(""));
             }
             // Problems first; what went well after them, apart and short.
             for f in &t.checked.findings {
@@ -305,7 +386,7 @@ impl Writer for Pretty {
                     continue;
                 }
                 let turn = &t.transcript.turns[f.turn];
-                self.finding(r, f, &turn.text, &turn.speaker)?;
+                self.finding(r, &lines, f, &turn.text, &turn.speaker)?;
             }
             if self.quiet {
                 continue;
@@ -326,13 +407,16 @@ impl Writer for Pretty {
                 writeln!(
                     self.out,
                     "{green}went well{reset} {bold}in {}{reset}",
-                    r.path
+                    terminal(&r.path)
                 )?;
                 for f in kudos {
                     writeln!(
                         self.out,
                         "  {green}+{reset} {} {dim}({}:{}, {}){reset}",
-                        f.message, f.line, f.column, f.rule.id
+                        terminal(&f.message),
+                        f.line,
+                        f.column,
+                        f.rule.id
                     )?;
                 }
                 writeln!(self.out)?;

@@ -4,6 +4,7 @@ pub mod config;
 pub mod schema;
 pub mod scorecard;
 pub mod suggest;
+pub mod yaml;
 
 use std::fmt;
 use std::path::Path;
@@ -23,6 +24,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ),
     ("respect", include_str!("../../rules/respect.yaml")),
     ("kudos", include_str!("../../rules/kudos.yaml")),
+    ("timing", include_str!("../../rules/timing.yaml")),
 ];
 
 /// The stable built-in rule ids DESIGN.md promises ("Built-in rule ids"); users and tests
@@ -53,11 +55,9 @@ pub const STABLE_RULE_IDS: &[&str] = &[
     "kudos-ownership",
 ];
 
-/// Stable ids the built-in packs leave out for now: `interruption` and `long-silence` need
-/// turn end times, which plain-text transcripts (and so rule examples) cannot carry, and
-/// `customer-sentiment-drop` needs a sentiment metric the engine does not have yet.
-pub const NOT_YET_BUILT_RULE_IDS: &[&str] =
-    &["interruption", "long-silence", "customer-sentiment-drop"];
+/// Stable ids the built-in packs leave out for now: `customer-sentiment-drop` needs a
+/// sentiment metric the engine does not have yet.
+pub const NOT_YET_BUILT_RULE_IDS: &[&str] = &["customer-sentiment-drop"];
 
 /// Where a pack came from: `builtin:NAME` or a file path. Used in every error.
 #[derive(Debug, Clone)]
@@ -88,12 +88,7 @@ impl PackSource {
     }
 
     pub fn from_file(path: &Path) -> Result<PackSource, PackError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PackError {
-            origin: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read rule pack: {e}"),
-        })?;
+        let text = yaml::read_file(path, "rule pack")?;
         Ok(PackSource {
             origin: path.display().to_string(),
             text,
@@ -150,7 +145,87 @@ impl std::error::Error for PackError {}
 /// Parses a pack's YAML. Syntax errors, unknown keys and wrong types come back with serde's
 /// own line and column.
 pub fn parse_pack(src: &PackSource) -> Result<PackDef, PackError> {
-    serde_yaml::from_str::<PackDef>(&src.text).map_err(|e| yaml_error(&src.origin, &e))
+    let def: PackDef = yaml::from_str(&src.origin, &src.text)?;
+    limits(src, &def)?;
+    Ok(def)
+}
+
+/// Most rules one pack may hold.
+pub const MAX_RULES: usize = 5_000;
+/// Most phrases one pack may hold (its lists plus every rule's inline phrases).
+pub const MAX_PHRASES: usize = 100_000;
+/// Most bytes of phrases one pack may hold.
+pub const MAX_PHRASE_BYTES: usize = 4 << 20;
+/// Largest compiled size of one rule regex (the `regex` crate's size limit). Generous, so
+/// that the large alternations rule packs use always compile.
+pub const REGEX_SIZE_LIMIT: usize = 64 << 20;
+
+/// The documented pack limits (rules, phrases, regex size), each failing fast at the YAML
+/// that breaks it. Built-in packs are tested instead, so their regexes stay lazily compiled.
+fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
+    let err = |(line, column): (usize, usize), message: String| PackError {
+        origin: src.origin.clone(),
+        line,
+        column,
+        message,
+    };
+    let loc = Locator::new(&src.text, def);
+    if def.rules.len() > MAX_RULES {
+        return Err(err(
+            loc.rule(MAX_RULES),
+            format!("a pack may hold at most {MAX_RULES} rules; split it into several packs"),
+        ));
+    }
+    let (mut phrases, mut bytes) = (0usize, 0usize);
+    let mut add = |list: &[String]| {
+        phrases += list.len();
+        bytes += list.iter().map(String::len).sum::<usize>();
+        phrases > MAX_PHRASES || bytes > MAX_PHRASE_BYTES
+    };
+    let too_many = || {
+        format!("a pack may hold at most {MAX_PHRASES} phrases and {} MiB of phrase text; split it into several packs", MAX_PHRASE_BYTES >> 20)
+    };
+    for (name, list) in &def.lists {
+        if add(list) {
+            let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+            return Err(err(pos, too_many()));
+        }
+    }
+    for (ri, rule) in def.rules.iter().enumerate() {
+        let matchers = [
+            &rule.match_,
+            &rule.unless,
+            &rule.first,
+            &rule.then,
+            &rule.expect,
+            &rule.when,
+        ];
+        for m in matchers.into_iter().flatten() {
+            if add(&m.phrases) {
+                return Err(err(loc.in_rule(ri, "phrases:"), too_many()));
+            }
+            if src.origin.starts_with("builtin:") {
+                continue;
+            }
+            for re in &m.regex {
+                if let Err(regex::Error::CompiledTooBig(limit)) = regex::RegexBuilder::new(re)
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                {
+                    return Err(err(
+                        loc.in_rule(ri, "regex"),
+                        format!(
+                            "rule `{}`: a regex compiles to more than the {} MiB limit; simplify it or split it into phrases",
+                            rule.id,
+                            limit >> 20
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Converts a serde_yaml error into a located `PackError` (shared with config and scorecards).
@@ -175,18 +250,37 @@ pub struct Locator<'a> {
     text: &'a str,
     /// 1-based line of each rule's `id:` key, in rule order.
     rule_lines: Vec<usize>,
+    /// Byte offset where each line starts, so that looking at a line costs nothing.
+    line_starts: Vec<usize>,
 }
 
 impl<'a> Locator<'a> {
     pub fn new(text: &'a str, def: &PackDef) -> Locator<'a> {
+        // One pass over the lines, looking for each rule's `id:` after the previous one's.
         let mut rule_lines = Vec::with_capacity(def.rules.len());
+        let mut lines = text.lines().enumerate();
         let mut from = 1;
         for rule in &def.rules {
-            let line = find_key_value(text, "id", &rule.id, from).unwrap_or(from);
+            let found = lines
+                .by_ref()
+                .find(|(_, l)| is_key_value(l, "id", &rule.id))
+                .map(|(i, _)| i + 1);
+            let line = found.unwrap_or(from);
             rule_lines.push(line);
             from = line + 1;
+            if found.is_none() {
+                // Not found (an id written in a form we do not recognise): search the rest
+                // again for the next rule.
+                lines = text.lines().enumerate();
+                lines.by_ref().take(from - 1).for_each(drop);
+            }
         }
-        Locator { text, rule_lines }
+        let line_starts = line_starts(text);
+        Locator {
+            text,
+            rule_lines,
+            line_starts,
+        }
     }
 
     /// A locator over any YAML text (a scorecard, a config) that has no rules to index.
@@ -194,6 +288,7 @@ impl<'a> Locator<'a> {
         Locator {
             text,
             rule_lines: Vec::new(),
+            line_starts: line_starts(text),
         }
     }
 
@@ -222,42 +317,44 @@ impl<'a> Locator<'a> {
         if needle.is_empty() {
             return None;
         }
-        for (i, line) in self.text.lines().enumerate() {
-            let n = i + 1;
-            if n < start {
-                continue;
-            }
-            if n >= end {
-                break;
-            }
-            if let Some(c) = line.find(needle) {
-                return Some((n, line[..c].chars().count() + 1));
-            }
-        }
-        None
+        let first = start.max(1);
+        let last = end.min(self.line_starts.len() + 1);
+        (first..last).find_map(|n| {
+            let line = self.line_text(n);
+            line.find(needle)
+                .map(|c| (n, line[..c].chars().count() + 1))
+        })
     }
 
     fn line_text(&self, line: usize) -> &str {
-        self.text.lines().nth(line.saturating_sub(1)).unwrap_or("")
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
+        self.text[start..end].trim_end_matches(['\n', '\r'])
     }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect()
 }
 
 /// Line (1-based) of `key: value` at or after `from`, tolerating quotes around the value.
 pub(crate) fn find_key_value(text: &str, key: &str, value: &str, from: usize) -> Option<usize> {
-    for (i, line) in text.lines().enumerate() {
-        if i + 1 < from {
-            continue;
-        }
-        let t = line.trim_start().trim_start_matches('-').trim_start();
-        if let Some(rest) = t
-            .strip_prefix(key)
-            .and_then(|r| r.trim_start().strip_prefix(':'))
-        {
-            let v = rest.trim().trim_matches(|c| c == '"' || c == '\'');
-            if v == value {
-                return Some(i + 1);
-            }
-        }
-    }
-    None
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, l)| is_key_value(l, key, value))
+        .map(|(i, _)| i + 1)
+}
+
+/// Is `line` `key: value` (in a list item or not, value quoted or not)?
+fn is_key_value(line: &str, key: &str, value: &str) -> bool {
+    let t = line.trim_start().trim_start_matches('-').trim_start();
+    t.strip_prefix(key)
+        .and_then(|r| r.trim_start().strip_prefix(':'))
+        .is_some_and(|rest| rest.trim().trim_matches(|c| c == '"' || c == '\'') == value)
 }

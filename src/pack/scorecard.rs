@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use std::path::Path;
 
-use super::{find_key_value, yaml_error, Locator, PackError};
+use super::{find_key_value, Locator, PackError};
 
 /// The scorecards compiled into the binary. The first is the default for the built-in packs.
 pub const BUILTIN_SCORECARDS: &[(&str, &str)] = &[(
@@ -82,12 +82,7 @@ impl ScorecardSource {
     }
 
     pub fn from_file(path: &Path) -> Result<ScorecardSource, PackError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PackError {
-            origin: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read scorecard: {e}"),
-        })?;
+        let text = super::yaml::read_file(path, "scorecard")?;
         Ok(ScorecardSource {
             origin: path.display().to_string(),
             text,
@@ -127,8 +122,7 @@ pub struct ScorecardLines {
 pub fn parse_scorecard(
     src: &ScorecardSource,
 ) -> Result<(ScorecardDef, ScorecardLines), Vec<PackError>> {
-    let def: ScorecardDef =
-        serde_yaml::from_str(&src.text).map_err(|e| vec![yaml_error(&src.origin, &e)])?;
+    let def: ScorecardDef = super::yaml::from_str(&src.origin, &src.text).map_err(|e| vec![e])?;
     let loc = Locator::for_text(&src.text);
     let mut errors = Vec::new();
     let err = |(line, column): (usize, usize), message: String| PackError {

@@ -6,7 +6,7 @@ mod phrase;
 mod required;
 mod sequence;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::engine::{Hit, MatcherBuilder, MatcherId, Scan};
@@ -21,6 +21,8 @@ pub struct Compiler<'a> {
     pub def: &'a RuleDef,
     lists: &'a BTreeMap<String, Vec<String>>,
     builder: &'a mut MatcherBuilder,
+    /// Every matcher compiled for the rule, by field, for `rules trace`.
+    fields: Vec<(&'static str, MatcherId)>,
 }
 
 impl Compiler<'_> {
@@ -48,11 +50,13 @@ impl Compiler<'_> {
     }
 
     fn matcher(&mut self, field: &'static str, m: &MatcherDef) -> Result<MatcherId, RuleError> {
-        self.builder.add(m, self.lists).map_err(|e| RuleError {
+        let id = self.builder.add(m, self.lists).map_err(|e| RuleError {
             field: Some(field),
             needle: e.needle,
             message: format!("in `{field}`: {}", e.message),
-        })
+        })?;
+        self.fields.push((field, id));
+        Ok(id)
     }
 
     /// Rejects kind-specific fields that this kind does not use, so a misplaced key is not
@@ -74,6 +78,7 @@ impl Compiler<'_> {
             ("metric", d.metric.is_some()),
             ("min", d.min.is_some()),
             ("max", d.max.is_some()),
+            ("tolerance", d.tolerance.is_some()),
         ];
         for (name, set) in present {
             if set && !allowed.contains(&name) {
@@ -133,16 +138,24 @@ const REGISTRY: &[(KindName, CompileFn)] = &[
     (KindName::Metric, metric::compile),
 ];
 
-/// Compiles one rule; returns its kind and its `unless` matcher.
+/// A compiled rule's kind, its `unless` matcher, and every matcher by field.
+pub type Compiled = (
+    Box<dyn RuleKind>,
+    Option<MatcherId>,
+    Vec<(&'static str, MatcherId)>,
+);
+
+/// Compiles one rule.
 pub fn compile(
     def: &RuleDef,
     lists: &BTreeMap<String, Vec<String>>,
     builder: &mut MatcherBuilder,
-) -> Result<(Box<dyn RuleKind>, Option<MatcherId>), RuleError> {
+) -> Result<Compiled, RuleError> {
     let mut c = Compiler {
         def,
         lists,
         builder,
+        fields: Vec::new(),
     };
     let unless = c.optional("unless", &def.unless)?;
     let compile = REGISTRY
@@ -150,7 +163,8 @@ pub fn compile(
         .find(|(k, _)| *k == def.kind)
         .map(|(_, f)| *f)
         .expect("every KindName has a registry entry");
-    Ok((compile(&mut c)?, unless))
+    let kind = compile(&mut c)?;
+    Ok((kind, unless, c.fields))
 }
 
 /// The parts every kind shares.
@@ -168,35 +182,33 @@ impl RuleCommon {
     }
 
     /// Does turn `idx` fall in the rule's `where:` window (and belong to its speaker)?
-    pub fn eligible(&self, t: &Transcript, idx: usize) -> bool {
-        self.speaks(t.turns[idx].role) && self.window.is_none_or(|w| in_window(t, idx, &w))
+    pub fn eligible(&self, ix: &mut Index, idx: usize) -> bool {
+        self.speaks(ix.transcript().turns[idx].role)
+            && self.window.is_none_or(|w| in_window(ix, idx, &w))
     }
 
     /// True when an `unless` hit lies in the same sentence as `start..end` of turn `turn`.
-    pub fn excused(&self, scan: &Scan, turn: usize, start: usize, end: usize) -> bool {
+    pub fn excused(&self, ix: &mut Index, turn: usize, start: usize, end: usize) -> bool {
         let Some(u) = self.unless else { return false };
-        let hits = scan.turn_hits(u, turn);
-        if hits.is_empty() {
+        if ix.scan.turn_hits(u, turn).is_empty() {
             return false;
         }
-        let text = &scan.transcript.turns[turn].text;
-        let (s, e) = sentence_bounds(text, start, end);
-        hits.iter()
-            .any(|h| (h.start as usize) < e && (h.end as usize) > s)
+        let (s, e) = ix.sentence(turn, start, end);
+        ix.overlaps(u, turn, s, e)
     }
 
     /// A finding for `start..end` of turn `turn`; `value` fills `{value}` in the message.
     pub fn finding(
         &self,
-        t: &Transcript,
+        ix: &mut Index,
         turn: usize,
         start: usize,
         end: usize,
         value: Option<&str>,
     ) -> Finding {
-        let tr: &Turn = &t.turns[turn];
+        let (line, column) = ix.position(turn, start);
+        let tr: &Turn = &ix.transcript().turns[turn];
         let matched = tr.text.get(start..end).unwrap_or("").to_string();
-        let (line, column) = tr.position(start);
         let mut message = self
             .info
             .message
@@ -232,58 +244,230 @@ pub fn speaker_matches(sel: SpeakerSel, role: Role) -> bool {
 
 /// Whether turn `idx` lies inside a `where:` window. Turn counts are over the whole
 /// conversation; a seconds window on a turn without times counts as inside.
-pub fn in_window(t: &Transcript, idx: usize, w: &WindowDef) -> bool {
+pub fn in_window(ix: &mut Index, idx: usize, w: &WindowDef) -> bool {
+    let t = ix.transcript();
     let n = t.turns.len();
     if w.first_turns.is_some_and(|k| idx >= k) {
         return false;
     }
-    if w.last_turns.is_some_and(|k| idx + k < n) {
+    if w.last_turns.is_some_and(|k| idx.saturating_add(k) < n) {
         return false;
     }
-    let start = t.turns[idx].start;
-    if let (Some(s), Some(limit)) = (start, w.first_seconds) {
-        let origin = t.turns.iter().find_map(|t| t.start).unwrap_or(0.0);
-        if s - origin > limit {
-            return false;
-        }
-    }
-    if let (Some(s), Some(limit)) = (start, w.last_seconds) {
-        let last = t
-            .turns
-            .iter()
-            .filter_map(|t| t.end.or(t.start))
-            .fold(f64::MIN, f64::max);
-        if last - s > limit {
-            return false;
-        }
-    }
-    true
-}
-
-/// Byte range of the sentence holding `start..end`: from just after the previous `.`, `!`,
-/// `?` or `;` that is followed by a space (or the start of the turn) to the next one.
-pub fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let b = text.as_bytes();
-    let is_stop = |i: usize| {
-        matches!(b[i], b'.' | b'!' | b'?' | b';')
-            && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace())
+    let Some(start) = t.turns[idx].start else {
+        return true;
     };
-    let mut s = start.min(b.len());
-    while s > 0 && !is_stop(s - 1) {
-        s -= 1;
+    if w.first_seconds.is_none() && w.last_seconds.is_none() {
+        return true;
     }
-    let mut e = end.min(b.len());
-    while e < b.len() && !is_stop(e) {
-        e += 1;
+    let (origin, last) = ix.span();
+    if w.first_seconds.is_some_and(|limit| start - origin > limit) {
+        return false;
     }
-    (s, (e + 1).min(b.len()))
+    !w.last_seconds.is_some_and(|limit| last - start > limit)
 }
 
-/// Number of words in `text` (runs of non-space characters).
-pub fn words(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+/// Per-turn indexes over one scanned transcript, each built on first use by one linear pass
+/// over the turn: after that, every question a rule asks about a turn (which sentence holds
+/// a span, how many words lie between two offsets, which column an offset is in, whether an
+/// `unless` hit touches a sentence) is a binary search. This keeps every rule kind linear
+/// (up to a log factor) in turn length, however many hits a long turn holds.
+pub struct Index<'s> {
+    pub scan: &'s Scan<'s>,
+    turns: HashMap<usize, TurnIndex>,
+    /// (first start, last end or start) over the transcript, for seconds windows.
+    span: Option<(f64, f64)>,
+}
+
+#[derive(Default)]
+struct TurnIndex {
+    /// Byte offsets of sentence stops (see `is_stop`), ascending.
+    stops: Option<Vec<u32>>,
+    words: Option<WordIndex>,
+    /// Characters before every `COLUMN_STEP`-th byte, for columns on long lines.
+    chars: Option<Vec<u32>>,
+    /// Per `unless` matcher: the running maximum of hit ends, in hit order.
+    unless_ends: Option<(MatcherId, Vec<u32>)>,
+}
+
+/// Alphanumeric characters of a turn, for counting words between two offsets exactly as
+/// `words` does on the slice between them.
+struct WordIndex {
+    /// Byte offset of every alphanumeric character, ascending.
+    alnum: Vec<u32>,
+    /// `leading[k]`: how many of `alnum[..k]` are the first alphanumeric of their
+    /// whitespace-separated token.
+    leading: Vec<u32>,
+}
+
+const COLUMN_STEP: usize = 4096;
+
+impl<'s> Index<'s> {
+    pub fn new(scan: &'s Scan<'s>) -> Index<'s> {
+        Index {
+            scan,
+            turns: HashMap::new(),
+            span: None,
+        }
+    }
+
+    pub fn transcript(&self) -> &'s Transcript {
+        self.scan.transcript
+    }
+
+    fn text(&self, turn: usize) -> &'s str {
+        &self.scan.transcript.turns[turn].text
+    }
+
+    fn stops(&mut self, turn: usize) -> &[u32] {
+        let text = self.text(turn);
+        self.turns
+            .entry(turn)
+            .or_default()
+            .stops
+            .get_or_insert_with(|| {
+                let b = text.as_bytes();
+                (0..b.len())
+                    .filter(|&i| is_stop(b, i))
+                    .map(|i| i as u32)
+                    .collect()
+            })
+    }
+
+    /// Byte range of the sentence holding `start..end` of `turn`; the same answer as
+    /// `sentence_bounds`, in O(log n) once the turn is indexed.
+    pub fn sentence(&mut self, turn: usize, start: usize, end: usize) -> (usize, usize) {
+        let len = self.text(turn).len();
+        let stops = self.stops(turn);
+        let start = start.min(len);
+        let end = end.min(len);
+        // The last stop `i` with `i + 1 <= start`, and the first stop at or after `end`.
+        let k = stops.partition_point(|&i| (i as usize) < start);
+        let s = if k == 0 { 0 } else { stops[k - 1] as usize + 1 };
+        let j = stops.partition_point(|&i| (i as usize) < end);
+        let e = stops.get(j).map_or(len, |&i| i as usize);
+        (s, (e + 1).min(len))
+    }
+
+    /// `words(&text[a..b])` for `turn`, in O(log n) once the turn is indexed.
+    pub fn words_between(&mut self, turn: usize, a: usize, b: usize) -> usize {
+        if a >= b {
+            return 0;
+        }
+        let text = self.text(turn);
+        let w = self
+            .turns
+            .entry(turn)
+            .or_default()
+            .words
+            .get_or_insert_with(|| WordIndex::new(text));
+        let i = w.alnum.partition_point(|&p| (p as usize) < a);
+        let j = w.alnum.partition_point(|&p| (p as usize) < b);
+        if i >= j {
+            return 0;
+        }
+        let leading = (w.leading[j] - w.leading[i]) as usize;
+        // A token cut by `a` still counts once when its first alphanumeric lies before `a`.
+        let first_is_leading = w.leading[i + 1] > w.leading[i];
+        leading + usize::from(!first_is_leading)
+    }
+
+    /// 1-based (line, column) of byte `offset` of `turn` in its source file; the same answer
+    /// as `Turn::position` without counting characters from the start of a long line.
+    pub fn position(&mut self, turn: usize, offset: usize) -> (usize, usize) {
+        let tr = &self.scan.transcript.turns[turn];
+        let seg = match tr.segments.binary_search_by(|s| s.offset.cmp(&offset)) {
+            Ok(i) => tr.segments[i],
+            Err(0) => return (tr.line(), 1),
+            Err(i) => tr.segments[i - 1],
+        };
+        let text = tr.text.as_bytes();
+        let (from, to) = (seg.offset.min(text.len()), offset.min(text.len()));
+        if to - from < COLUMN_STEP {
+            return (seg.line, seg.column + chars_in(&text[from..to]));
+        }
+        let marks = self
+            .turns
+            .entry(turn)
+            .or_default()
+            .chars
+            .get_or_insert_with(|| {
+                let mut n = 0u32;
+                let mut v = Vec::with_capacity(text.len() / COLUMN_STEP + 1);
+                for chunk in text.chunks(COLUMN_STEP) {
+                    v.push(n);
+                    n += chars_in(chunk) as u32;
+                }
+                v.push(n);
+                v
+            });
+        let before =
+            |x: usize| marks[x / COLUMN_STEP] as usize + chars_in(&text[x - x % COLUMN_STEP..x]);
+        (seg.line, seg.column + before(to) - before(from))
+    }
+
+    /// Does any hit of `unless` in `turn` overlap `s..e`? O(log n) per question.
+    fn overlaps(&mut self, unless: MatcherId, turn: usize, s: usize, e: usize) -> bool {
+        let hits = self.scan.turn_hits(unless, turn);
+        let entry = self.turns.entry(turn).or_default();
+        if entry.unless_ends.as_ref().is_none_or(|(m, _)| *m != unless) {
+            let mut max = 0;
+            let ends = hits
+                .iter()
+                .map(|h| {
+                    max = max.max(h.end);
+                    max
+                })
+                .collect();
+            entry.unless_ends = Some((unless, ends));
+        }
+        let ends = &entry.unless_ends.as_ref().expect("set above").1;
+        // Hits are sorted by start: those starting before `e` are a prefix; one of them
+        // overlaps when the furthest end among them passes `s`.
+        let k = hits.partition_point(|h| (h.start as usize) < e);
+        k > 0 && ends[k - 1] as usize > s
+    }
+
+    /// (first turn start, last turn end) of the transcript, computed once.
+    fn span(&mut self) -> (f64, f64) {
+        let t = self.scan.transcript;
+        *self.span.get_or_insert_with(|| {
+            let origin = t.turns.iter().find_map(|t| t.start).unwrap_or(0.0);
+            let last = t
+                .turns
+                .iter()
+                .filter_map(|t| t.end.or(t.start))
+                .fold(f64::MIN, f64::max);
+            (origin, last)
+        })
+    }
+}
+
+impl WordIndex {
+    fn new(text: &str) -> WordIndex {
+        let mut alnum = Vec::new();
+        let mut leading = vec![0u32];
+        let mut in_token_seen = false;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                in_token_seen = false;
+            } else if c.is_alphanumeric() {
+                alnum.push(i as u32);
+                let n = *leading.last().expect("starts with 0");
+                leading.push(n + u32::from(!in_token_seen));
+                in_token_seen = true;
+            }
+        }
+        WordIndex { alnum, leading }
+    }
+}
+
+fn chars_in(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| (c as i8) >= -0x40).count()
+}
+
+fn is_stop(b: &[u8], i: usize) -> bool {
+    matches!(b[i], b'.' | b'!' | b'?' | b';')
+        && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace())
 }
 
 /// Merges overlapping hits of one matcher in one turn into single spans, so that
@@ -304,6 +488,27 @@ pub fn merged_spans(hits: &[Hit]) -> Vec<(usize, usize, usize)> {
 mod tests {
     use super::*;
 
+    /// The plain definitions `Index` must agree with.
+    fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
+        let b = text.as_bytes();
+        let mut s = start.min(b.len());
+        while s > 0 && !is_stop(b, s - 1) {
+            s -= 1;
+        }
+        let mut e = end.min(b.len());
+        while e < b.len() && !is_stop(b, e) {
+            e += 1;
+        }
+        (s, (e + 1).min(b.len()))
+    }
+
+    /// Number of words in `text` (runs of non-space characters).
+    fn words(text: &str) -> usize {
+        text.split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count()
+    }
+
     #[test]
     fn sentence_bounds_split_on_stops() {
         let text = "Hello there. I'm sorry, but no. Bye";
@@ -315,5 +520,113 @@ mod tests {
     #[test]
     fn words_ignore_punctuation_runs() {
         assert_eq!(words(" — well, you know "), 3);
+    }
+
+    /// Texts over an alphabet of stops, spaces, letters, punctuation and multi-byte
+    /// characters, from a fixed-seed generator, so every edge case of the indexes shows up.
+    fn texts() -> Vec<String> {
+        let alphabet = [
+            'a', 'b', ' ', '.', '!', ';', ',', '\u{e9}', '\u{2014}', '\n', '7', '?',
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut out = vec![String::new(), ".".into(), "a".into(), " . ".into()];
+        for len in 1..60 {
+            let mut t = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                t.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    fn with_index(text: &str, hits: &[Hit], f: impl FnOnce(&mut Index)) {
+        let mut t = Transcript::new("t");
+        t.turns.push(Turn::new("Agent", Role::Agent, text, 1));
+        let scan = Scan::new(&t, hits);
+        f(&mut Index::new(&scan));
+    }
+
+    fn boundaries(text: &str) -> Vec<usize> {
+        (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect()
+    }
+
+    #[test]
+    fn index_sentences_and_words_agree_with_the_plain_definitions() {
+        for text in texts() {
+            with_index(&text, &[], |ix| {
+                let cuts = boundaries(&text);
+                for &a in &cuts {
+                    for &b in cuts.iter().filter(|&&b| b >= a) {
+                        assert_eq!(
+                            ix.sentence(0, a, b),
+                            sentence_bounds(&text, a, b),
+                            "{text:?} {a}..{b}"
+                        );
+                        assert_eq!(
+                            ix.words_between(0, a, b),
+                            words(&text[a..b]),
+                            "{text:?} {a}..{b}"
+                        );
+                    }
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn index_columns_agree_with_turn_positions_on_long_lines() {
+        let text = "caf\u{e9} \u{2014} x ".repeat(3000);
+        let mut t = Transcript::new("t");
+        let mut turn = Turn::new("Agent", Role::Agent, text.as_str(), 3);
+        turn.segments.push(crate::transcript::Segment {
+            offset: 9001,
+            line: 4,
+            column: 2,
+        });
+        t.turns.push(turn);
+        let scan = Scan::new(&t, &[]);
+        let mut ix = Index::new(&scan);
+        for off in boundaries(&text).into_iter().step_by(97) {
+            assert_eq!(
+                ix.position(0, off),
+                t.turns[0].position(off),
+                "offset {off}"
+            );
+        }
+    }
+
+    #[test]
+    fn unless_overlap_matches_a_linear_search() {
+        let text = "x".repeat(64);
+        let mut hits = Vec::new();
+        let mut seed = 7u32;
+        for _ in 0..20 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let s = (seed >> 8) % 60;
+            let len = 1 + (seed >> 20) % 9;
+            hits.push(Hit {
+                matcher: 0,
+                turn: 0,
+                start: s,
+                end: (s + len).min(64),
+            });
+        }
+        hits.sort();
+        with_index(&text, &hits, |ix| {
+            for s in 0..64 {
+                for e in s..=64 {
+                    let want = hits
+                        .iter()
+                        .any(|h| (h.start as usize) < e && (h.end as usize) > s);
+                    assert_eq!(ix.overlaps(0, 0, s, e), want, "{s}..{e}");
+                }
+            }
+        });
     }
 }

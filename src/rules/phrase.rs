@@ -1,6 +1,6 @@
 //! `phrase`: every occurrence of `match` in an eligible turn is a finding, unless an
 //! `unless` hit shares its sentence.
-use super::{merged_spans, Compiler, RuleCommon, RuleError, RuleKind};
+use super::{merged_spans, Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::{MatcherId, Scan};
 use crate::finding::Finding;
 
@@ -20,14 +20,14 @@ impl RuleKind for Phrase {
     }
 
     fn evaluate(&self, rule: &RuleCommon, scan: &Scan, out: &mut Vec<Finding>) -> bool {
-        let t = scan.transcript;
         let hits = scan.hits(self.matcher);
         if hits.is_empty() {
             return true;
         }
+        let ix = &mut Index::new(scan);
         for (turn, s, e) in merged_spans(hits) {
-            if rule.eligible(t, turn) && !rule.excused(scan, turn, s, e) {
-                out.push(rule.finding(t, turn, s, e, None));
+            if rule.eligible(ix, turn) && !rule.excused(ix, turn, s, e) {
+                out.push(rule.finding(ix, turn, s, e, None));
             }
         }
         true

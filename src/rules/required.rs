@@ -1,7 +1,7 @@
 //! `required`: `expect` must occur at least once in the eligible turns (speaker and `where:`
 //! window); one finding when it never does. `unless` hits void an `expect` hit in their
 //! sentence ("thanks for nothing" is not a thank-you).
-use super::{Compiler, RuleCommon, RuleError, RuleKind};
+use super::{Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::{MatcherId, Scan};
 use crate::finding::Finding;
 
@@ -22,8 +22,9 @@ impl RuleKind for Required {
 
     fn evaluate(&self, rule: &RuleCommon, scan: &Scan, out: &mut Vec<Finding>) -> bool {
         let t = scan.transcript;
+        let ix = &mut Index::new(scan);
         let eligible: Vec<usize> = (0..t.turns.len())
-            .filter(|&i| rule.eligible(t, i))
+            .filter(|&i| rule.eligible(ix, i))
             .collect();
         let Some(&last) = eligible.last() else {
             // The speaker never spoke in the window: nothing to judge.
@@ -32,7 +33,7 @@ impl RuleKind for Required {
         let found = scan.hits(self.expect).iter().any(|h| {
             let turn = h.turn as usize;
             eligible.binary_search(&turn).is_ok()
-                && !rule.excused(scan, turn, h.start as usize, h.end as usize)
+                && !rule.excused(ix, turn, h.start as usize, h.end as usize)
         });
         if !found {
             // Point at the turn where the phrase was due: the opening for a window on the
@@ -41,7 +42,7 @@ impl RuleKind for Required {
                 Some(w) if w.first_turns.is_some() || w.first_seconds.is_some() => eligible[0],
                 _ => last,
             };
-            out.push(rule.finding(t, at, 0, 0, None));
+            out.push(rule.finding(ix, at, 0, 0, None));
         }
         true
     }

@@ -35,6 +35,9 @@ pub struct TranscriptOut {
     /// DESIGN.md foresees a per-transcript score (`tonecheck score`); `check` has none.
     #[serde(default)]
     pub score: Option<serde_json::Value>,
+    /// Only for file names that are not UTF-8: their exact bytes.
+    #[serde(default)]
+    pub path_bytes: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
