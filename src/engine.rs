@@ -668,11 +668,12 @@ impl Matchers {
                     if let Some((a, b)) = flat.verify(toks, k) {
                         let matcher = self.origins[fi as usize].matcher;
                         if !self.excluded(matcher, toks, a, b) {
+                            let (start, end) = toks.source_span(a, b);
                             hits.push(Hit {
                                 matcher,
                                 turn: ti,
-                                start: toks.toks[a].start,
-                                end: toks.toks[b - 1].end,
+                                start,
+                                end,
                             });
                         }
                     }
@@ -728,20 +729,14 @@ impl Matchers {
         let x = &self.extras[matcher as usize];
         for (_, f) in &x.except {
             let from = a.saturating_sub(f.max_width);
-            if f.find_in(toks, from, b)
-                .iter()
-                .any(|&(s, e)| s < b && e > a)
-            {
+            if f.any_in(toks, from, b, |s, e| s < b && e > a) {
                 return true;
             }
         }
         for (_, f) in &x.not_near {
             let from = a.saturating_sub(f.max_width + x.within);
             let to = b + x.within;
-            if f.find_in(toks, from, to)
-                .iter()
-                .any(|&(s, e)| e + x.within >= a && s <= b + x.within)
-            {
+            if f.any_in(toks, from, to, |s, e| e + x.within >= a && s <= b + x.within) {
                 return true;
             }
         }
@@ -1047,6 +1042,7 @@ impl EngineBuilder {
                 }
             };
             let loc = Locator::new(&src.text, &def);
+            pattern::clear_class_cache();
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {

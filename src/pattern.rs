@@ -6,7 +6,9 @@
 //! are distributed into separate sequences), each anchored at its rarest required word. The
 //! engine finds anchors with one automaton pass and calls `Flat::verify` around each, so the
 //! cost of a rule is the length of the attempted match, never the length of the turn.
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::tokens::{Kind, Tokens};
 
@@ -34,6 +36,9 @@ pub struct Test {
     pub negated: bool,
     /// How the pattern wrote it, for traces: `sorry`, `@apology`, `handle~`.
     pub label: Box<str>,
+    /// `words` as a hash set, built on first use when the list is long (a class of
+    /// hundreds of words is one look-up instead of a binary search of string compares).
+    index: std::sync::OnceLock<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
 }
 
 impl Test {
@@ -77,9 +82,8 @@ impl Test {
             Kind::Word | Kind::Num => {
                 self.any
                     || (self.num && w.as_bytes()[0].is_ascii_digit())
-                    || self.words.binary_search_by(|x| (**x).cmp(w)).is_ok()
-                    || t.alt
-                        .is_some_and(|a| self.words.binary_search_by(|x| (**x).cmp(a)).is_ok())
+                    || self.has_word(w)
+                    || t.alt.is_some_and(|a| self.has_word(a))
                     || self.prefixes.iter().any(|p| w.starts_with(&**p))
             }
         };
@@ -87,6 +91,20 @@ impl Test {
             t.kind != Kind::Punct && !hit
         } else {
             hit
+        }
+    }
+
+    #[inline]
+    fn has_word(&self, w: &str) -> bool {
+        if self.words.len() <= 8 {
+            return self.words.iter().any(|x| &**x == w);
+        }
+        let index = self.index.get_or_init(|| {
+            Some(self.words.iter().cloned().collect())
+        });
+        match index {
+            Some(set) => set.contains(w),
+            None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
         }
     }
 
@@ -133,8 +151,9 @@ fn word_rarity(w: &str) -> usize {
 /// One element of a flat sequence.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Elem {
-    Tok(Test),
-    Opt(Test),
+    // Shared: expanding alternatives copies sequences, not word lists.
+    Tok(Arc<Test>),
+    Opt(Arc<Test>),
     /// Between `min` and `max` words, within the sentence.
     Gap(u8, u8),
     /// `^`: the start of a sentence.
@@ -173,7 +192,7 @@ impl Flat {
             .iter()
             .enumerate()
             .filter_map(|(i, e)| match e {
-                Elem::Tok(t) if t.rarity() > 0 => Some((t.rarity(), i)),
+                Elem::Tok(t) => Some((t.rarity(), i)).filter(|(r, _)| *r > 0),
                 _ => None,
             })
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
@@ -239,6 +258,18 @@ impl Flat {
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
     /// do not go through the anchor automaton).
+    /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
+    /// (no allocation: used on the hot path for exclusions).
+    pub fn any_in(
+        &self,
+        toks: &Tokens,
+        from: usize,
+        to: usize,
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        (from..to.min(toks.len())).any(|k| self.verify(toks, k).is_some_and(|(s, e)| ok(s, e)))
+    }
+
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for k in from..to.min(toks.len()) {
@@ -539,7 +570,13 @@ impl Parser<'_> {
                 }
                 Ok(vec![self.optional_mark(Ast::Group(branches))])
             }
-            Some('!') if self.c.get(self.i + 1).is_some_and(|c| !c.is_whitespace()) => {
+            // `!word` negates; a `!` before a space, `]` or `|` is the exclamation mark.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, ']' | '|')) =>
+            {
                 self.i += 1;
                 let inner = self.atom(depth + 1)?;
                 match inner.as_slice() {
@@ -619,7 +656,14 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         (body, false, false)
     };
     let mut toks = Tokens::default();
-    toks.tokenize(core);
+    if matches!(core, "'s" | "\u{2019}s") {
+        // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
+        // billing 's); alone, "'s" would read as a quote mark and an `s`.
+        toks.tokenize("x's");
+        toks.toks.remove(0);
+    } else {
+        toks.tokenize(core);
+    }
     if toks.is_empty() {
         return Err(format!("`{chunk}` has no word in it"));
     }
@@ -693,7 +737,7 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
         return Err("classes refer to each other too deeply (a cycle?)".into());
     }
     Ok(match a {
-        Ast::Test(t) => vec![vec![Elem::Tok(t.clone())]],
+        Ast::Test(t) => vec![vec![Elem::Tok(Arc::new(t.clone()))]],
         Ast::Gap(a, b) => vec![vec![Elem::Gap(*a, *b)]],
         Ast::Start => vec![vec![Elem::Start]],
         Ast::End => vec![vec![Elem::End]],
@@ -706,12 +750,15 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                 branches
                     .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
             }
+            if let Some(hit) = CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned()) {
+                return Ok(hit);
+            }
             let mut alts = group(&branches, classes, depth + 1)?;
             for alt in &mut alts {
                 let single = alt.len() == 1;
                 for el in alt.iter_mut() {
                     if let Elem::Tok(t) | Elem::Opt(t) = el {
-                        t.label = if single {
+                        Arc::make_mut(t).label = if single {
                             format!("@{name}")
                         } else {
                             format!("@{name}:{}", t.label)
@@ -720,6 +767,7 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                     }
                 }
             }
+            CLASS_CACHE.with(|c| c.borrow_mut().insert(class_key(name, entries), alts.clone()));
             alts
         }
         Ast::Group(branches) => group(branches, classes, depth + 1)?,
@@ -748,9 +796,27 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
             }
             t.negated = true;
             t.label = "!".into();
-            vec![vec![Elem::Tok(t)]]
+            vec![vec![Elem::Tok(Arc::new(t))]]
         }
     })
+}
+
+thread_local! {
+    /// Expanded classes, so a class used by many patterns is parsed and expanded once.
+    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// A class's cache key: its name and the identity of its entry list, which lives (and does
+/// not move) for as long as the pack that owns it is compiled; `clear_class_cache` runs
+/// before each pack.
+fn class_key(name: &str, entries: &[String]) -> (String, usize, usize) {
+    (name.to_string(), entries.as_ptr() as usize, entries.len())
+}
+
+/// Forgets expanded classes; called before each pack is compiled.
+pub fn clear_class_cache() {
+    CLASS_CACHE.with(|c| c.borrow_mut().clear());
 }
 
 /// Alternatives: single-token branches merge into one test; longer ones stay separate.
@@ -763,7 +829,7 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
             match alt.as_slice() {
                 [Elem::Tok(t)] if !t.negated => match &mut single {
                     Some(s) => s.union(t),
-                    None => single = Some(t.clone()),
+                    None => single = Some((**t).clone()),
                 },
                 [] => empty = true,
                 _ => out.push(alt),
@@ -783,7 +849,7 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
                 s.label = format!("[{}]", labels.join("|")).into();
             }
         }
-        out.insert(0, vec![Elem::Tok(s)]);
+        out.insert(0, vec![Elem::Tok(Arc::new(s))]);
     }
     if empty {
         out.push(Vec::new());
@@ -910,6 +976,33 @@ mod tests {
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
+    }
+
+    #[test]
+    fn a_lone_possessive_s_is_the_possessive_token() {
+        assert_eq!(
+            matches("@third_party 's been down", "Billing's been down all day").as_deref(),
+            Some("Billing's been down")
+        );
+        assert_eq!(
+            matches("courier 's [fault|job]", "It's the courier\u{2019}s job").as_deref(),
+            Some("courier\u{2019}s job")
+        );
+        assert!(matches("courier 's", "the courier s").is_none());
+    }
+
+    #[test]
+    fn an_exclamation_mark_inside_alternatives_is_a_mark() {
+        assert_eq!(
+            matches("why ~0-8 ? [?|!]", "why is it late?!").as_deref(),
+            Some("why is it late?!")
+        );
+        assert_eq!(
+            matches(", sorry [.|!|$]", "I asked twice, sorry!").as_deref(),
+            Some(", sorry!")
+        );
+        assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
+        assert!(matches("sorry [!|?]", "sorry.").is_none());
     }
 
     #[test]

@@ -76,6 +76,25 @@ impl Tokens {
         t.kind == Kind::Punct && !is_hard_stop(t, self)
     }
 
+    /// Source byte span of tokens `a..b`, widened to whole source words: a match that starts
+    /// at the `not` of "doesn't" reports "doesn't", not "n't". (Two word tokens touch only
+    /// when they are parts of one source word.)
+    pub fn source_span(&self, a: usize, b: usize) -> (u32, u32) {
+        let joined = |i: usize| {
+            let (x, y) = (&self.toks[i - 1], &self.toks[i]);
+            x.end == y.start && x.kind != Kind::Punct && y.kind != Kind::Punct
+        };
+        let mut a = a;
+        while a > 0 && joined(a) {
+            a -= 1;
+        }
+        let mut b = b;
+        while b < self.toks.len() && joined(b) {
+            b += 1;
+        }
+        (self.toks[a].start, self.toks[b - 1].end)
+    }
+
     /// Index of the first token whose source span ends after `offset`.
     pub fn at_offset(&self, offset: usize) -> usize {
         self.toks.partition_point(|t| (t.end as usize) <= offset)
@@ -195,7 +214,12 @@ impl Tokens {
                 let end = if k + 1 == parts.len() {
                     e
                 } else {
-                    (at + p.len()).min(e)
+                    // Split on a character boundary of the source ("y’all").
+                    let mut end = (at + p.len()).min(e);
+                    while !raw.is_char_boundary(end - s) {
+                        end += 1;
+                    }
+                    end
                 };
                 self.push(at, end, p, Kind::Word, None);
                 at = end;
@@ -504,6 +528,24 @@ mod tests {
         assert_eq!(&text[not.start as usize..not.end as usize], "n\u{2019}t");
         let know = t.toks.last().unwrap();
         assert_eq!(&text[know.start as usize..know.end as usize], "know");
+    }
+
+    #[test]
+    fn split_words_keep_char_boundaries_and_whole_word_spans() {
+        let mut t = Tokens::default();
+        let text = "can\u{2019}t believe y\u{2019}all";
+        t.tokenize(text);
+        for k in &t.toks {
+            assert!(text.get(k.start as usize..k.end as usize).is_some());
+        }
+        let you = t.toks.iter().position(|k| t.text(k) == "you").unwrap();
+        let (s, e) = t.source_span(you, you + 1);
+        assert_eq!(&text[s as usize..e as usize], "y\u{2019}all");
+        let not = t.toks.iter().position(|k| t.text(k) == "not").unwrap();
+        let (s, e) = t.source_span(not, not + 2);
+        assert_eq!(&text[s as usize..e as usize], "can\u{2019}t believe");
+        let (s, e) = t.source_span(not + 1, not + 2);
+        assert_eq!(&text[s as usize..e as usize], "believe");
     }
 
     #[test]
