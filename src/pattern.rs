@@ -267,14 +267,19 @@ impl Flat {
         to: usize,
         ok: impl Fn(usize, usize) -> bool,
     ) -> bool {
-        (from..to.min(toks.len())).any(|k| self.verify(toks, k).is_some_and(|(s, e)| ok(s, e)))
+        // The anchor may lie up to a match's width after its start.
+        (from..to.saturating_add(self.max_width).min(toks.len())).any(|k| {
+            self.verify(toks, k)
+                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
+        })
     }
 
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for k in from..to.min(toks.len()) {
+        // The anchor may lie up to a match's width after its start.
+        for k in from..to.saturating_add(self.max_width).min(toks.len()) {
             if let Some(m) = self.verify(toks, k) {
-                if !out.contains(&m) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
                     out.push(m);
                 }
             }
@@ -638,6 +643,10 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         _ => (chunk, false),
     };
     let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
+    // `*?` and `#num?`: an optional any-word or number, not an optional literal `*`.
+    if let "*" | "#num" = body {
+        return Ok(word_chunk(body)?.into_iter().map(wrap).collect());
+    }
     if let Some(name) = body.strip_prefix('@') {
         if name.is_empty()
             || !name
@@ -655,6 +664,11 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     } else {
         (body, false, false)
     };
+    // The possessive token as the docs write it (`billing 's`); alone, the tokenizer would
+    // read `'s` as a quote mark and the word `s`.
+    if let "'s" | "\u{2019}s" = core {
+        return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
+    }
     let mut toks = Tokens::default();
     if matches!(core, "'s" | "\u{2019}s") {
         // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
@@ -1003,6 +1017,74 @@ mod tests {
         );
         assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
         assert!(matches("sorry [!|?]", "sorry.").is_none());
+    }
+
+    #[test]
+    fn find_in_finds_matches_whose_anchor_lies_past_the_window() {
+        let flats = compile("the zygote", &Classes::new()).unwrap();
+        let f = &flats[0];
+        assert_eq!(f.anchor, 1, "anchored at the rare word");
+        let mut toks = Tokens::default();
+        toks.tokenize("see the zygote now");
+        assert_eq!(
+            f.find_in(&toks, 0, 2),
+            vec![(1, 3)],
+            "starts at 1, anchor at 2"
+        );
+        assert!(
+            f.find_in(&toks, 2, 4).is_empty(),
+            "starts before the window"
+        );
+    }
+
+    #[test]
+    fn optional_any_word_and_number() {
+        assert_eq!(
+            matches("thanks *? for", "Thanks Sam, for the photo").as_deref(),
+            Some("Thanks Sam, for")
+        );
+        assert_eq!(
+            matches("thanks *? for", "thanks for it").as_deref(),
+            Some("thanks for")
+        );
+        assert!(matches("thanks *? for", "thanks a lot for").is_none());
+        assert_eq!(
+            matches("wait #num? minutes", "wait 5 minutes").as_deref(),
+            Some("wait 5 minutes")
+        );
+        assert_eq!(
+            matches("wait #num? minutes", "wait minutes").as_deref(),
+            Some("wait minutes")
+        );
+    }
+
+    #[test]
+    fn the_possessive_is_written_apart() {
+        assert_eq!(
+            matches("billing 's fault", "It's billing's fault").as_deref(),
+            Some("billing's fault")
+        );
+        assert_eq!(
+            matches("billing 's? fault", "a billing fault").as_deref(),
+            Some("billing fault")
+        );
+    }
+
+    #[test]
+    fn marks_are_alternatives_in_brackets() {
+        assert_eq!(
+            matches("^ sorry [.|!]", "Sorry! Fixed").as_deref(),
+            Some("Sorry!")
+        );
+        assert_eq!(
+            matches("^ sorry [!|.]", "Sorry. Fixed").as_deref(),
+            Some("Sorry.")
+        );
+        assert!(matches("^ sorry [.|!]", "Sorry? What?").is_none());
+        assert!(
+            matches("sorry [!|!if]", "sorry about").is_some(),
+            "`!if` still negates"
+        );
     }
 
     #[test]
