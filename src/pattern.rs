@@ -618,6 +618,11 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     } else {
         (body, false, false)
     };
+    if matches!(core, "'s" | "\u{2019}s") && !infl && !prefix {
+        // The possessive token on its own ("the * 's fault"): the tokenizer only splits it
+        // off a word, so a bare `'s` would read as a quote mark and the word `s`.
+        return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
+    }
     let mut toks = Tokens::default();
     toks.tokenize(core);
     if toks.is_empty() {
@@ -906,6 +911,15 @@ mod tests {
             matches("[not us|@third_party] , not @us", "billing, not us").as_deref(),
             Some("billing, not us")
         );
+        assert_eq!(
+            matches("the * 's fault", "It's the courier's fault").as_deref(),
+            Some("the courier's fault")
+        );
+        assert_eq!(
+            matches("* 's? fault", "It is billing fault").as_deref(),
+            Some("billing fault")
+        );
+        assert!(matches("the * 's fault", "the courier s fault").is_none());
         assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
