@@ -601,6 +601,11 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         _ => (chunk, false),
     };
     let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
+    if matches!(body, "*" | "#num") {
+        // `*?`, `#num?`: an optional word or number.
+        let mut t = word_chunk(body)?;
+        return Ok(vec![wrap(t.pop().expect("one test"))]);
+    }
     if let Some(name) = body.strip_prefix('@') {
         if name.is_empty()
             || !name
@@ -920,6 +925,18 @@ mod tests {
             Some("billing fault")
         );
         assert!(matches("the * 's fault", "the courier s fault").is_none());
+        assert_eq!(
+            matches("is the *? fault", "it is the fault").as_deref(),
+            Some("is the fault")
+        );
+        assert_eq!(
+            matches("is the *? fault", "it is the bank fault").as_deref(),
+            Some("is the bank fault")
+        );
+        assert_eq!(
+            matches("after #num? days", "after 3 days").as_deref(),
+            Some("after 3 days")
+        );
         assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
