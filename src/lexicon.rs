@@ -41,15 +41,22 @@ pub fn canonical_spelling(word: &str) -> Option<&'static str> {
 }
 
 /// The variant spellings whose canonical form is `word` (apologize → apologise), for the
-/// anchor automaton, which sees the text before normalisation. A linear scan: only called
-/// while rule packs compile, for anchor words.
+/// anchor automaton, which sees the text before normalisation. Only called while rule packs
+/// compile, for anchor words; the reverse index is built on the first call (a scan of the
+/// table per call cost over a second for packs with large word classes, called once per
+/// word of every anchor).
 pub fn variants(word: &str) -> Vec<&'static str> {
-    SPELLINGS
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .filter(|(_, c)| *c == word)
-        .map(|(v, _)| v)
-        .collect()
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static BY_CANONICAL: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let index = BY_CANONICAL.get_or_init(|| {
+        let mut m: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for (v, c) in SPELLINGS.lines().filter_map(|l| l.split_once(' ')) {
+            m.entry(c).or_default().push(v);
+        }
+        m
+    });
+    index.get(word).cloned().unwrap_or_default()
 }
 
 /// The line of `table` whose first word is `key`, by binary search over the byte offsets of
@@ -148,6 +155,17 @@ mod tests {
         for line in [first, last] {
             let lemma = line.split(' ').next().unwrap();
             assert_eq!(forms(lemma).join(" "), line);
+        }
+    }
+
+    #[test]
+    fn variants_are_the_reverse_of_canonical_spelling() {
+        assert_eq!(variants("apologize"), ["apologise"]);
+        assert_eq!(variants("canceled"), ["cancelled"]);
+        assert!(variants("zyxwv").is_empty());
+        assert!(variants("apologise").is_empty());
+        for (v, c) in SPELLINGS.lines().filter_map(|l| l.split_once(' ')) {
+            assert!(variants(c).contains(&v), "{v} -> {c}");
         }
     }
 
