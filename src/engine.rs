@@ -366,7 +366,9 @@ pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
         format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
         format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
         format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
-        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not"),
+        // Only where the clause ends at "not": "the bank decides, we don't." but not "the
+        // bank approved it, I don't see a problem".
+        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not [$|,]"),
     ]
 }
 
@@ -1421,6 +1423,28 @@ mod tests {
             &mut map,
             false
         ));
+    }
+
+    #[test]
+    fn contrast_frame_needs_the_clause_to_end_at_not() {
+        let mut classes = pattern::Classes::new();
+        classes.insert("tp".into(), vec!["bank".into(), "billing".into()]);
+        classes.insert("us".into(), vec!["we".into(), "us".into(), "i".into()]);
+        let flats: Vec<pattern::Flat> = contrast_frame("@tp", "@us")
+            .iter()
+            .flat_map(|p| pattern::compile(p, &classes).unwrap())
+            .collect();
+        let hit = |text: &str| {
+            let mut toks = crate::tokens::Tokens::default();
+            toks.tokenize(text);
+            flats
+                .iter()
+                .any(|f| (0..toks.len()).any(|k| f.verify(&toks, k).is_some()))
+        };
+        assert!(hit("The bank decides that, we don't."));
+        assert!(hit("The bank decides, we don't, sorry."));
+        assert!(hit("Billing handles refunds, not us."));
+        assert!(!hit("Your bank has approved it, I don't see any problem."));
     }
 
     #[test]

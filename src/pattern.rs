@@ -1024,6 +1024,27 @@ mod tests {
             Some("billing, not us")
         );
         assert_eq!(
+            matches("the * 's fault", "It's the courier's fault").as_deref(),
+            Some("the courier's fault")
+        );
+        assert_eq!(
+            matches("* 's? fault", "It is billing fault").as_deref(),
+            Some("billing fault")
+        );
+        assert!(matches("the * 's fault", "the courier s fault").is_none());
+        assert_eq!(
+            matches("is the *? fault", "it is the fault").as_deref(),
+            Some("is the fault")
+        );
+        assert_eq!(
+            matches("is the *? fault", "it is the bank fault").as_deref(),
+            Some("is the bank fault")
+        );
+        assert_eq!(
+            matches("after #num? days", "after 3 days").as_deref(),
+            Some("after 3 days")
+        );
+        assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
