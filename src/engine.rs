@@ -729,20 +729,14 @@ impl Matchers {
         let x = &self.extras[matcher as usize];
         for (_, f) in &x.except {
             let from = a.saturating_sub(f.max_width);
-            if f.find_in(toks, from, b)
-                .iter()
-                .any(|&(s, e)| s < b && e > a)
-            {
+            if f.any_in(toks, from, b, |s, e| s < b && e > a) {
                 return true;
             }
         }
         for (_, f) in &x.not_near {
             let from = a.saturating_sub(f.max_width + x.within);
             let to = b + x.within;
-            if f.find_in(toks, from, to)
-                .iter()
-                .any(|&(s, e)| e + x.within >= a && s <= b + x.within)
-            {
+            if f.any_in(toks, from, to, |s, e| e + x.within >= a && s <= b + x.within) {
                 return true;
             }
         }

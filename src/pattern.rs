@@ -36,6 +36,9 @@ pub struct Test {
     pub negated: bool,
     /// How the pattern wrote it, for traces: `sorry`, `@apology`, `handle~`.
     pub label: Box<str>,
+    /// `words` as a hash set, built on first use when the list is long (a class of
+    /// hundreds of words is one look-up instead of a binary search of string compares).
+    index: std::sync::OnceLock<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
 }
 
 impl Test {
@@ -79,9 +82,8 @@ impl Test {
             Kind::Word | Kind::Num => {
                 self.any
                     || (self.num && w.as_bytes()[0].is_ascii_digit())
-                    || self.words.binary_search_by(|x| (**x).cmp(w)).is_ok()
-                    || t.alt
-                        .is_some_and(|a| self.words.binary_search_by(|x| (**x).cmp(a)).is_ok())
+                    || self.has_word(w)
+                    || t.alt.is_some_and(|a| self.has_word(a))
                     || self.prefixes.iter().any(|p| w.starts_with(&**p))
             }
         };
@@ -89,6 +91,20 @@ impl Test {
             t.kind != Kind::Punct && !hit
         } else {
             hit
+        }
+    }
+
+    #[inline]
+    fn has_word(&self, w: &str) -> bool {
+        if self.words.len() <= 8 {
+            return self.words.iter().any(|x| &**x == w);
+        }
+        let index = self.index.get_or_init(|| {
+            Some(self.words.iter().cloned().collect())
+        });
+        match index {
+            Some(set) => set.contains(w),
+            None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
         }
     }
 
@@ -242,11 +258,28 @@ impl Flat {
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
     /// do not go through the anchor automaton).
+    /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
+    /// (no allocation: used on the hot path for exclusions).
+    pub fn any_in(
+        &self,
+        toks: &Tokens,
+        from: usize,
+        to: usize,
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        // The anchor may lie up to a match's width after its start.
+        (from..to.saturating_add(self.max_width).min(toks.len())).any(|k| {
+            self.verify(toks, k)
+                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
+        })
+    }
+
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for k in from..to.min(toks.len()) {
+        // The anchor may lie up to a match's width after its start.
+        for k in from..to.saturating_add(self.max_width).min(toks.len()) {
             if let Some(m) = self.verify(toks, k) {
-                if !out.contains(&m) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
                     out.push(m);
                 }
             }
@@ -610,6 +643,10 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         _ => (chunk, false),
     };
     let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
+    // `*?` and `#num?`: an optional any-word or number, not an optional literal `*`.
+    if let "*" | "#num" = body {
+        return Ok(word_chunk(body)?.into_iter().map(wrap).collect());
+    }
     if let Some(name) = body.strip_prefix('@') {
         if name.is_empty()
             || !name
@@ -627,6 +664,11 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     } else {
         (body, false, false)
     };
+    // The possessive token as the docs write it (`billing 's`); alone, the tokenizer would
+    // read `'s` as a quote mark and the word `s`.
+    if let "'s" | "\u{2019}s" = core {
+        return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
+    }
     let mut toks = Tokens::default();
     if matches!(core, "'s" | "\u{2019}s") {
         // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
@@ -975,6 +1017,74 @@ mod tests {
         );
         assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
         assert!(matches("sorry [!|?]", "sorry.").is_none());
+    }
+
+    #[test]
+    fn find_in_finds_matches_whose_anchor_lies_past_the_window() {
+        let flats = compile("the zygote", &Classes::new()).unwrap();
+        let f = &flats[0];
+        assert_eq!(f.anchor, 1, "anchored at the rare word");
+        let mut toks = Tokens::default();
+        toks.tokenize("see the zygote now");
+        assert_eq!(
+            f.find_in(&toks, 0, 2),
+            vec![(1, 3)],
+            "starts at 1, anchor at 2"
+        );
+        assert!(
+            f.find_in(&toks, 2, 4).is_empty(),
+            "starts before the window"
+        );
+    }
+
+    #[test]
+    fn optional_any_word_and_number() {
+        assert_eq!(
+            matches("thanks *? for", "Thanks Sam, for the photo").as_deref(),
+            Some("Thanks Sam, for")
+        );
+        assert_eq!(
+            matches("thanks *? for", "thanks for it").as_deref(),
+            Some("thanks for")
+        );
+        assert!(matches("thanks *? for", "thanks a lot for").is_none());
+        assert_eq!(
+            matches("wait #num? minutes", "wait 5 minutes").as_deref(),
+            Some("wait 5 minutes")
+        );
+        assert_eq!(
+            matches("wait #num? minutes", "wait minutes").as_deref(),
+            Some("wait minutes")
+        );
+    }
+
+    #[test]
+    fn the_possessive_is_written_apart() {
+        assert_eq!(
+            matches("billing 's fault", "It's billing's fault").as_deref(),
+            Some("billing's fault")
+        );
+        assert_eq!(
+            matches("billing 's? fault", "a billing fault").as_deref(),
+            Some("billing fault")
+        );
+    }
+
+    #[test]
+    fn marks_are_alternatives_in_brackets() {
+        assert_eq!(
+            matches("^ sorry [.|!]", "Sorry! Fixed").as_deref(),
+            Some("Sorry!")
+        );
+        assert_eq!(
+            matches("^ sorry [!|.]", "Sorry. Fixed").as_deref(),
+            Some("Sorry.")
+        );
+        assert!(matches("^ sorry [.|!]", "Sorry? What?").is_none());
+        assert!(
+            matches("sorry [!|!if]", "sorry about").is_some(),
+            "`!if` still negates"
+        );
     }
 
     #[test]

@@ -34,10 +34,11 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     ("customer-is-wrong", None, None),
     ("accusing-customer", None, None),
     ("dismissive-language", None, None),
-    ("kudos-sincere-apology", Some(0.63), Some(0.87)),
-    ("kudos-empathy", Some(0.95), Some(0.58)),
-    ("kudos-thanks", Some(0.96), Some(0.96)),
-    ("kudos-ownership", None, Some(0.00)),
+    // Raised with the kudos pack's rewrite in the token rule language.
+    ("kudos-sincere-apology", Some(1.00), Some(1.00)),
+    ("kudos-empathy", Some(0.97), Some(1.00)),
+    ("kudos-thanks", Some(1.00), Some(1.00)),
+    ("kudos-ownership", Some(1.00), Some(1.00)),
 ];
 
 /// Dev-half micro F1 over the eight core rules today (0.362), rounded down.

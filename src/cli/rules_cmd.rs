@@ -233,8 +233,36 @@ fn matcher_summary(m: &MatcherDef, lists: &BTreeMap<String, Vec<String>>) -> Str
             lists.get(l).map(|v| quote(v)).unwrap_or_default()
         ));
     }
+    let ticks = |v: &[String]| {
+        v.iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !m.patterns.is_empty() {
+        parts.push(format!("patterns {}", ticks(&m.patterns)));
+    }
+    for n in &m.near {
+        parts.push(format!("near {} within {}", ticks(&n.all), n.within));
+    }
+    for n in &m.negated {
+        parts.push(format!("negated `{}` … `{}`", n.subject, n.verb));
+    }
+    for c in &m.contrast {
+        parts.push(format!("contrast `{}`, not `{}`", c.yes, c.no));
+    }
     for r in &m.regex {
         parts.push(format!("regex `{r}`"));
+    }
+    if !m.except.is_empty() {
+        parts.push(format!("except {}", ticks(&m.except)));
+    }
+    if let Some(n) = &m.not_near {
+        parts.push(format!(
+            "not within {} words of {}",
+            n.within,
+            ticks(&n.patterns)
+        ));
     }
     parts.join("; ")
 }
