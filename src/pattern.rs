@@ -257,7 +257,20 @@ impl Flat {
     }
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
-    /// do not go through the anchor automaton).
+    /// do not go through the anchor automaton). The anchor of such a match may lie after
+    /// `to`, up to the pattern's width.
+    pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for k in self.anchor_range(toks, from, to) {
+            if let Some(m) = self.verify(toks, k) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
     /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
     /// (no allocation: used on the hot path for exclusions).
     pub fn any_in(
@@ -267,24 +280,16 @@ impl Flat {
         to: usize,
         ok: impl Fn(usize, usize) -> bool,
     ) -> bool {
-        // The anchor may lie up to a match's width after its start.
-        (from..to.saturating_add(self.max_width).min(toks.len())).any(|k| {
+        self.anchor_range(toks, from, to).any(|k| {
             self.verify(toks, k)
                 .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
         })
     }
 
-    pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        // The anchor may lie up to a match's width after its start.
-        for k in from..to.saturating_add(self.max_width).min(toks.len()) {
-            if let Some(m) = self.verify(toks, k) {
-                if (from..to).contains(&m.0) && !out.contains(&m) {
-                    out.push(m);
-                }
-            }
-        }
-        out
+    /// Tokens where the anchor of a match starting in `from..to` can be: up to the
+    /// pattern's width past `to`.
+    fn anchor_range(&self, toks: &Tokens, from: usize, to: usize) -> std::ops::Range<usize> {
+        from..to.saturating_add(self.max_width).min(toks.len())
     }
 }
 
@@ -603,12 +608,17 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     match chunk {
         "^" => return Ok(vec![Ast::Start]),
         "$" => return Ok(vec![Ast::End]),
-        "*" => {
-            return Ok(vec![Ast::Test(Test {
+        "*" | "*?" => {
+            let any = Ast::Test(Test {
                 any: true,
                 label: "*".into(),
                 ..Default::default()
-            })])
+            });
+            return Ok(vec![if chunk == "*?" {
+                Ast::Opt(Box::new(any))
+            } else {
+                any
+            }]);
         }
         "#num" => {
             return Ok(vec![Ast::Test(Test {
@@ -990,6 +1000,37 @@ mod tests {
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
         );
+        // `*?` is an optional word, not a literal star.
+        assert_eq!(
+            matches("try another *? then", "try another shop then").as_deref(),
+            Some("try another shop then")
+        );
+        assert_eq!(
+            matches("try another *? then", "try another, then").as_deref(),
+            Some("try another, then")
+        );
+        // Marks as alternatives: `!` before `|` or `]` is the exclamation mark.
+        assert_eq!(
+            matches("it happens [.|!]", "Well it happens!").as_deref(),
+            Some("it happens!")
+        );
+        assert_eq!(
+            matches("it happens [!|.]", "it happens.").as_deref(),
+            Some("it happens.")
+        );
+        assert!(matches("it happens [.|!]", "it happens?").is_none());
+    }
+
+    #[test]
+    fn find_in_sees_a_match_whose_anchor_lies_past_the_range() {
+        let flats = compile("can not ~0-4 zebrafish", &Classes::new()).unwrap();
+        let mut toks = Tokens::default();
+        toks.tokenize("We can't feed the zebrafish today");
+        // Anchored at the rare word "zebrafish" (token 5), starting at "can" (token 1).
+        assert_eq!(flats[0].find_in(&toks, 0, 3), vec![(1, 6)]);
+        assert_eq!(flats[0].find_in(&toks, 2, 3), vec![]);
+        assert!(flats[0].any_in(&toks, 0, 3, |s, _| s == 1));
+        assert!(!flats[0].any_in(&toks, 2, 3, |_, _| true));
     }
 
     #[test]

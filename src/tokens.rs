@@ -132,6 +132,20 @@ impl Tokens {
                 }
                 continue;
             }
+            if matches!(c, b'h' | b'H' | b'w' | b'W') {
+                if let Some(e) = url_end(text, i) {
+                    // A web address is one word: its dots and slashes are not sentence ends
+                    // or gaps, and the words inside it are not the agent's words.
+                    let mut lower = std::mem::take(&mut self.lower);
+                    lower.clear();
+                    lower.push_str(&text[i..e]);
+                    lower.make_ascii_lowercase();
+                    self.push(i, e, &lower, Kind::Word, None);
+                    self.lower = lower;
+                    i = e;
+                    continue;
+                }
+            }
             if c.is_ascii_alphabetic() || (c >= 0x80 && starts_alpha(text, i)) {
                 let s = i;
                 i = word_end(text, i);
@@ -454,6 +468,27 @@ fn starts_alpha(text: &str, i: usize) -> bool {
     text[i..].chars().next().is_some_and(char::is_alphanumeric)
 }
 
+/// End of the web address starting at `i` (`http://`, `https://` or `www.`, up to the next
+/// space, without the punctuation that closes the sentence or a bracket around it).
+fn url_end(text: &str, i: usize) -> Option<usize> {
+    let rest = &text.as_bytes()[i..];
+    let prefix = |p: &[u8]| rest.len() > p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+    if !(prefix(b"http://") || prefix(b"https://") || prefix(b"www.")) {
+        return None;
+    }
+    let len = text[i..]
+        .char_indices()
+        .find(|&(_, ch)| ch.is_whitespace())
+        .map_or(text.len() - i, |(k, _)| k);
+    let url = text[i..i + len].trim_end_matches(|ch: char| {
+        matches!(
+            ch,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\'' | '>'
+        ) || matches!(ch, '\u{2019}' | '\u{201D}' | '\u{2026}')
+    });
+    Some(i + url.len())
+}
+
 /// End of the word starting at `i`: letters and digits, and an apostrophe (straight or
 /// curly) with a letter after it.
 fn word_end(text: &str, mut i: usize) -> usize {
@@ -528,6 +563,38 @@ mod tests {
         assert_eq!(&text[not.start as usize..not.end as usize], "n\u{2019}t");
         let know = t.toks.last().unwrap();
         assert_eq!(&text[know.start as usize..know.end as usize], "know");
+    }
+
+    #[test]
+    fn a_web_address_is_one_word() {
+        assert_eq!(
+            words("Please visit https://Example.com/help?q=1. We can't."),
+            [
+                "please",
+                "visit",
+                "https://example.com/help?q=1",
+                ".",
+                "we",
+                "can",
+                "not",
+                "."
+            ]
+        );
+        assert_eq!(
+            words("(see www.shop.co.uk/returns), then"),
+            ["(", "see", "www.shop.co.uk/returns", ")", ",", "then"]
+        );
+        // Only a real address: the word "http" and a "www" on its own stay words.
+        assert_eq!(words("http is www"), ["http", "is", "www"]);
+        let mut t = Tokens::default();
+        let text = "go to https://x.org/a.";
+        t.tokenize(text);
+        let url = &t.toks[2];
+        assert_eq!(
+            &text[url.start as usize..url.end as usize],
+            "https://x.org/a"
+        );
+        assert!(t.hard_stop(3));
     }
 
     #[test]

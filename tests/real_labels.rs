@@ -33,7 +33,8 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     ("over-promise", None, None),
     ("missing-empathy", Some(0.85), Some(0.37)),
     ("missing-timeline", Some(0.50), Some(0.25)),
-    ("forbidden-phrase", Some(1.00), Some(0.37)),
+    // Raised from recall 0.37 by the rewrite of forbidden-phrases.yaml (packs-respect).
+    ("forbidden-phrase", Some(1.00), Some(1.00)),
     ("customer-is-wrong", None, None),
     ("accusing-customer", None, None),
     ("dismissive-language", None, None),
