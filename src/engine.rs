@@ -736,7 +736,9 @@ impl Matchers {
         for (_, f) in &x.not_near {
             let from = a.saturating_sub(f.max_width + x.within);
             let to = b + x.within;
-            if f.any_in(toks, from, to, |s, e| e + x.within >= a && s <= b + x.within) {
+            if f.any_in(toks, from, to, |s, e| {
+                e + x.within >= a && s <= b + x.within
+            }) {
                 return true;
             }
         }

@@ -99,9 +99,9 @@ impl Test {
         if self.words.len() <= 8 {
             return self.words.iter().any(|x| &**x == w);
         }
-        let index = self.index.get_or_init(|| {
-            Some(self.words.iter().cloned().collect())
-        });
+        let index = self
+            .index
+            .get_or_init(|| Some(self.words.iter().cloned().collect()));
         match index {
             Some(set) => set.contains(w),
             None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
@@ -774,7 +774,9 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                 branches
                     .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
             }
-            if let Some(hit) = CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned()) {
+            if let Some(hit) =
+                CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned())
+            {
                 return Ok(hit);
             }
             let mut alts = group(&branches, classes, depth + 1)?;
@@ -791,7 +793,10 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                     }
                 }
             }
-            CLASS_CACHE.with(|c| c.borrow_mut().insert(class_key(name, entries), alts.clone()));
+            CLASS_CACHE.with(|c| {
+                c.borrow_mut()
+                    .insert(class_key(name, entries), alts.clone())
+            });
             alts
         }
         Ast::Group(branches) => group(branches, classes, depth + 1)?,

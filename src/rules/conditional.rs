@@ -137,7 +137,8 @@ mod tests {
 
     #[test]
     fn before_turns_counts_an_answer_just_before_the_trigger() {
-        let early = "Customer: hi\nAgent: Sorry for the wait.\nCustomer: it is broken\nAgent: Let me look.";
+        let early =
+            "Customer: hi\nAgent: Sorry for the wait.\nCustomer: it is broken\nAgent: Let me look.";
         let e = engine("").unwrap();
         assert_eq!(findings(&e, early), 1, "by default only later turns count");
         let e = engine("    before_turns: 1\n").unwrap();

@@ -102,7 +102,10 @@ mod tests {
         assert_eq!(c.findings[0].turn, 3);
         // Two agent turns with thanks: applies and passes.
         assert_eq!(
-            run(&e, "Customer: hi\nAgent: Done.\nCustomer: ok\nAgent: thanks"),
+            run(
+                &e,
+                "Customer: hi\nAgent: Done.\nCustomer: ok\nAgent: thanks"
+            ),
             (0, true)
         );
         // Without `min_turns`, one reply is enough to owe it.
