@@ -376,7 +376,12 @@ fn streams_are_read_and_endless_devices_refused() {
     if !Path::new("/dev/zero").exists() {
         return;
     }
-    write(d, "a.txt", "Customer: hi\nAgent: hello\n");
+    // A finding on line 2 of a.txt (a single reply owes no thank-you, so a phrase rule).
+    write(
+        d,
+        "a.txt",
+        "Customer: hi\nAgent: I'm sorry if you feel that way\n",
+    );
     let o = run(
         d,
         &["check", "--no-config", "-f", "line", "/dev/zero", "a.txt"],

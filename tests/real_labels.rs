@@ -21,9 +21,12 @@ use tonecheck::transcript::Role;
 /// change through.
 const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     ("non-apology", None, None),
-    ("apology-then-explanation", Some(1.00), Some(0.25)),
-    ("missing-apology", Some(0.79), Some(0.32)),
-    ("missing-thank-you", Some(0.17), Some(1.00)),
+    // Raised with issue 9: excuses without a connective (apology-then-explanation),
+    // complaints with a culprit and an apology just before the complaint (missing-apology),
+    // two agent turns before a thank-you is owed (missing-thank-you).
+    ("apology-then-explanation", Some(1.00), Some(1.00)),
+    ("missing-apology", Some(0.91), Some(0.85)),
+    ("missing-thank-you", Some(1.00), Some(1.00)),
     ("blame-shifting", None, None),
     ("policy-without-alternative", None, Some(0.00)),
     ("repeat-request", None, Some(0.00)),
@@ -42,8 +45,9 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     ("kudos-ownership", Some(1.00), Some(1.00)),
 ];
 
-/// Dev-half micro F1 over the eight core rules today (0.362), rounded down.
-const DEV_CORE_F1_FLOOR: f64 = 0.36;
+/// Dev-half micro F1 over the eight core rules: 0.362 with the baseline packs, 0.890 after
+/// issue 9's missing-thank-you, missing-apology and apology-then-explanation work; rounded down.
+const DEV_CORE_F1_FLOOR: f64 = 0.88;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -292,20 +292,28 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
             d.then.as_ref().map(summary).unwrap_or_default()
         )),
         "required" => Some(format!(
-            "Flags a conversation with none of: {}",
-            d.expect.as_ref().map(summary).unwrap_or_default()
+            "Flags a conversation with none of: {}{}",
+            d.expect.as_ref().map(summary).unwrap_or_default(),
+            d.min_turns
+                .map(|n| format!(" (applies from the speaker's turn {n})"))
+                .unwrap_or_default()
         )),
-        "conditional" => Some(format!(
-            "When the {} says {}, expects within {} turns: {}",
+        "conditional" => Some(
             format!(
-                "{:?}",
-                d.when_speaker.unwrap_or(crate::pack::SpeakerSel::Customer)
-            )
-            .to_lowercase(),
-            d.when.as_ref().map(summary).unwrap_or_default(),
-            d.within_turns.unwrap_or(2),
-            d.expect.as_ref().map(summary).unwrap_or_default()
-        )),
+                "When the {} says {}, expects within {} turns: {}",
+                format!(
+                    "{:?}",
+                    d.when_speaker.unwrap_or(crate::pack::SpeakerSel::Customer)
+                )
+                .to_lowercase(),
+                d.when.as_ref().map(summary).unwrap_or_default(),
+                d.within_turns.unwrap_or(2),
+                d.expect.as_ref().map(summary).unwrap_or_default()
+            ) + &d
+                .before_turns
+                .map(|n| format!(" (or in the {n} turns before)"))
+                .unwrap_or_default(),
+        ),
         _ => d
             .metric
             .as_ref()

@@ -100,6 +100,14 @@ pub struct RuleDef {
     pub within_turns: Option<usize>,
     #[serde(default)]
     pub trigger: Option<Trigger>,
+    /// `required`: the speaker's eligible turns below which the rule does not apply (a
+    /// single-reply thread owes no thank-you).
+    #[serde(default)]
+    pub min_turns: Option<usize>,
+    /// `conditional`: the responder's turns just before the trigger whose `expect` hit also
+    /// answers it (an apology given just before the complaint).
+    #[serde(default)]
+    pub before_turns: Option<usize>,
     // metric
     #[serde(default)]
     pub metric: Option<String>,

@@ -2,6 +2,8 @@
 //! `expect` must occur within the next `within_turns` turns of the rule's speaker; otherwise
 //! a finding at the trigger. `trigger: first` judges only the first trigger. `unless` hits
 //! void an `expect` hit in their sentence (a non-apology is not an apology).
+//! `before_turns: N`: an `expect` hit in the responder's N turns just before the trigger
+//! answers it too (an apology given just before the complaint).
 use super::{speaker_matches, Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::{MatcherId, Scan};
 use crate::finding::Finding;
@@ -14,6 +16,8 @@ struct Conditional {
     expect: MatcherId,
     when_speaker: SpeakerSel,
     within: usize,
+    /// Responder turns before the trigger that also count (default 0).
+    before: usize,
     trigger: Trigger,
 }
 
@@ -24,6 +28,7 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         "when_speaker",
         "within_turns",
         "trigger",
+        "before_turns",
         "where",
     ])?;
     let def = c.def.clone();
@@ -40,6 +45,7 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         expect,
         when_speaker: def.when_speaker.unwrap_or(SpeakerSel::Customer),
         within: def.within_turns.unwrap_or(DEFAULT_WITHIN_TURNS),
+        before: def.before_turns.unwrap_or(0),
         trigger: def.trigger.unwrap_or_default(),
     }))
 }
@@ -90,7 +96,10 @@ impl RuleKind for Conditional {
                 continue;
             }
             applied = true;
-            if answered_before[last] == answered_before[first] {
+            // Counting from `before` responder turns earlier: an answer given just before
+            // the trigger also answers it.
+            let from = first.saturating_sub(self.before);
+            if answered_before[last] == answered_before[from] {
                 out.push(rule.finding(ix, turn, h.start as usize, h.end as usize, None));
             }
             if self.trigger == Trigger::First {
@@ -98,5 +107,69 @@ impl RuleKind for Conditional {
             }
         }
         applied
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Engine, EngineBuilder};
+    use crate::examples::example_transcript;
+    use crate::pack::PackSource;
+
+    fn engine(extra: &str) -> Result<Engine, String> {
+        let text = format!(
+            "pack: t\nrules:\n  - id: answer\n    kind: conditional\n    severity: error\n    \
+             message: unanswered\n    trigger: first\n    within_turns: 1\n    \
+             when: {{phrases: [broken]}}\n    expect: {{phrases: [sorry]}}\n{extra}"
+        );
+        EngineBuilder::new()
+            .pack(PackSource {
+                origin: "t.yaml".into(),
+                text,
+            })
+            .build()
+            .map_err(|e| e.iter().map(|e| e.to_string()).collect())
+    }
+
+    fn findings(e: &Engine, text: &str) -> usize {
+        e.check(&example_transcript(text).unwrap()).findings.len()
+    }
+
+    #[test]
+    fn before_turns_counts_an_answer_just_before_the_trigger() {
+        let early =
+            "Customer: hi\nAgent: Sorry for the wait.\nCustomer: it is broken\nAgent: Let me look.";
+        let e = engine("").unwrap();
+        assert_eq!(findings(&e, early), 1, "by default only later turns count");
+        let e = engine("    before_turns: 1\n").unwrap();
+        assert_eq!(findings(&e, early), 0);
+        // Only the responder's last turn before the trigger counts, not an older one.
+        let older = "Customer: hi\nAgent: Sorry for the wait.\nCustomer: ok\nAgent: Go on.\n\
+                     Customer: it is broken\nAgent: Let me look.";
+        assert_eq!(findings(&e, older), 1);
+        let e = engine("    before_turns: 2\n").unwrap();
+        assert_eq!(findings(&e, older), 0);
+        // An answer after the trigger still counts as before.
+        let after = "Customer: it is broken\nAgent: So sorry.";
+        assert_eq!(findings(&e, after), 0);
+    }
+
+    #[test]
+    fn before_turns_is_refused_on_other_kinds() {
+        let text = "pack: t\nrules:\n  - id: p\n    severity: info\n    message: m\n    \
+                    match: {phrases: [x]}\n    before_turns: 1\n";
+        let err = EngineBuilder::new()
+            .pack(PackSource {
+                origin: "t.yaml".into(),
+                text: text.into(),
+            })
+            .build()
+            .err()
+            .unwrap();
+        assert!(
+            err[0].to_string().contains("`before_turns` does not apply"),
+            "{}",
+            err[0]
+        );
     }
 }

@@ -75,6 +75,8 @@ impl Compiler<'_> {
             ("when_speaker", d.when_speaker.is_some()),
             ("within_turns", d.within_turns.is_some()),
             ("trigger", d.trigger.is_some()),
+            ("min_turns", d.min_turns.is_some()),
+            ("before_turns", d.before_turns.is_some()),
             ("metric", d.metric.is_some()),
             ("min", d.min.is_some()),
             ("max", d.max.is_some()),

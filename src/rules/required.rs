@@ -1,18 +1,31 @@
 //! `required`: `expect` must occur at least once in the eligible turns (speaker and `where:`
 //! window); one finding when it never does. `unless` hits void an `expect` hit in their
-//! sentence ("thanks for nothing" is not a thank-you).
+//! sentence ("thanks for nothing" is not a thank-you). `min_turns: N`: with fewer than N
+//! eligible turns the rule does not apply (N/A in scorecards): a single-reply thread owes no
+//! thank-you.
 use super::{Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::{MatcherId, Scan};
 use crate::finding::Finding;
 
 struct Required {
     expect: MatcherId,
+    /// Eligible turns the speaker needs before the rule applies (at least 1).
+    min_turns: usize,
 }
 
 pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
-    c.only_fields(&["expect", "where"])?;
+    c.only_fields(&["expect", "where", "min_turns"])?;
     let expect = c.required("expect", &c.def.expect.clone())?;
-    Ok(Box::new(Required { expect }))
+    if c.def.min_turns == Some(0) {
+        return Err(RuleError::at(
+            Some("min_turns"),
+            "`min_turns` must be at least 1".into(),
+        ));
+    }
+    Ok(Box::new(Required {
+        expect,
+        min_turns: c.def.min_turns.unwrap_or(1),
+    }))
 }
 
 impl RuleKind for Required {
@@ -26,8 +39,11 @@ impl RuleKind for Required {
         let eligible: Vec<usize> = (0..t.turns.len())
             .filter(|&i| rule.eligible(ix, i))
             .collect();
+        if eligible.len() < self.min_turns {
+            // The speaker never spoke in the window, or too little to owe the phrase.
+            return false;
+        }
         let Some(&last) = eligible.last() else {
-            // The speaker never spoke in the window: nothing to judge.
             return false;
         };
         let found = scan.hits(self.expect).iter().any(|h| {
@@ -45,5 +61,61 @@ impl RuleKind for Required {
             out.push(rule.finding(ix, at, 0, 0, None));
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{Engine, EngineBuilder};
+    use crate::examples::example_transcript;
+    use crate::pack::PackSource;
+
+    fn engine(extra: &str) -> Result<Engine, String> {
+        let text = format!(
+            "pack: t\nrules:\n  - id: thanks\n    kind: required\n    severity: warning\n    \
+             message: no thanks\n    expect: {{phrases: [thanks]}}\n{extra}"
+        );
+        EngineBuilder::new()
+            .pack(PackSource {
+                origin: "t.yaml".into(),
+                text,
+            })
+            .build()
+            .map_err(|e| e.iter().map(|e| e.to_string()).collect())
+    }
+
+    /// (findings, applied) for one transcript.
+    fn run(e: &Engine, text: &str) -> (usize, bool) {
+        let c = e.check(&example_transcript(text).unwrap());
+        (c.findings.len(), c.applicable[0])
+    }
+
+    #[test]
+    fn min_turns_makes_short_threads_not_applicable() {
+        let e = engine("    min_turns: 2\n").unwrap();
+        // One agent reply: the rule does not apply at all (N/A, not a pass).
+        assert_eq!(run(&e, "Customer: hi\nAgent: Done."), (0, false));
+        // Two agent turns without thanks: a finding on the last one.
+        let two = "Customer: hi\nAgent: Done.\nCustomer: ok\nAgent: Bye.";
+        assert_eq!(run(&e, two), (1, true));
+        let c = e.check(&example_transcript(two).unwrap());
+        assert_eq!(c.findings[0].turn, 3);
+        // Two agent turns with thanks: applies and passes.
+        assert_eq!(
+            run(
+                &e,
+                "Customer: hi\nAgent: Done.\nCustomer: ok\nAgent: thanks"
+            ),
+            (0, true)
+        );
+        // Without `min_turns`, one reply is enough to owe it.
+        let e = engine("").unwrap();
+        assert_eq!(run(&e, "Customer: hi\nAgent: Done."), (1, true));
+    }
+
+    #[test]
+    fn min_turns_zero_is_refused() {
+        let err = engine("    min_turns: 0\n").err().unwrap();
+        assert!(err.contains("`min_turns` must be at least 1"), "{err}");
     }
 }
