@@ -80,6 +80,7 @@ mod tests {
                 origin: "t.yaml".into(),
                 text,
             })
+            .check_examples(false)
             .build()
             .map_err(|e| e.iter().map(|e| e.to_string()).collect())
     }
