@@ -5,6 +5,7 @@ mod check;
 mod pipeline;
 mod rules_cmd;
 mod score;
+mod summarize;
 pub mod settings;
 
 use clap::Parser;
@@ -33,6 +34,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Score(a) => score::run(a),
+        Command::Summarize(a) => summarize::run(a),
         Command::Rules(r) => rules_cmd::run(r),
         Command::Init { force } => init(force),
     };

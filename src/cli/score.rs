@@ -35,8 +35,15 @@ pub fn run(a: ScoreArgs) -> u8 {
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
         scorecard: Some(card.clone()),
+        no_summary_line: a.summary.is_some(),
     };
     let mut writers: Vec<Box<dyn Writer>> = Vec::new();
+    if let Some(path) = &a.summary {
+        match pipeline::summary_writer(path) {
+            Ok(w) => writers.push(w),
+            Err(code) => return code,
+        }
+    }
     if let Some(path) = &a.html {
         match pipeline::html_writer(path, opts.clone()) {
             Ok(w) => writers.push(w),
@@ -54,6 +61,7 @@ pub fn run(a: ScoreArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        group_by: a.group_by.clone(),
     };
     let mut below_min = 0usize;
     let scored = pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |r| {
