@@ -529,6 +529,10 @@ impl ScoreSummary {
     /// Adds another shard's figures. Shards must group by the same keys and use the same
     /// scorecard sections; otherwise the merged figures would mean nothing.
     pub fn merge(&mut self, o: &ScoreSummary) -> Result<(), MergeError> {
+        // An empty summary takes the grouping of the first one merged into it.
+        if self.scored + self.unscored == 0 && self.groups.is_empty() {
+            self.group_by.clone_from(&o.group_by);
+        }
         if self.group_by != o.group_by {
             return Err(MergeError(format!(
                 "grouped by [{}] in one summary and [{}] in another; score every shard with the same --group-by",
@@ -1207,9 +1211,25 @@ sections:
             m.date = Some(bad.into());
             assert_eq!(group_value("date", &m), NO_DATE, "{bad}");
         }
+        let mut meta = Metadata::default();
+        meta.queue = Some("billing".into());
+        let call = CallScore {
+            scorecard: "x".into(),
+            score: Some(50.0),
+            pass: false,
+            pass_mark: 80.0,
+            autofail: false,
+            sections: vec![],
+        };
         let mut a = ScoreSummary::grouped(&["queue".into()]);
-        let b = ScoreSummary::default();
+        a.add_call(&meta, [], &call);
+        let mut b = ScoreSummary::default();
+        b.add_call(&meta, [], &call);
         assert!(a.merge(&b).unwrap_err().0.contains("--group-by"));
+        // An empty summary takes the grouping of what is merged into it.
+        let mut c = ScoreSummary::default();
+        c.merge(&a).unwrap();
+        assert_eq!(c, a);
     }
 
     #[test]
