@@ -136,9 +136,13 @@ pub struct ScoreArgs {
     /// Exit 1 when any transcript scores below N (0-100).
     #[arg(long, value_name = "N")]
     pub min_score: Option<f64>,
-    /// Also write a self-contained HTML report (dashboard and every call) to FILE.
+    /// Also write a self-contained HTML report to FILE: the batch dashboard, the worst calls
+    /// in full and the next ones listed (grouped by `queue` unless --group-by says otherwise).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// With --html: also write every call as its own page (call-N.html) into DIR.
+    #[arg(long, value_name = "DIR", requires = "html")]
+    pub html_dir: Option<PathBuf>,
     /// Also total the scores by KEY: `agent`, `queue`, any metadata key, or the call's date
     /// by `date` (day), `date:week` or `date:month`; repeat for more.
     #[arg(long = "group-by", value_name = "KEY", value_parser = parse_group_key)]

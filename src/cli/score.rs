@@ -36,6 +36,19 @@ pub fn run(a: ScoreArgs) -> u8 {
         color: pipeline::use_color(a.color),
         scorecard: Some(card.clone()),
         no_summary_line: a.summary.is_some(),
+        html_dir: a.html_dir.clone(),
+    };
+    if let Some(dir) = &a.html_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: cannot create {}: {e}", dir.display());
+            return EXIT_ERROR;
+        }
+    }
+    // The dashboard's breakdown by queue, unless the user chose the groups.
+    let group_by = if a.group_by.is_empty() && a.html.is_some() {
+        vec!["queue".to_string()]
+    } else {
+        a.group_by.clone()
     };
     let mut writers: Vec<Box<dyn Writer>> = Vec::new();
     if let Some(path) = &a.summary {
@@ -61,7 +74,7 @@ pub fn run(a: ScoreArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
-        group_by: a.group_by.clone(),
+        group_by,
     };
     let mut below_min = 0usize;
     let scored = pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |r| {

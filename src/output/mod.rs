@@ -155,6 +155,8 @@ pub struct WriterOptions {
     pub scorecard: Option<Arc<Scorecard>>,
     /// `jsonl` leaves out its summary line (`--summary FILE` takes it instead).
     pub no_summary_line: bool,
+    /// `--html-dir DIR`: the HTML report also writes one page per call there.
+    pub html_dir: Option<std::path::PathBuf>,
 }
 
 pub trait Writer {
