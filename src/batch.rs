@@ -1,8 +1,8 @@
 //! Checking many files in parallel and handing each file's report to a sink in path order,
 //! so `-j 1` and `-j 8` produce byte-identical output and memory stays flat.
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::Duration;

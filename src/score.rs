@@ -348,11 +348,26 @@ fn parse_day(s: &str) -> Option<(i64, u32, u32)> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let t = std::str::from_utf8(&b[r]).ok()?;
-        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+        t.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     ((1..=12).contains(&m) && d >= 1 && d <= days[m as usize - 1]).then_some((i64::from(y), m, d))
 }
 
@@ -540,7 +555,12 @@ impl ScoreSummary {
                 o.group_by.join(", ")
             )));
         }
-        let names = |s: &ScoreSummary| s.sections.iter().map(|x| x.name.clone()).collect::<Vec<_>>();
+        let names = |s: &ScoreSummary| {
+            s.sections
+                .iter()
+                .map(|x| x.name.clone())
+                .collect::<Vec<_>>()
+        };
         if !self.sections.is_empty() && !o.sections.is_empty() && names(self) != names(o) {
             return Err(MergeError(format!(
                 "scorecard sections differ ([{}] and [{}]); score every shard with the same scorecard",
@@ -917,7 +937,11 @@ impl<'de> Deserialize<'de> for ScoreSummary {
             counts,
             agents: totals(i.agents),
             rule_hits: i.rules.iter().map(|r| (r.rule.clone(), r.hits)).collect(),
-            rule_severity: i.rules.iter().map(|r| (r.rule.clone(), r.severity)).collect(),
+            rule_severity: i
+                .rules
+                .iter()
+                .map(|r| (r.rule.clone(), r.severity))
+                .collect(),
             sections: i
                 .sections
                 .into_iter()
@@ -1207,12 +1231,20 @@ sections:
             m.date = Some(d.into());
             assert_eq!(group_value("date:week", &m), w, "{d}");
         }
-        for bad in ["2026-02-30", "26-01-01", "2026-1-01", "20260101", "2026-01-011"] {
+        for bad in [
+            "2026-02-30",
+            "26-01-01",
+            "2026-1-01",
+            "20260101",
+            "2026-01-011",
+        ] {
             m.date = Some(bad.into());
             assert_eq!(group_value("date", &m), NO_DATE, "{bad}");
         }
-        let mut meta = Metadata::default();
-        meta.queue = Some("billing".into());
+        let meta = Metadata {
+            queue: Some("billing".into()),
+            ..Default::default()
+        };
         let call = CallScore {
             scorecard: "x".into(),
             score: Some(50.0),

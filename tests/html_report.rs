@@ -275,9 +275,30 @@ fn batch_dashboard_with_call_pages_renders_in_chromium() {
     let report = dir.path().join("report.html");
     let mut child = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
         .current_dir(dir.path())
-        .args(["score", "--no-config", "--no-default-packs", "--rules", PACK])
-        .args(["--scorecard", "card.yaml", "-f", "jsonl", "--group-by", "queue"])
-        .args(["--group-by", "team", "--html", "report.html", "--html-dir", "calls", "-"])
+        .args([
+            "score",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+            PACK,
+        ])
+        .args([
+            "--scorecard",
+            "card.yaml",
+            "-f",
+            "jsonl",
+            "--group-by",
+            "queue",
+        ])
+        .args([
+            "--group-by",
+            "team",
+            "--html",
+            "report.html",
+            "--html-dir",
+            "calls",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -291,9 +312,18 @@ fn batch_dashboard_with_call_pages_renders_in_chromium() {
         .write_all(jsonl.as_bytes())
         .unwrap();
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let html = std::fs::read_to_string(&report).unwrap();
-    assert_eq!(html.matches("<article class=\"call\"").count(), 10, "the worst 10 in full");
+    assert_eq!(
+        html.matches("<article class=\"call\"").count(),
+        10,
+        "the worst 10 in full"
+    );
     assert!(html.contains("The next 26 worst"));
     for part in [
         "Trend: mean score by day",
@@ -310,12 +340,18 @@ fn batch_dashboard_with_call_pages_renders_in_chromium() {
     let rude = html.find("<tr><td>t-rude</td>").expect("t-rude listed");
     let jargon = html.find("<tr><td>t-jargon</td>").expect("t-jargon listed");
     assert!(rude < jargon);
-    let pages: Vec<_> = std::fs::read_dir(dir.path().join("calls")).unwrap().collect();
+    let pages: Vec<_> = std::fs::read_dir(dir.path().join("calls"))
+        .unwrap()
+        .collect();
     assert_eq!(pages.len(), 36);
     let page = dir.path().join("calls/call-5.html");
     for file in [&report, &page] {
         let text = std::fs::read_to_string(file).unwrap();
-        assert!(!text.contains("<script") && !text.contains("<img"), "{}", file.display());
+        assert!(
+            !text.contains("<script") && !text.contains("<img"),
+            "{}",
+            file.display()
+        );
     }
     let Some(bin) = chromium() else { return };
     for file in [&report, &page] {
@@ -323,7 +359,12 @@ fn batch_dashboard_with_call_pages_renders_in_chromium() {
         assert!(dom.status.success());
         let log = String::from_utf8_lossy(&dom.stderr);
         let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
-        assert!(console.is_empty(), "{}: {}", file.display(), console.join("\n"));
+        assert!(
+            console.is_empty(),
+            "{}: {}",
+            file.display(),
+            console.join("\n")
+        );
         let dom_text = String::from_utf8_lossy(&dom.stdout);
         assert!(!dom_text.contains("<script") && !dom_text.contains("<img"));
     }

@@ -63,7 +63,8 @@ fn corpus(n: usize) -> String {
         if i % 5 != 0 {
             meta["team"] = serde_json::json!(["north", "south"][next(2)]);
         }
-        let rec = serde_json::json!({"id": format!("call-{i:03}"), "metadata": meta, "turns": turns});
+        let rec =
+            serde_json::json!({"id": format!("call-{i:03}"), "metadata": meta, "turns": turns});
         out.push_str(&rec.to_string());
         out.push('\n');
     }
@@ -119,7 +120,10 @@ fn stdin_streams_one_line_per_transcript_in_order_then_the_summary() {
     let one = score(&input, "1", dir.path());
     let four = score(&input, "4", dir.path());
     assert_eq!(one.status.code(), Some(2), "two lines are input errors");
-    assert_eq!(one.stdout, four.stdout, "same bytes whatever the thread count");
+    assert_eq!(
+        one.stdout, four.stdout,
+        "same bytes whatever the thread count"
+    );
     let out = text(&one);
     let lines: Vec<serde_json::Value> = out
         .lines()
@@ -138,7 +142,10 @@ fn stdin_streams_one_line_per_transcript_in_order_then_the_summary() {
     assert_eq!(s["transcripts"], 58);
     assert_eq!(s["errors"], 2);
     assert_eq!(s["score"]["scored"], 58);
-    assert_eq!(s["score"]["group_by"], serde_json::json!(["queue", "team", "date:week"]));
+    assert_eq!(
+        s["score"]["group_by"],
+        serde_json::json!(["queue", "team", "date:week"])
+    );
     let teams: Vec<&str> = s["score"]["groups"]["team"]
         .as_array()
         .unwrap()
@@ -147,7 +154,9 @@ fn stdin_streams_one_line_per_transcript_in_order_then_the_summary() {
         .collect();
     assert_eq!(teams, ["(none)", "north", "south"]);
     let weeks = s["score"]["groups"]["date:week"].as_array().unwrap();
-    assert!(weeks.iter().all(|w| w["value"].as_str().unwrap().starts_with("2026-W4")));
+    assert!(weeks
+        .iter()
+        .all(|w| w["value"].as_str().unwrap().starts_with("2026-W4")));
     // The errors name stdin and the line.
     let err = String::from_utf8_lossy(&one.stderr);
     assert!(err.contains("-:8: error: invalid JSON at line 8"), "{err}");
@@ -158,7 +167,10 @@ fn stdin_streams_one_line_per_transcript_in_order_then_the_summary() {
     args.push("calls.jsonl");
     let file = run(&args, b"", dir.path());
     let from_file = text(&file);
-    let strip = |s: &str| s.replace("\"path\":\"calls.jsonl\"", "\"path\":\"-\"").replace("calls:", "-:");
+    let strip = |s: &str| {
+        s.replace("\"path\":\"calls.jsonl\"", "\"path\":\"-\"")
+            .replace("calls:", "-:")
+    };
     assert_eq!(
         strip(&from_file).lines().count(),
         out.lines().count(),
@@ -184,7 +196,11 @@ fn split(lines: &[&str], k: usize, how: usize) -> Vec<String> {
         let s = match how {
             0 => i / per,
             1 => i % k,
-            _ => l.bytes().fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize)) % k,
+            _ => {
+                l.bytes()
+                    .fold(7usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
+                    % k
+            }
         };
         shards[s].push_str(l);
         shards[s].push('\n');
@@ -250,19 +266,33 @@ fn summarize_merges_any_split_into_the_single_run_summary_byte_for_byte() {
     // A summary line read from standard input merges too; mixed groupings are refused.
     let piped = run(&["summarize", "-"], want.as_bytes(), dir.path());
     assert_eq!(text(&piped), want);
-    let plain = run(&["score", "--no-config", "-f", "jsonl", "-"], input.as_bytes(), dir.path());
+    let plain = run(
+        &["score", "--no-config", "-f", "jsonl", "-"],
+        input.as_bytes(),
+        dir.path(),
+    );
     std::fs::write(dir.path().join("plain.jsonl"), &plain.stdout).unwrap();
     std::fs::write(dir.path().join("grouped.jsonl"), &want).unwrap();
-    let mixed = run(&["summarize", "grouped.jsonl", "plain.jsonl"], b"", dir.path());
+    let mixed = run(
+        &["summarize", "grouped.jsonl", "plain.jsonl"],
+        b"",
+        dir.path(),
+    );
     assert_eq!(mixed.status.code(), Some(2));
     let err = String::from_utf8_lossy(&mixed.stderr);
-    assert!(err.contains("plain.jsonl") && err.contains("--group-by"), "{err}");
+    assert!(
+        err.contains("plain.jsonl") && err.contains("--group-by"),
+        "{err}"
+    );
     // A line that is neither is reported with its place.
     std::fs::write(dir.path().join("junk.jsonl"), "{\"x\":1}\nnot json\n").unwrap();
     let junk = run(&["summarize", "junk.jsonl"], b"", dir.path());
     assert_eq!(junk.status.code(), Some(2));
     let err = String::from_utf8_lossy(&junk.stderr);
-    assert!(err.contains("junk.jsonl:1: error:") && err.contains("junk.jsonl:2: error:"), "{err}");
+    assert!(
+        err.contains("junk.jsonl:1: error:") && err.contains("junk.jsonl:2: error:"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -270,16 +300,36 @@ fn group_by_reaches_the_json_document_and_pretty_output() {
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(30);
     let o = run(
-        &["score", "--no-config", "-f", "json", "--group-by", "queue", "-"],
+        &[
+            "score",
+            "--no-config",
+            "-f",
+            "json",
+            "--group-by",
+            "queue",
+            "-",
+        ],
         input.as_bytes(),
         dir.path(),
     );
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let queues = doc["summary"]["score"]["groups"]["queue"].as_array().unwrap();
+    let queues = doc["summary"]["score"]["groups"]["queue"]
+        .as_array()
+        .unwrap();
     let calls: u64 = queues.iter().map(|q| q["calls"].as_u64().unwrap()).sum();
     assert_eq!(calls, doc["summary"]["score"]["scored"].as_u64().unwrap());
     let o = run(
-        &["score", "--no-config", "-f", "pretty", "--color", "never", "--group-by", "queue", "-"],
+        &[
+            "score",
+            "--no-config",
+            "-f",
+            "pretty",
+            "--color",
+            "never",
+            "--group-by",
+            "queue",
+            "-",
+        ],
         input.as_bytes(),
         dir.path(),
     );
@@ -297,7 +347,10 @@ fn a_full_disk_and_a_closed_pipe_end_the_stream_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let input = corpus(200);
     if Path::new("/dev/full").exists() {
-        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
         let mut child = Command::new(BIN)
             .args(["score", "--no-config", "-f", "jsonl", "-"])
             .stdin(Stdio::piped())
@@ -331,12 +384,20 @@ fn a_full_disk_and_a_closed_pipe_end_the_stream_cleanly() {
         let _ = stdin.write_all(data.as_bytes());
     });
     let mut first = [0u8; 1];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let o = child.wait_with_output().unwrap();
     feeder.join().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -375,8 +436,13 @@ fn sigint_mid_stream_ends_on_a_whole_line_without_a_summary() {
     let out = String::from_utf8(got).unwrap();
     assert!(out.ends_with('\n'), "no partial line");
     assert_eq!(out.lines().count(), 18);
-    assert!(out.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
-    assert!(!out.contains("\"summary\""), "an interrupted batch has no summary line");
+    assert!(out
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(
+        !out.contains("\"summary\""),
+        "an interrupted batch has no summary line"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("interrupted"), "{err}");
 }

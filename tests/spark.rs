@@ -122,7 +122,12 @@ fn spark_pipe_partitions_merge_into_the_single_run_summary() {
     let mut parts: Vec<_> = std::fs::read_dir(dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("part-"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("part-")
+        })
         .collect();
     parts.sort();
     assert!(parts.len() >= 4, "{parts:?}");

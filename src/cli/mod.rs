@@ -5,8 +5,8 @@ mod check;
 mod pipeline;
 mod rules_cmd;
 mod score;
-mod summarize;
 pub mod settings;
+mod summarize;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -117,8 +117,7 @@ fn summarize_file(
 }
 
 pub fn run(a: SummarizeArgs) -> u8 {
-    let format = match pipeline::format(&Some(a.format.clone().unwrap_or_else(|| "jsonl".into())))
-    {
+    let format = match pipeline::format(&Some(a.format.clone().unwrap_or_else(|| "jsonl".into()))) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -165,8 +164,9 @@ pub fn run(a: SummarizeArgs) -> u8 {
         color: pipeline::use_color(a.color),
         ..Default::default()
     };
-    let mut writers = vec![output::make(&format, pipeline::stdout(false), opts.clone())
-        .expect("format checked above")];
+    let mut writers =
+        vec![output::make(&format, pipeline::stdout(false), opts.clone())
+            .expect("format checked above")];
     if let Some(path) = &a.html {
         match pipeline::html_writer(path, opts) {
             Ok(w) => writers.push(w),

@@ -332,7 +332,12 @@ impl Html {
         let mut h = String::with_capacity(256);
         match link {
             Some(href) => {
-                let _ = write!(h, "<tr><td><a href=\"{}\">{}</a></td>", esc(&href), esc(&label));
+                let _ = write!(
+                    h,
+                    "<tr><td><a href=\"{}\">{}</a></td>",
+                    esc(&href),
+                    esc(&label)
+                );
             }
             None => {
                 let _ = write!(h, "<tr><td>{}</td>", esc(&label));
@@ -363,7 +368,11 @@ impl Html {
                 let _ = write!(
                     h,
                     "<td class=\"num {}\">{}</td>",
-                    if s.pass { band(s.score, s.pass_mark) } else { "poor" },
+                    if s.pass {
+                        band(s.score, s.pass_mark)
+                    } else {
+                        "poor"
+                    },
                     fmt_score(s.score)
                 );
             }
@@ -371,7 +380,11 @@ impl Html {
                 let _ = write!(h, "<td class=\"num\">{}</td>", t.checked.findings.len());
             }
         }
-        let _ = write!(h, "<td class=\"rules\">{}{more}</td></tr>", esc(&rules[..shown].join(", ")));
+        let _ = write!(
+            h,
+            "<td class=\"rules\">{}{more}</td></tr>",
+            esc(&rules[..shown].join(", "))
+        );
         h
     }
 
@@ -406,7 +419,10 @@ impl Html {
                 w.row = match &self.pages {
                     Some(dir) => w.row.replacen(
                         &format!("href=\"#call-{}\"", w.n),
-                        &format!("href=\"{}\"", esc(&format!("{}/call-{}.html", dir.display(), w.n))),
+                        &format!(
+                            "href=\"{}\"",
+                            esc(&format!("{}/call-{}.html", dir.display(), w.n))
+                        ),
                         1,
                     ),
                     None => unlink(&w.row),
@@ -426,10 +442,7 @@ impl Html {
         h.push_str(&page_foot());
         let file = dir.join(format!("call-{}.html", self.calls));
         if let Err(e) = std::fs::write(&file, h) {
-            self.page_error = Some(io::Error::new(
-                e.kind(),
-                format!("{}: {e}", file.display()),
-            ));
+            self.page_error = Some(io::Error::new(e.kind(), format!("{}: {e}", file.display())));
         }
     }
 
@@ -491,7 +504,9 @@ impl Html {
             trend(&mut h, s, pass_mark);
             h.push_str("</div>");
         }
-        h.push_str("</div><div class=\"grid2\"><div class=\"card\"><h3>Rules by severity, then hits</h3>");
+        h.push_str(
+            "</div><div class=\"grid2\"><div class=\"card\"><h3>Rules by severity, then hits</h3>",
+        );
         let rules: Vec<(String, Option<Severity>, u64)> = match &run.score {
             Some(s) => s
                 .rules_by_severity()
@@ -807,15 +822,20 @@ fn rule_table(h: &mut String, rules: &[(String, Option<Severity>, u64)]) {
 /// Mean score per day (per ISO week when the batch spans more than six weeks), as bars
 /// with the call count above each.
 fn trend(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
-    let dated: Vec<(&String, &AgentTotals)> =
-        s.days.iter().filter(|(d, _)| d.as_str() != NO_DATE).collect();
+    let dated: Vec<(&String, &AgentTotals)> = s
+        .days
+        .iter()
+        .filter(|(d, _)| d.as_str() != NO_DATE)
+        .collect();
     let undated = s.days.get(NO_DATE).map_or(0, |t| t.calls);
     let mut weeks: BTreeMap<String, AgentTotals> = BTreeMap::new();
     let by_week = dated.len() > 42;
     let periods: Vec<(String, AgentTotals)> = if by_week {
         for (d, t) in &dated {
-            let mut m = crate::transcript::Metadata::default();
-            m.date = Some((*d).clone());
+            let m = crate::transcript::Metadata {
+                date: Some((*d).clone()),
+                ..Default::default()
+            };
             let w = weeks.entry(group_value("date:week", &m)).or_default();
             w.calls += t.calls;
             w.hundredths += t.hundredths;
@@ -823,9 +843,16 @@ fn trend(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
         }
         weeks.into_iter().collect()
     } else {
-        dated.iter().map(|(d, t)| ((*d).clone(), (*t).clone())).collect()
+        dated
+            .iter()
+            .map(|(d, t)| ((*d).clone(), (*t).clone()))
+            .collect()
     };
-    let _ = write!(h, "<h3>Trend: mean score by {}</h3>", if by_week { "week" } else { "day" });
+    let _ = write!(
+        h,
+        "<h3>Trend: mean score by {}</h3>",
+        if by_week { "week" } else { "day" }
+    );
     if periods.is_empty() {
         h.push_str("<p class=\"empty\">No call has a <code>date</code>; add one to the metadata to see the trend.</p>");
         return;
@@ -833,7 +860,10 @@ fn trend(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
     let (w, ht, left, bottom, top) = (520.0, 220.0, 34.0, 40.0, 20.0);
     let plot_h = ht - bottom - top;
     let bw = (w - left - 8.0) / periods.len() as f64;
-    let _ = write!(h, "<svg viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Trend\">");
+    let _ = write!(
+        h,
+        "<svg viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Trend\">"
+    );
     for v in [0.0, 50.0, 100.0] {
         let y = top + plot_h - plot_h * v / 100.0;
         let _ = write!(
@@ -935,7 +965,12 @@ fn group_table(h: &mut String, key: &str, values: &BTreeMap<String, AgentTotals>
         totals_row(h, name, a, pass_mark);
     }
     if rest.calls > 0 {
-        totals_row(h, &format!("{} more", rows.len() - GROUP_ROWS), &rest, pass_mark);
+        totals_row(
+            h,
+            &format!("{} more", rows.len() - GROUP_ROWS),
+            &rest,
+            pass_mark,
+        );
     }
     h.push_str("</table></div>");
 }
@@ -973,11 +1008,16 @@ fn coaching(h: &mut String, s: &ScoreSummary) {
         .map(|a| (a, s.agents.get(a).map_or(0, |t| t.calls)))
         .collect();
     agents.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let rate = |agent: &str, n: u64| n as f64 / s.agents.get(agent).map_or(1, |t| t.calls).max(1) as f64;
+    let rate =
+        |agent: &str, n: u64| n as f64 / s.agents.get(agent).map_or(1, |t| t.calls).max(1) as f64;
     let top_rate = agents
         .iter()
         .take(GRID_AGENTS)
-        .flat_map(|(a, _)| rules.iter().map(|r| rate(a, s.coaching[*a].get(*r).copied().unwrap_or(0))))
+        .flat_map(|(a, _)| {
+            rules
+                .iter()
+                .map(|r| rate(a, s.coaching[*a].get(*r).copied().unwrap_or(0)))
+        })
         .fold(0.0f64, f64::max)
         .max(f64::MIN_POSITIVE);
     h.push_str("<div class=\"scroll\"><table class=\"grid\"><tr><th>Agent</th>");
@@ -987,7 +1027,11 @@ fn coaching(h: &mut String, s: &ScoreSummary) {
     h.push_str("</tr>");
     for (agent, calls) in agents.iter().take(GRID_AGENTS) {
         let row = &s.coaching[*agent];
-        let _ = write!(h, "<tr><td>{} <span class=\"dim\">({calls})</span></td>", esc(agent));
+        let _ = write!(
+            h,
+            "<tr><td>{} <span class=\"dim\">({calls})</span></td>",
+            esc(agent)
+        );
         for r in &rules {
             let n = row.get(*r).copied().unwrap_or(0);
             if n == 0 {
@@ -1074,9 +1118,9 @@ impl Writer for Html {
         h.push_str(&self.dashboard(run));
         let full: Vec<&Worst> = self.worst.iter().filter(|w| w.full.is_some()).collect();
         let scoring = self.scorecard.is_some();
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<section class=\"calls\" id=\"calls\"><h2>{}</h2>\n",
+            "<section class=\"calls\" id=\"calls\"><h2>{}</h2>",
             if self.calls == 0 {
                 "Calls".to_string()
             } else if full.len() == self.calls {
@@ -1084,7 +1128,11 @@ impl Writer for Html {
             } else if scoring {
                 format!("The {} lowest-scoring of {} calls", full.len(), self.calls)
             } else {
-                format!("The {} calls with the most serious findings, of {}", full.len(), self.calls)
+                format!(
+                    "The {} calls with the most serious findings, of {}",
+                    full.len(),
+                    self.calls
+                )
             }
         );
         if self.calls == 0 {
@@ -1092,7 +1140,8 @@ impl Writer for Html {
         }
         self.out.write_all(h.as_bytes())?;
         for w in &full {
-            self.out.write_all(w.full.as_deref().unwrap_or("").as_bytes())?;
+            self.out
+                .write_all(w.full.as_deref().unwrap_or("").as_bytes())?;
         }
         self.out.write_all(b"</section>\n")?;
         let listed: Vec<&Worst> = self.worst.iter().filter(|w| w.full.is_none()).collect();
@@ -1213,14 +1262,20 @@ mod tests {
             LISTED_CALLS,
             "one row per listed call"
         );
-        assert!(html.contains(&format!("{} more not listed here", plural(CALLS - FULL_CALLS - LISTED_CALLS, "call"))));
+        assert!(html.contains(&format!(
+            "{} more not listed here",
+            plural(CALLS - FULL_CALLS - LISTED_CALLS, "call")
+        )));
         // Trend by week (84 days), every queue, the grid capped at 40 agents.
         assert!(html.contains("Trend: mean score by week"));
         assert!(html.contains("2026-W01"));
         for q in 0..5 {
             assert!(html.contains(&format!("<td>q{q}</td>")));
         }
-        assert!(html.contains("Showing the 40 agents with the most calls of 150"), "half the agents broke a rule");
+        assert!(
+            html.contains("Showing the 40 agents with the most calls of 150"),
+            "half the agents broke a rule"
+        );
     }
 
     #[test]
