@@ -212,7 +212,7 @@ fn files(format: &str) -> Vec<(String, String)> {
     };
     if format == "jsonl" {
         // One file of every call, one per line.
-        let lines: Vec<String> = calls.iter().map(|t| files_json_line(t)).collect();
+        let lines: Vec<String> = calls.iter().map(files_json_line).collect();
         return vec![("c.jsonl".into(), lines.join("\n"))];
     }
     calls.iter().map(one).collect()

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::engine::{Checked, Engine};
 use crate::input::{self, walk, InputError, ReadOptions};
 use crate::score::CallScore;
+use crate::suppress;
 use crate::transcript::{Mode, Role, Transcript};
 
 /// One transcript with what the engine found in it.
@@ -28,6 +29,8 @@ pub struct FileReport {
     pub transcripts: Vec<TranscriptReport>,
     /// Problems that kept (part of) the file from being checked; they make the exit code 2.
     pub errors: Vec<InputError>,
+    /// Problems that did not stop checking (an unknown rule id in a suppression); stderr only.
+    pub warnings: Vec<InputError>,
     /// The file's text, kept only when a writer shows source lines.
     pub source: Option<Arc<str>>,
     /// The exact bytes of the file's name when they are not UTF-8 (`path` shows them
@@ -42,6 +45,8 @@ pub struct BatchOptions<'a> {
     pub keep_source: bool,
     /// Read options for a path (config overrides may differ per folder).
     pub read_options: &'a (dyn Fn(&Path) -> ReadOptions + Sync),
+    /// How inline suppressions are checked; `None` leaves them to the engine.
+    pub suppress: Option<suppress::Settings<'a>>,
 }
 
 /// Raised by the SIGINT handler of the command line: batches stop taking new work, hand
@@ -54,9 +59,10 @@ pub fn check_file(
     engine: &Engine,
     opts: &ReadOptions,
     keep_source: bool,
+    suppress: Option<&suppress::Settings>,
 ) -> FileReport {
     match input::read_file_bytes(path) {
-        Ok(bytes) => check_bytes(path, bytes, engine, opts, keep_source),
+        Ok(bytes) => check_bytes(path, bytes, engine, opts, keep_source, suppress),
         Err(message) => {
             let mut report = empty_report(path);
             report.errors.push(InputError {
@@ -84,12 +90,40 @@ pub fn check_bytes(
     engine: &Engine,
     opts: &ReadOptions,
     keep_source: bool,
+    suppress: Option<&suppress::Settings>,
 ) -> FileReport {
     let mut report = empty_report(path);
+    let shown = report.path.clone();
     let (transcripts, errors) = input::read_all(&report.path, &bytes, opts);
     report.errors = errors;
-    for t in transcripts {
-        check_into(&mut report, t, engine);
+    for mut t in transcripts {
+        if t.mode == Mode::Conversation && !t.roles_resolved() {
+            report.errors.push(unresolved(&shown, &t));
+            continue;
+        }
+        let checked = match suppress {
+            Some(s) if !t.suppressions.is_empty() => {
+                // Checked without its directives, so that each can be judged.
+                let directives = std::mem::take(&mut t.suppressions);
+                let mut checked = engine.check(&t);
+                t.suppressions = directives;
+                let source = String::from_utf8_lossy(&bytes);
+                report.warnings.extend(suppress::apply(
+                    &shown,
+                    &source,
+                    &t,
+                    &mut checked.findings,
+                    s,
+                ));
+                checked
+            }
+            _ => engine.check(&t),
+        };
+        report.transcripts.push(TranscriptReport {
+            transcript: t,
+            checked,
+            score: None,
+        });
     }
     if keep_source {
         report.source = String::from_utf8(bytes).ok().map(Arc::from);
@@ -188,6 +222,7 @@ pub fn run(
                 engine,
                 &(opts.read_options)(f),
                 opts.keep_source,
+                opts.suppress.as_ref(),
             ));
         }
         return;
@@ -212,7 +247,13 @@ pub fn run(
                         }
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(f) = files.get(i) else { break };
-                        let r = check_file(f, engine, &(opts.read_options)(f), opts.keep_source);
+                        let r = check_file(
+                            f,
+                            engine,
+                            &(opts.read_options)(f),
+                            opts.keep_source,
+                            opts.suppress.as_ref(),
+                        );
                         if tx.send((i, r)).is_err() {
                             break;
                         }

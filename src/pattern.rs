@@ -6,7 +6,9 @@
 //! are distributed into separate sequences), each anchored at its rarest required word. The
 //! engine finds anchors with one automaton pass and calls `Flat::verify` around each, so the
 //! cost of a rule is the length of the attempted match, never the length of the turn.
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::tokens::{Kind, Tokens};
 
@@ -34,6 +36,9 @@ pub struct Test {
     pub negated: bool,
     /// How the pattern wrote it, for traces: `sorry`, `@apology`, `handle~`.
     pub label: Box<str>,
+    /// `words` as a hash set, built on first use when the list is long (a class of
+    /// hundreds of words is one look-up instead of a binary search of string compares).
+    index: std::sync::OnceLock<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
 }
 
 impl Test {
@@ -77,9 +82,8 @@ impl Test {
             Kind::Word | Kind::Num => {
                 self.any
                     || (self.num && w.as_bytes()[0].is_ascii_digit())
-                    || self.words.binary_search_by(|x| (**x).cmp(w)).is_ok()
-                    || t.alt
-                        .is_some_and(|a| self.words.binary_search_by(|x| (**x).cmp(a)).is_ok())
+                    || self.has_word(w)
+                    || t.alt.is_some_and(|a| self.has_word(a))
                     || self.prefixes.iter().any(|p| w.starts_with(&**p))
             }
         };
@@ -87,6 +91,20 @@ impl Test {
             t.kind != Kind::Punct && !hit
         } else {
             hit
+        }
+    }
+
+    #[inline]
+    fn has_word(&self, w: &str) -> bool {
+        if self.words.len() <= 8 {
+            return self.words.iter().any(|x| &**x == w);
+        }
+        let index = self
+            .index
+            .get_or_init(|| Some(self.words.iter().cloned().collect()));
+        match index {
+            Some(set) => set.contains(w),
+            None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
         }
     }
 
@@ -133,8 +151,9 @@ fn word_rarity(w: &str) -> usize {
 /// One element of a flat sequence.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Elem {
-    Tok(Test),
-    Opt(Test),
+    // Shared: expanding alternatives copies sequences, not word lists.
+    Tok(Arc<Test>),
+    Opt(Arc<Test>),
     /// Between `min` and `max` words, within the sentence.
     Gap(u8, u8),
     /// `^`: the start of a sentence.
@@ -173,7 +192,7 @@ impl Flat {
             .iter()
             .enumerate()
             .filter_map(|(i, e)| match e {
-                Elem::Tok(t) if t.rarity() > 0 => Some((t.rarity(), i)),
+                Elem::Tok(t) => Some((t.rarity(), i)).filter(|(r, _)| *r > 0),
                 _ => None,
             })
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
@@ -197,6 +216,28 @@ impl Flat {
             right,
             max_width,
         })
+    }
+
+    /// The word sets of the elements right after and right before the anchor, when each is
+    /// a required plain word test (no prefix, wildcard, mark or negation): the engine keys
+    /// patterns on them so it verifies only those whose neighbour word is there.
+    pub fn neighbour_words(&self) -> (Option<&[Box<str>]>, Option<&[Box<str>]>) {
+        fn plain(e: Option<&Elem>) -> Option<&[Box<str>]> {
+            match e {
+                Some(Elem::Tok(t))
+                    if !t.words.is_empty()
+                        && t.prefixes.is_empty()
+                        && t.puncts.is_empty()
+                        && !t.any
+                        && !t.num
+                        && !t.negated =>
+                {
+                    Some(&t.words[..])
+                }
+                _ => None,
+            }
+        }
+        (plain(self.right.first()), plain(self.left.first()))
     }
 
     pub fn anchor_test(&self) -> &Test {
@@ -238,17 +279,39 @@ impl Flat {
     }
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
-    /// do not go through the anchor automaton).
+    /// do not go through the anchor automaton). The anchor of such a match may lie after
+    /// `to`, up to the pattern's width.
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for k in from..to.min(toks.len()) {
+        for k in self.anchor_range(toks, from, to) {
             if let Some(m) = self.verify(toks, k) {
-                if !out.contains(&m) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
                     out.push(m);
                 }
             }
         }
         out
+    }
+
+    /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
+    /// (no allocation: used on the hot path for exclusions).
+    pub fn any_in(
+        &self,
+        toks: &Tokens,
+        from: usize,
+        to: usize,
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        self.anchor_range(toks, from, to).any(|k| {
+            self.verify(toks, k)
+                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
+        })
+    }
+
+    /// Tokens where the anchor of a match starting in `from..to` can be: up to the
+    /// pattern's width past `to`.
+    fn anchor_range(&self, toks: &Tokens, from: usize, to: usize) -> std::ops::Range<usize> {
+        from..to.saturating_add(self.max_width).min(toks.len())
     }
 }
 
@@ -539,7 +602,13 @@ impl Parser<'_> {
                 }
                 Ok(vec![self.optional_mark(Ast::Group(branches))])
             }
-            Some('!') if self.c.get(self.i + 1).is_some_and(|c| !c.is_whitespace()) => {
+            // `!word` negates; a `!` before a space, `]` or `|` is the exclamation mark.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, ']' | '|')) =>
+            {
                 self.i += 1;
                 let inner = self.atom(depth + 1)?;
                 match inner.as_slice() {
@@ -561,12 +630,17 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     match chunk {
         "^" => return Ok(vec![Ast::Start]),
         "$" => return Ok(vec![Ast::End]),
-        "*" => {
-            return Ok(vec![Ast::Test(Test {
+        "*" | "*?" => {
+            let any = Ast::Test(Test {
                 any: true,
                 label: "*".into(),
                 ..Default::default()
-            })])
+            });
+            return Ok(vec![if chunk == "*?" {
+                Ast::Opt(Box::new(any))
+            } else {
+                any
+            }]);
         }
         "#num" => {
             return Ok(vec![Ast::Test(Test {
@@ -601,6 +675,10 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         _ => (chunk, false),
     };
     let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
+    // `*?` and `#num?`: an optional any-word or number, not an optional literal `*`.
+    if let "*" | "#num" = body {
+        return Ok(word_chunk(body)?.into_iter().map(wrap).collect());
+    }
     if let Some(name) = body.strip_prefix('@') {
         if name.is_empty()
             || !name
@@ -618,8 +696,20 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     } else {
         (body, false, false)
     };
+    // The possessive token as the docs write it (`billing 's`); alone, the tokenizer would
+    // read `'s` as a quote mark and the word `s`.
+    if let "'s" | "\u{2019}s" = core {
+        return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
+    }
     let mut toks = Tokens::default();
-    toks.tokenize(core);
+    if matches!(core, "'s" | "\u{2019}s") {
+        // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
+        // billing 's); alone, "'s" would read as a quote mark and an `s`.
+        toks.tokenize("x's");
+        toks.toks.remove(0);
+    } else {
+        toks.tokenize(core);
+    }
     if toks.is_empty() {
         return Err(format!("`{chunk}` has no word in it"));
     }
@@ -693,7 +783,7 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
         return Err("classes refer to each other too deeply (a cycle?)".into());
     }
     Ok(match a {
-        Ast::Test(t) => vec![vec![Elem::Tok(t.clone())]],
+        Ast::Test(t) => vec![vec![Elem::Tok(Arc::new(t.clone()))]],
         Ast::Gap(a, b) => vec![vec![Elem::Gap(*a, *b)]],
         Ast::Start => vec![vec![Elem::Start]],
         Ast::End => vec![vec![Elem::End]],
@@ -706,12 +796,17 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                 branches
                     .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
             }
+            if let Some(hit) =
+                CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned())
+            {
+                return Ok(hit);
+            }
             let mut alts = group(&branches, classes, depth + 1)?;
             for alt in &mut alts {
                 let single = alt.len() == 1;
                 for el in alt.iter_mut() {
                     if let Elem::Tok(t) | Elem::Opt(t) = el {
-                        t.label = if single {
+                        Arc::make_mut(t).label = if single {
                             format!("@{name}")
                         } else {
                             format!("@{name}:{}", t.label)
@@ -720,6 +815,10 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
                     }
                 }
             }
+            CLASS_CACHE.with(|c| {
+                c.borrow_mut()
+                    .insert(class_key(name, entries), alts.clone())
+            });
             alts
         }
         Ast::Group(branches) => group(branches, classes, depth + 1)?,
@@ -748,9 +847,27 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
             }
             t.negated = true;
             t.label = "!".into();
-            vec![vec![Elem::Tok(t)]]
+            vec![vec![Elem::Tok(Arc::new(t))]]
         }
     })
+}
+
+thread_local! {
+    /// Expanded classes, so a class used by many patterns is parsed and expanded once.
+    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// A class's cache key: its name and the identity of its entry list, which lives (and does
+/// not move) for as long as the pack that owns it is compiled; `clear_class_cache` runs
+/// before each pack.
+fn class_key(name: &str, entries: &[String]) -> (String, usize, usize) {
+    (name.to_string(), entries.as_ptr() as usize, entries.len())
+}
+
+/// Forgets expanded classes; called before each pack is compiled.
+pub fn clear_class_cache() {
+    CLASS_CACHE.with(|c| c.borrow_mut().clear());
 }
 
 /// Alternatives: single-token branches merge into one test; longer ones stay separate.
@@ -763,7 +880,7 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
             match alt.as_slice() {
                 [Elem::Tok(t)] if !t.negated => match &mut single {
                     Some(s) => s.union(t),
-                    None => single = Some(t.clone()),
+                    None => single = Some((**t).clone()),
                 },
                 [] => empty = true,
                 _ => out.push(alt),
@@ -783,7 +900,7 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
                 s.label = format!("[{}]", labels.join("|")).into();
             }
         }
-        out.insert(0, vec![Elem::Tok(s)]);
+        out.insert(0, vec![Elem::Tok(Arc::new(s))]);
     }
     if empty {
         out.push(Vec::new());
@@ -909,6 +1026,132 @@ mod tests {
         assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),
             Some("why is it late??")
+        );
+        // `*?` is an optional word, not a literal star.
+        assert_eq!(
+            matches("try another *? then", "try another shop then").as_deref(),
+            Some("try another shop then")
+        );
+        assert_eq!(
+            matches("try another *? then", "try another, then").as_deref(),
+            Some("try another, then")
+        );
+        // Marks as alternatives: `!` before `|` or `]` is the exclamation mark.
+        assert_eq!(
+            matches("it happens [.|!]", "Well it happens!").as_deref(),
+            Some("it happens!")
+        );
+        assert_eq!(
+            matches("it happens [!|.]", "it happens.").as_deref(),
+            Some("it happens.")
+        );
+        assert!(matches("it happens [.|!]", "it happens?").is_none());
+    }
+
+    #[test]
+    fn find_in_sees_a_match_whose_anchor_lies_past_the_range() {
+        let flats = compile("can not ~0-4 zebrafish", &Classes::new()).unwrap();
+        let mut toks = Tokens::default();
+        toks.tokenize("We can't feed the zebrafish today");
+        // Anchored at the rare word "zebrafish" (token 5), starting at "can" (token 1).
+        assert_eq!(flats[0].find_in(&toks, 0, 3), vec![(1, 6)]);
+        assert_eq!(flats[0].find_in(&toks, 2, 3), vec![]);
+        assert!(flats[0].any_in(&toks, 0, 3, |s, _| s == 1));
+        assert!(!flats[0].any_in(&toks, 2, 3, |_, _| true));
+    }
+
+    #[test]
+    fn a_lone_possessive_s_is_the_possessive_token() {
+        assert_eq!(
+            matches("@third_party 's been down", "Billing's been down all day").as_deref(),
+            Some("Billing's been down")
+        );
+        assert_eq!(
+            matches("courier 's [fault|job]", "It's the courier\u{2019}s job").as_deref(),
+            Some("courier\u{2019}s job")
+        );
+        assert!(matches("courier 's", "the courier s").is_none());
+    }
+
+    #[test]
+    fn an_exclamation_mark_inside_alternatives_is_a_mark() {
+        assert_eq!(
+            matches("why ~0-8 ? [?|!]", "why is it late?!").as_deref(),
+            Some("why is it late?!")
+        );
+        assert_eq!(
+            matches(", sorry [.|!|$]", "I asked twice, sorry!").as_deref(),
+            Some(", sorry!")
+        );
+        assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
+        assert!(matches("sorry [!|?]", "sorry.").is_none());
+    }
+
+    #[test]
+    fn find_in_finds_matches_whose_anchor_lies_past_the_window() {
+        let flats = compile("the zygote", &Classes::new()).unwrap();
+        let f = &flats[0];
+        assert_eq!(f.anchor, 1, "anchored at the rare word");
+        let mut toks = Tokens::default();
+        toks.tokenize("see the zygote now");
+        assert_eq!(
+            f.find_in(&toks, 0, 2),
+            vec![(1, 3)],
+            "starts at 1, anchor at 2"
+        );
+        assert!(
+            f.find_in(&toks, 2, 4).is_empty(),
+            "starts before the window"
+        );
+    }
+
+    #[test]
+    fn optional_any_word_and_number() {
+        assert_eq!(
+            matches("thanks *? for", "Thanks Sam, for the photo").as_deref(),
+            Some("Thanks Sam, for")
+        );
+        assert_eq!(
+            matches("thanks *? for", "thanks for it").as_deref(),
+            Some("thanks for")
+        );
+        assert!(matches("thanks *? for", "thanks a lot for").is_none());
+        assert_eq!(
+            matches("wait #num? minutes", "wait 5 minutes").as_deref(),
+            Some("wait 5 minutes")
+        );
+        assert_eq!(
+            matches("wait #num? minutes", "wait minutes").as_deref(),
+            Some("wait minutes")
+        );
+    }
+
+    #[test]
+    fn the_possessive_is_written_apart() {
+        assert_eq!(
+            matches("billing 's fault", "It's billing's fault").as_deref(),
+            Some("billing's fault")
+        );
+        assert_eq!(
+            matches("billing 's? fault", "a billing fault").as_deref(),
+            Some("billing fault")
+        );
+    }
+
+    #[test]
+    fn marks_are_alternatives_in_brackets() {
+        assert_eq!(
+            matches("^ sorry [.|!]", "Sorry! Fixed").as_deref(),
+            Some("Sorry!")
+        );
+        assert_eq!(
+            matches("^ sorry [!|.]", "Sorry. Fixed").as_deref(),
+            Some("Sorry.")
+        );
+        assert!(matches("^ sorry [.|!]", "Sorry? What?").is_none());
+        assert!(
+            matches("sorry [!|!if]", "sorry about").is_some(),
+            "`!if` still negates"
         );
     }
 

@@ -76,6 +76,46 @@ impl Tokens {
         t.kind == Kind::Punct && !is_hard_stop(t, self)
     }
 
+    /// Source byte span of tokens `a..b`, widened to whole source words: a match that starts
+    /// at the `not` of "doesn't" reports "doesn't", not "n't". (Two word tokens touch only
+    /// when they are parts of one source word.)
+    pub fn source_span(&self, a: usize, b: usize) -> (u32, u32) {
+        let joined = |i: usize| {
+            let (x, y) = (&self.toks[i - 1], &self.toks[i]);
+            x.end == y.start && x.kind != Kind::Punct && y.kind != Kind::Punct
+        };
+        let mut a = a;
+        while a > 0 && joined(a) {
+            a -= 1;
+        }
+        let mut b = b;
+        while b < self.toks.len() && joined(b) {
+            b += 1;
+        }
+        (self.toks[a].start, self.toks[b - 1].end)
+    }
+
+    /// The first token after `i` that is not a soft mark (what a pattern's next word
+    /// element would look at).
+    #[inline]
+    pub fn next_word(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        while j < self.toks.len() && self.soft(j) {
+            j += 1;
+        }
+        (j < self.toks.len()).then_some(j)
+    }
+
+    /// The last token before `i` that is not a soft mark.
+    #[inline]
+    pub fn prev_word(&self, i: usize) -> Option<usize> {
+        let mut j = i;
+        while j > 0 && self.soft(j - 1) {
+            j -= 1;
+        }
+        j.checked_sub(1)
+    }
+
     /// Index of the first token whose source span ends after `offset`.
     pub fn at_offset(&self, offset: usize) -> usize {
         self.toks.partition_point(|t| (t.end as usize) <= offset)
@@ -112,6 +152,20 @@ impl Tokens {
                     self.push(s, i, &text[s..i], Kind::Num, None);
                 }
                 continue;
+            }
+            if matches!(c, b'h' | b'H' | b'w' | b'W') {
+                if let Some(e) = url_end(text, i) {
+                    // A web address is one word: its dots and slashes are not sentence ends
+                    // or gaps, and the words inside it are not the agent's words.
+                    let mut lower = std::mem::take(&mut self.lower);
+                    lower.clear();
+                    lower.push_str(&text[i..e]);
+                    lower.make_ascii_lowercase();
+                    self.push(i, e, &lower, Kind::Word, None);
+                    self.lower = lower;
+                    i = e;
+                    continue;
+                }
             }
             if c.is_ascii_alphabetic() || (c >= 0x80 && starts_alpha(text, i)) {
                 let s = i;
@@ -195,7 +249,12 @@ impl Tokens {
                 let end = if k + 1 == parts.len() {
                     e
                 } else {
-                    (at + p.len()).min(e)
+                    // Split on a character boundary of the source ("y’all").
+                    let mut end = (at + p.len()).min(e);
+                    while !raw.is_char_boundary(end - s) {
+                        end += 1;
+                    }
+                    end
                 };
                 self.push(at, end, p, Kind::Word, None);
                 at = end;
@@ -430,6 +489,27 @@ fn starts_alpha(text: &str, i: usize) -> bool {
     text[i..].chars().next().is_some_and(char::is_alphanumeric)
 }
 
+/// End of the web address starting at `i` (`http://`, `https://` or `www.`, up to the next
+/// space, without the punctuation that closes the sentence or a bracket around it).
+fn url_end(text: &str, i: usize) -> Option<usize> {
+    let rest = &text.as_bytes()[i..];
+    let prefix = |p: &[u8]| rest.len() > p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+    if !(prefix(b"http://") || prefix(b"https://") || prefix(b"www.")) {
+        return None;
+    }
+    let len = text[i..]
+        .char_indices()
+        .find(|&(_, ch)| ch.is_whitespace())
+        .map_or(text.len() - i, |(k, _)| k);
+    let url = text[i..i + len].trim_end_matches(|ch: char| {
+        matches!(
+            ch,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\'' | '>'
+        ) || matches!(ch, '\u{2019}' | '\u{201D}' | '\u{2026}')
+    });
+    Some(i + url.len())
+}
+
 /// End of the word starting at `i`: letters and digits, and an apostrophe (straight or
 /// curly) with a letter after it.
 fn word_end(text: &str, mut i: usize) -> usize {
@@ -504,6 +584,56 @@ mod tests {
         assert_eq!(&text[not.start as usize..not.end as usize], "n\u{2019}t");
         let know = t.toks.last().unwrap();
         assert_eq!(&text[know.start as usize..know.end as usize], "know");
+    }
+
+    #[test]
+    fn a_web_address_is_one_word() {
+        assert_eq!(
+            words("Please visit https://Example.com/help?q=1. We can't."),
+            [
+                "please",
+                "visit",
+                "https://example.com/help?q=1",
+                ".",
+                "we",
+                "can",
+                "not",
+                "."
+            ]
+        );
+        assert_eq!(
+            words("(see www.shop.co.uk/returns), then"),
+            ["(", "see", "www.shop.co.uk/returns", ")", ",", "then"]
+        );
+        // Only a real address: the word "http" and a "www" on its own stay words.
+        assert_eq!(words("http is www"), ["http", "is", "www"]);
+        let mut t = Tokens::default();
+        let text = "go to https://x.org/a.";
+        t.tokenize(text);
+        let url = &t.toks[2];
+        assert_eq!(
+            &text[url.start as usize..url.end as usize],
+            "https://x.org/a"
+        );
+        assert!(t.hard_stop(3));
+    }
+
+    #[test]
+    fn split_words_keep_char_boundaries_and_whole_word_spans() {
+        let mut t = Tokens::default();
+        let text = "can\u{2019}t believe y\u{2019}all";
+        t.tokenize(text);
+        for k in &t.toks {
+            assert!(text.get(k.start as usize..k.end as usize).is_some());
+        }
+        let you = t.toks.iter().position(|k| t.text(k) == "you").unwrap();
+        let (s, e) = t.source_span(you, you + 1);
+        assert_eq!(&text[s as usize..e as usize], "y\u{2019}all");
+        let not = t.toks.iter().position(|k| t.text(k) == "not").unwrap();
+        let (s, e) = t.source_span(not, not + 2);
+        assert_eq!(&text[s as usize..e as usize], "can\u{2019}t believe");
+        let (s, e) = t.source_span(not + 1, not + 2);
+        assert_eq!(&text[s as usize..e as usize], "believe");
     }
 
     #[test]

@@ -16,17 +16,20 @@ rules:
     severity: info
     message: 'Greeting "{match}".'
     match: { phrases: ["thank you for calling"] }
+    examples: { flag: ["Agent: Thank you for calling."] }
   - id: fmt-complaint
     category: complaint
     severity: info
     speaker: customer
     message: 'Complaint "{match}".'
     match: { phrases: ["arrived broken"] }
+    examples: { flag: ["Agent: hi\nCustomer: it arrived broken"] }
   - id: fmt-non-apology
     category: apology
     severity: error
     message: 'Non-apology "{match}".'
     match: { phrases: ["sorry if you feel"] }
+    examples: { flag: ["Agent: I'm sorry if you feel that way."] }
 "#;
 
 const CONFIG: &str = "packs: [builtin:timing, pack.yaml]\n";
@@ -540,6 +543,15 @@ fn content_detection_and_input_format_override() {
     // Forcing a reader that does not fit is that reader's error.
     let out = env.check(&[&cap], &["--input-format", "srt"]);
     assert_eq!(out.code, 2);
+    // JSON of an unknown shape in a .txt file gets the JSON advice, not `Agent: text`.
+    let odd = env.write("odd.txt", "{\"conversation\": [{\"who\": \"Agent\"}]}\n");
+    let report = env.check(&[&odd], &[]).report();
+    assert!(
+        report.errors[0].message.contains("not a transcript format")
+            && !report.errors[0].message.contains("Agent: text"),
+        "{:?}",
+        report.errors
+    );
     // An unknown format name is a usage error listing the known ones.
     let out = env.check(&[&cap], &["--input-format", "docx"]);
     assert_eq!(out.code, 2);
@@ -627,7 +639,8 @@ fn a_json_array_of_transcripts_reports_the_bad_one_and_checks_the_rest() {
 #[test]
 fn a_50_mb_json_array_cut_short_is_one_clear_error() {
     let env = Env::new();
-    let item = r#"{"id": "x", "turns": [{"speaker": "Agent", "text": "Thank you for calling, how can I help you today?"}, {"speaker": "Customer", "text": "My parcel arrived broken."}]}"#;
+    // Read one element at a time: the complete ones are checked, the cut one is reported.
+    let item = r#"{"id": "x", "turns": [{"speaker": "Agent", "text": "Hello, this is the parcel desk."}, {"speaker": "Customer", "text": "Hi, I am calling about a delivery."}]}"#;
     let mut s = String::with_capacity(51 << 20);
     s.push_str("[\n");
     let mut lines = 1;
@@ -638,16 +651,18 @@ fn a_50_mb_json_array_cut_short_is_one_clear_error() {
     }
     s.push_str(&item[..40]);
     let p = env.write("huge.json", &s);
-    let out = env.check(&[&p], &[]);
-    assert_eq!(out.code, 2);
-    let report = out.report();
-    assert_eq!(report.errors.len(), 1);
-    assert_eq!(report.errors[0].line, Some(lines + 1));
-    assert!(
-        report.errors[0].message.contains("truncated"),
-        "{:?}",
-        report.errors
+    let out = env.run(&["check", "--format", "line", "huge.json"], None);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    let want = format!(
+        "huge.json:{}: error: invalid JSON at line {}",
+        lines + 1,
+        lines + 1
     );
+    assert!(all.contains(&want), "{want} not in {all}");
+    assert!(all.contains("truncated"), "{all}");
+    assert_eq!(all.matches("error:").count(), 1, "{all}");
+    drop(p);
 }
 
 #[test]
@@ -717,4 +732,37 @@ fn timing_rules_are_na_without_times() {
     // Sorted by path: call.txt (no times) first, then timed.txt.
     assert_eq!(result(0, "Kept the call moving"), "na");
     assert_eq!(result(1, "Kept the call moving"), "fail");
+}
+
+/// No reader panics, whatever the damage: every fixture cut short at many points and with
+/// bytes replaced by JSON, CSV and caption punctuation, read in-process under its own name.
+#[test]
+fn damaged_fixtures_never_panic_a_reader() {
+    use tonecheck::input::{read_all, ReadOptions};
+    let opts = ReadOptions::default();
+    let mut read = 0usize;
+    for entry in std::fs::read_dir(fixtures()).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if !path.is_file() || path.extension().is_some_and(|e| e == "py") {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("fixture");
+        let step = (bytes.len() / 60).max(1);
+        for cut in (0..bytes.len()).step_by(step) {
+            let _ = read_all(&name, &bytes[..cut], &opts);
+            read += 1;
+        }
+        for (i, at) in (0..bytes.len()).step_by(step).enumerate() {
+            let mut b = bytes.clone();
+            b[at] = b"\"{}[],:-<>\n\\0"[i % 13];
+            let _ = read_all(&name, &b, &opts);
+            read += 1;
+        }
+    }
+    assert!(read > 1000, "only {read} damaged inputs were read");
 }

@@ -30,14 +30,16 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     ("over-promise", None, None),
     ("missing-empathy", Some(0.85), Some(0.37)),
     ("missing-timeline", Some(0.50), Some(0.25)),
-    ("forbidden-phrase", Some(1.00), Some(0.37)),
+    // Raised from recall 0.37 by the rewrite of forbidden-phrases.yaml (packs-respect).
+    ("forbidden-phrase", Some(1.00), Some(1.00)),
     ("customer-is-wrong", None, None),
     ("accusing-customer", None, None),
     ("dismissive-language", None, None),
-    ("kudos-sincere-apology", Some(0.63), Some(0.87)),
-    ("kudos-empathy", Some(0.95), Some(0.58)),
-    ("kudos-thanks", Some(0.96), Some(0.96)),
-    ("kudos-ownership", None, Some(0.00)),
+    // Raised with the kudos pack's rewrite in the token rule language.
+    ("kudos-sincere-apology", Some(1.00), Some(1.00)),
+    ("kudos-empathy", Some(0.97), Some(1.00)),
+    ("kudos-thanks", Some(1.00), Some(1.00)),
+    ("kudos-ownership", Some(1.00), Some(1.00)),
 ];
 
 /// Dev-half micro F1 over the eight core rules today (0.362), rounded down.

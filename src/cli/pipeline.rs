@@ -2,6 +2,7 @@
 //! each report (score it), and hand it to every writer in path order, with a progress bar on
 //! a terminal for long batches.
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,8 @@ pub struct Setup {
     pub cfg: Config,
     pub engine: Engine,
     pub read: ReadSettings,
+    /// Rule ids an inline suppression may name: loaded, turned off in the config, built-in.
+    pub known_rules: HashSet<String>,
 }
 
 pub fn setup(
@@ -43,7 +46,20 @@ pub fn setup(
     let engine = settings::build_engine(packs, &cfg).map_err(|e| report_pack_errors(&e))?;
     let read =
         ReadSettings::new(&cfg, mode, input_format, roles).map_err(|e| report_pack_errors(&e))?;
-    Ok(Setup { cfg, engine, read })
+    let known_rules = engine
+        .rules()
+        .iter()
+        .map(|r| r.common.info.id.clone())
+        .chain(cfg.def.rules.keys().cloned())
+        .chain(crate::pack::STABLE_RULE_IDS.iter().map(|s| s.to_string()))
+        .chain([crate::suppress::UNUSED_IGNORE.to_string()])
+        .collect();
+    Ok(Setup {
+        cfg,
+        engine,
+        read,
+        known_rules,
+    })
 }
 
 /// The `--format` asked for (default `pretty`), or exit code 2 for an unknown one.
@@ -136,6 +152,9 @@ pub struct Batch<'a> {
     pub engine: &'a Engine,
     pub read: &'a ReadSettings,
     pub threads: Option<usize>,
+    pub known_rules: &'a HashSet<String>,
+    /// `--report-unused-ignores`: a suppression that drops nothing is a finding.
+    pub report_unused_ignores: bool,
     /// `--group-by` keys the score summary is also totalled by.
     pub group_by: Vec<String>,
 }
@@ -246,6 +265,14 @@ pub fn run(
         if io_error.is_some() {
             return false;
         }
+        let mut err = std::io::stderr().lock();
+        for w in &r.warnings {
+            let _ = match w.line {
+                Some(l) => writeln!(err, "{}:{l}: warning: {}", w.path, w.message),
+                None => writeln!(err, "{}: warning: {}", w.path, w.message),
+            };
+        }
+        drop(err);
         for w in writers.iter_mut() {
             if let Err(e) = w.file(r) {
                 io_error = Some(e);
@@ -270,6 +297,10 @@ pub fn run(
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let keep_source = writers.iter().any(|w| w.wants_source());
     let stdin_only = files.len() == 1 && files[0].as_os_str() == "-";
+    let suppress = crate::suppress::Settings {
+        known_rules: b.known_rules,
+        report_unused: b.report_unused_ignores,
+    };
     let mut read_error = None;
     if stdin_only {
         let path = Path::new("-");
@@ -302,14 +333,14 @@ pub fn run(
                 // A writer that shows source lines needs the whole text.
                 let mut bytes = Vec::new();
                 let r = match std::io::Read::read_to_end(&mut input, &mut bytes) {
-                    Ok(_) => batch::check_bytes(path, bytes, b.engine, &opts, keep_source),
+                    Ok(_) => batch::check_bytes(path, bytes, b.engine, &opts, keep_source, Some(&suppress)),
                     Err(e) => stdin_error(format!("cannot read: {e}")),
                 };
                 one(r, writers);
             }
             Stdin::Whole(Ok(bytes)) => {
                 one(
-                    batch::check_bytes(path, bytes, b.engine, &opts, keep_source),
+                    batch::check_bytes(path, bytes, b.engine, &opts, keep_source, Some(&suppress)),
                     writers,
                 );
             }
@@ -322,6 +353,7 @@ pub fn run(
             threads,
             keep_source,
             read_options: &read_options,
+            suppress: Some(suppress),
         };
         batch::run(files, b.engine, &opts, |mut r| {
             each(&mut r);

@@ -93,6 +93,9 @@ fn read(
     Ok(vec![t])
 }
 
+/// A word to place in time: sort key, speaker label, text node, start, end.
+type Word<'n, 'a> = (f64, String, &'n Node<'a>, Option<f64>, Option<f64>);
+
 /// Every channel's first alternative's words, in time order, a new turn at each change of
 /// speaker (or channel).
 fn from_words(
@@ -102,7 +105,7 @@ fn from_words(
     script: bool,
 ) -> Result<Vec<Turn>, InputError> {
     let channels = json_array(src, results, "channels", "`results`")?;
-    let mut words: Vec<(f64, String, &Node, Option<f64>, Option<f64>)> = Vec::new();
+    let mut words: Vec<Word> = Vec::new();
     for (c, ch) in channels.iter().enumerate() {
         let w = format!("results.channels[{c}]");
         let alt = json_array(src, ch, "alternatives", &w)?

@@ -117,6 +117,65 @@ pub fn parse_range(text: &str, range: std::ops::Range<usize>) -> Result<Node<'_>
     Ok(v)
 }
 
+/// The elements of a top-level array, parsed one at a time, so that a large array of
+/// transcripts never exists as one tree: each element's tree is dropped once it is read.
+/// `None` when the text is not an array; a syntax error ends the iteration.
+pub fn array_items(text: &str) -> Option<impl Iterator<Item = Result<Node<'_>, JsonError>>> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+    };
+    p.ws();
+    if p.s.get(p.i) != Some(&b'[') {
+        return None;
+    }
+    p.i += 1;
+    let mut state = 0u8; // 0: before the first element, 1: after an element, 2: done
+    Some(std::iter::from_fn(move || {
+        if state == 2 {
+            return None;
+        }
+        p.ws();
+        if state == 1 {
+            match p.s.get(p.i) {
+                Some(b',') => {
+                    p.i += 1;
+                    p.ws();
+                }
+                Some(b']') => {
+                    state = 2;
+                    p.i += 1;
+                    p.ws();
+                    return (p.i < p.s.len())
+                        .then(|| Err(p.err("unexpected text after the JSON value")));
+                }
+                None => {
+                    state = 2;
+                    return Some(Err(p.eof()));
+                }
+                _ => {
+                    state = 2;
+                    return Some(Err(p.err("expected `,` or `]` in the array")));
+                }
+            }
+        } else if p.s.get(p.i) == Some(&b']') {
+            state = 2;
+            return None;
+        }
+        match p.value(1) {
+            Ok(v) => {
+                state = 1;
+                Some(Ok(v))
+            }
+            Err(e) => {
+                state = 2;
+                Some(Err(e))
+            }
+        }
+    }))
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -405,6 +464,18 @@ mod tests {
         assert_eq!(a[1].val, Val::Num(-25.0));
         assert_eq!(Lines::new(src).line_col(a[0].at), (2, 9));
         assert_eq!(v.get("b").unwrap().as_str(), Some("xé\n"));
+    }
+
+    #[test]
+    fn array_items_one_at_a_time() {
+        let items: Vec<_> = array_items(" [1, {\"a\": 2} , \"x\"] ").unwrap().collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].as_ref().unwrap().at, 5);
+        let items: Vec<_> = array_items("[1, 2").unwrap().collect();
+        assert!(items[1].is_ok() && items[2].as_ref().unwrap_err().message.contains("truncated"));
+        assert_eq!(array_items("[]").unwrap().count(), 0);
+        assert!(array_items("{}").is_none());
+        assert!(array_items("[1] x").unwrap().last().unwrap().is_err());
     }
 
     #[test]

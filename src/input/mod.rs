@@ -8,6 +8,7 @@ pub mod csv;
 pub mod deepgram;
 pub mod jsonl;
 pub mod jsonval;
+pub mod markdown;
 pub mod native;
 pub mod plain;
 pub mod roles;
@@ -96,7 +97,11 @@ impl<'a> Source<'a> {
         if !self.text.trim_start().starts_with(['{', '[']) {
             return None;
         }
-        self.json().ok()
+        // The raw result: a failed parse is not worth locating here.
+        self.json
+            .get_or_init(|| jsonval::parse(self.text))
+            .as_ref()
+            .ok()
     }
 
     pub fn lines(&self) -> &Lines<'a> {
@@ -202,12 +207,18 @@ fn read_source(
         .collect();
     let plain_like = claimed.is_empty() || claimed.iter().any(|r| r.name == "plain");
     if plain_like {
-        let found = READERS
-            .iter()
-            .skip(1)
-            .find(|r| (r.accepts)(src))
-            .unwrap_or(&READERS[0]);
-        return (found.read)(src, opts, errors);
+        if let Some(r) = READERS.iter().skip(1).find(|r| (r.accepts)(src)) {
+            return (r.read)(src, opts, errors);
+        }
+        if src.json_if_any().is_some() {
+            // JSON that no reader knows: `Agent: text` advice would point the wrong way.
+            let json: Vec<&Reader> = READERS
+                .iter()
+                .filter(|r| r.extensions.contains(&"json"))
+                .collect();
+            return Err(unknown_shape(src, &json));
+        }
+        return (READERS[0].read)(src, opts, errors);
     }
     if let [only] = claimed.as_slice() {
         // The one reader of this extension; its own parser says best what is wrong.
@@ -220,17 +231,21 @@ fn read_source(
     if ext == "json" {
         src.json()?;
     }
-    Err(src.error(
+    Err(unknown_shape(src, &claimed))
+}
+
+fn unknown_shape(src: &Source, expected: &[&Reader]) -> InputError {
+    src.error(
         None,
         format!(
             "not a transcript format tonecheck knows; expected one of: {} (or force one with --input-format)",
-            claimed
+            expected
                 .iter()
                 .map(|r| format!("{} ({})", r.name, r.description))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-    ))
+    )
 }
 
 /// Reads one file's bytes into transcripts; the first problem fails the whole file.
@@ -295,7 +310,8 @@ fn read_checked(
         }
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    if text.trim().is_empty() {
+    // An empty macro file is fine in script mode; an empty transcript is a broken export.
+    if text.trim().is_empty() && opts.mode != Some(Mode::Script) {
         return Err(err(None, "empty file: no conversation to check".into()));
     }
     let src = Source::new(path, text);
@@ -574,9 +590,4 @@ pub fn json_array<'n, 'a>(
         }),
         None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
     }
-}
-
-/// A speaker label from a JSON value that may be a string or a number (Deepgram: `0`).
-pub fn json_label(n: &Node) -> Option<String> {
-    n.scalar_text()
 }

@@ -1,6 +1,6 @@
 //! tonecheck's own JSON: `{"id", "metadata", "turns": [{"speaker", "text", "start", "end"}]}`,
 //! or an array of such objects. Optional per turn: `role` (`agent`, `customer`, `other`).
-use super::jsonval::{Node, Val};
+use super::jsonval::{array_items, Node, Val};
 use super::{
     check_times, finish, id_from_path, json_array, json_str, json_time, json_turn, InputError,
     ReadOptions, Reader, Source,
@@ -20,10 +20,11 @@ fn is_native(n: &Node) -> bool {
 }
 
 fn accepts(src: &Source) -> bool {
-    src.json_if_any().is_some_and(|root| match root.as_array() {
-        Some(items) => items.first().is_some_and(is_native),
-        None => is_native(root),
-    })
+    // An array is judged by its first element, without parsing the rest.
+    match array_items(src.text) {
+        Some(mut items) => items.next().is_some_and(|i| i.is_ok_and(|n| is_native(&n))),
+        None => src.json_if_any().is_some_and(is_native),
+    }
 }
 
 fn read(
@@ -31,31 +32,36 @@ fn read(
     opts: &ReadOptions,
     errors: &mut Vec<InputError>,
 ) -> Result<Vec<Transcript>, InputError> {
-    let root = src.json()?;
     let stem = id_from_path(src.path);
-    match root.as_array() {
-        // An array of transcripts: a bad one is reported, the others are checked.
-        Some(items) => {
-            let mut out = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                match transcript(
-                    src,
-                    item,
-                    &format!("{stem}#{}", i + 1),
-                    opts,
-                    &format!("transcript [{i}]"),
-                ) {
-                    Ok(t) => out.push(t),
-                    Err(e) => errors.push(e),
-                }
+    // An array of transcripts is read one element at a time (memory stays at one element's
+    // tree); a bad one is reported, the others are checked.
+    let Some(items) = array_items(src.text) else {
+        let root = src.json()?;
+        return Ok(vec![transcript(src, root, &stem, opts, "the transcript")?]);
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                let (line, col) = src.lines().line_col(e.at);
+                errors.push(src.error(
+                    Some(line),
+                    format!("invalid JSON at line {line}, column {col}: {}", e.message),
+                ));
+                break;
             }
-            if out.is_empty() && errors.is_empty() {
-                return Err(src.error(Some(1), "empty array: no transcripts".into()));
-            }
-            Ok(out)
+        };
+        let id = format!("{stem}#{}", i + 1);
+        match transcript(src, &item, &id, opts, &format!("transcript [{i}]")) {
+            Ok(t) => out.push(t),
+            Err(e) => errors.push(e),
         }
-        None => Ok(vec![transcript(src, root, &stem, opts, "the transcript")?]),
     }
+    if out.is_empty() && errors.is_empty() {
+        return Err(src.error(Some(1), "empty array: no transcripts".into()));
+    }
+    Ok(out)
 }
 
 /// One native transcript object. `what` names it in errors ("line 3", "transcript [2]").
