@@ -313,9 +313,10 @@ fn batch_dashboard_with_call_pages_renders_in_chromium() {
         .write_all(jsonl.as_bytes())
         .unwrap();
     let o = child.wait_with_output().unwrap();
+    // Twelve calls autofail (the rude ones), so the exit code is 1.
     assert_eq!(
         o.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

@@ -333,7 +333,14 @@ pub fn run(
                 // A writer that shows source lines needs the whole text.
                 let mut bytes = Vec::new();
                 let r = match std::io::Read::read_to_end(&mut input, &mut bytes) {
-                    Ok(_) => batch::check_bytes(path, bytes, b.engine, &opts, keep_source, Some(&suppress)),
+                    Ok(_) => batch::check_bytes(
+                        path,
+                        bytes,
+                        b.engine,
+                        &opts,
+                        keep_source,
+                        Some(&suppress),
+                    ),
                     Err(e) => stdin_error(format!("cannot read: {e}")),
                 };
                 one(r, writers);
