@@ -81,6 +81,8 @@ struct Summary {
     score: ScoreSummaryOut,
 }
 
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScoreSummaryOut {
@@ -107,6 +109,8 @@ struct ScoreSummaryOut {
     scores: BTreeMap<String, u64>,
 }
 
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SectionTotalsOut {
@@ -120,6 +124,8 @@ struct SectionTotalsOut {
     items_na: u64,
 }
 
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DayOut {
@@ -130,6 +136,8 @@ struct DayOut {
     total: f64,
 }
 
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GroupOut {
