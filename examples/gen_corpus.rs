@@ -3,6 +3,10 @@
 //! fixed-seed xorshift, not the `rand` crate, so no dependency can change the output.
 //!
 //! Usage: cargo run --release --example gen_corpus -- OUT_DIR [MEGABYTES] [SEED]
+//!
+//! With OUT ending in `.jsonl` (or `-` for standard output) it writes the same calls as JSON
+//! Lines instead, one native transcript per line with a `date` spread over eight weeks: the
+//! streaming input of `tonecheck score -f jsonl -` and of the Spark test (docs/scale.md).
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -142,6 +146,51 @@ pub fn call(rng: &mut Rng, n: usize, out: &mut String) {
     }
 }
 
+/// The plain call text as one native JSON transcript (one line, no newline).
+fn to_json_line(text: &str, n: usize) -> String {
+    let mut meta = serde_json::Map::new();
+    let mut turns: Vec<serde_json::Value> = Vec::new();
+    let mut body = false;
+    for line in text.lines() {
+        if line == "---" {
+            body = !meta.is_empty() || body;
+            continue;
+        }
+        if !body {
+            if let Some((k, v)) = line.split_once(": ") {
+                meta.insert(k.into(), v.into());
+            }
+            continue;
+        }
+        if let Some(cont) = line.strip_prefix("  ") {
+            if let Some(serde_json::Value::String(t)) =
+                turns.last_mut().and_then(|t| t.get_mut("text"))
+            {
+                t.push(' ');
+                t.push_str(cont);
+            }
+            continue;
+        }
+        let (stamp, rest) = line.split_at(10);
+        let secs: f64 = stamp[1..9]
+            .split(':')
+            .fold(0.0, |a, x| a * 60.0 + x.parse::<f64>().expect("hh:mm:ss"));
+        let (speaker, said) = rest.trim_start().split_once(": ").expect("Label: text");
+        turns.push(serde_json::json!({"speaker": speaker, "text": said, "start": secs}));
+    }
+    // Eight weeks from Monday 2026-09-28, a few calls a day each.
+    let day = n % 56;
+    let date = if day < 3 {
+        format!("2026-09-{:02}", 28 + day)
+    } else if day < 34 {
+        format!("2026-10-{:02}", day - 2)
+    } else {
+        format!("2026-11-{:02}", day - 33)
+    };
+    meta.insert("date".into(), date.into());
+    serde_json::json!({"id": format!("C-{n:07}"), "metadata": meta, "turns": turns}).to_string()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(dir) = args.next().map(PathBuf::from) else {
@@ -154,6 +203,27 @@ fn main() {
     let target = mb * 1_000_000;
     let (mut total, mut n) = (0usize, 0usize);
     let mut text = String::new();
+    let name = dir.to_string_lossy();
+    if name == "-" || name.ends_with(".jsonl") {
+        use std::io::Write;
+        let out: Box<dyn Write> = if name == "-" {
+            Box::new(std::io::stdout().lock())
+        } else {
+            Box::new(std::fs::File::create(&dir).expect("create the JSONL file"))
+        };
+        let mut out = std::io::BufWriter::new(out);
+        while total < target {
+            text.clear();
+            call(&mut rng, n, &mut text);
+            let line = to_json_line(&text, n);
+            writeln!(out, "{line}").expect("write a line");
+            total += line.len() + 1;
+            n += 1;
+        }
+        out.flush().expect("flush");
+        eprintln!("{n} calls, {total} bytes in {name}");
+        return;
+    }
     while total < target {
         text.clear();
         call(&mut rng, n, &mut text);

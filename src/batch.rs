@@ -1,9 +1,11 @@
 //! Checking many files in parallel and handing each file's report to a sink in path order,
 //! so `-j 1` and `-j 8` produce byte-identical output and memory stays flat.
 use std::collections::BTreeMap;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use crate::engine::{Checked, Engine};
 use crate::input::{self, walk, InputError, ReadOptions};
@@ -47,6 +49,10 @@ pub struct BatchOptions<'a> {
     pub suppress: Option<suppress::Settings<'a>>,
 }
 
+/// Raised by the SIGINT handler of the command line: batches stop taking new work, hand
+/// on what is done, and the run ends cleanly.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// Reads and checks one file. Never panics on bad input: every problem becomes an error.
 pub fn check_file(
     path: &Path,
@@ -55,24 +61,40 @@ pub fn check_file(
     keep_source: bool,
     suppress: Option<&suppress::Settings>,
 ) -> FileReport {
-    let shown = walk::display(path);
-    let mut report = FileReport {
-        path: shown.clone(),
-        path_bytes: path.to_str().is_none().then(|| walk::raw_bytes(path)),
-        ..Default::default()
-    };
-    let bytes = match input::read_file_bytes(path) {
-        Ok(b) => b,
+    match input::read_file_bytes(path) {
+        Ok(bytes) => check_bytes(path, bytes, engine, opts, keep_source, suppress),
         Err(message) => {
+            let mut report = empty_report(path);
             report.errors.push(InputError {
-                path: shown,
+                path: report.path.clone(),
                 line: None,
                 message,
             });
-            return report;
+            report
         }
-    };
-    let (transcripts, errors) = input::read_all(&shown, &bytes, opts);
+    }
+}
+
+fn empty_report(path: &Path) -> FileReport {
+    FileReport {
+        path: walk::display(path),
+        path_bytes: path.to_str().is_none().then(|| walk::raw_bytes(path)),
+        ..Default::default()
+    }
+}
+
+/// Checks the bytes read from `path`.
+pub fn check_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    engine: &Engine,
+    opts: &ReadOptions,
+    keep_source: bool,
+    suppress: Option<&suppress::Settings>,
+) -> FileReport {
+    let mut report = empty_report(path);
+    let shown = report.path.clone();
+    let (transcripts, errors) = input::read_all(&report.path, &bytes, opts);
     report.errors = errors;
     for mut t in transcripts {
         if t.mode == Mode::Conversation && !t.roles_resolved() {
@@ -107,6 +129,20 @@ pub fn check_file(
         report.source = String::from_utf8(bytes).ok().map(Arc::from);
     }
     report
+}
+
+/// Checks one transcript into `report`, or reports it when its roles stay unknown.
+fn check_into(report: &mut FileReport, t: Transcript, engine: &Engine) {
+    if t.mode == Mode::Conversation && !t.roles_resolved() {
+        report.errors.push(unresolved(&report.path, &t));
+        return;
+    }
+    let checked = engine.check(&t);
+    report.transcripts.push(TranscriptReport {
+        transcript: t,
+        checked,
+        score: None,
+    });
 }
 
 /// The report for a transcript whose roles stay unknown: it is not scored as if they were.
@@ -178,6 +214,9 @@ pub fn run(
     let threads = opts.threads.max(1);
     if threads == 1 || files.len() <= 1 {
         for f in files {
+            if INTERRUPTED.load(Ordering::Relaxed) {
+                break;
+            }
             sink(check_file(
                 f,
                 engine,
@@ -203,6 +242,9 @@ pub fn run(
                 for _ in 0..threads {
                     let tx = tx.clone();
                     scope.spawn(move |_| loop {
+                        if INTERRUPTED.load(Ordering::Relaxed) {
+                            break;
+                        }
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(f) = files.get(i) else { break };
                         let r = check_file(
@@ -230,4 +272,181 @@ pub fn run(
             }
         }
     });
+}
+
+/// How many lines may be read ahead of the oldest one not yet handed to the sink: with the
+/// channels, this bounds the memory of a stream however long it runs.
+const STREAM_WINDOW: usize = 256;
+
+/// Why a stream stopped early.
+#[derive(Debug)]
+pub enum StreamEnd {
+    /// The input ended (or the sink asked to stop): every line read was handed on.
+    Done,
+    /// `stop` was raised (SIGINT): the lines read so far were handed on, the rest not read.
+    Interrupted,
+    /// Reading the input failed; the lines before the failure were handed on.
+    ReadError(std::io::Error),
+}
+
+/// Checks a JSON Lines stream (standard input for `-`) one line at a time on `threads`
+/// workers and calls `sink` once per non-empty line, in input order, with a report of
+/// that line's transcript (or error). Results leave as soon as every earlier line is done,
+/// and memory stays flat in the number of lines. `sink` returns false to stop (the output
+/// is closed or failing); `stop` is polled to end early on an interrupt.
+pub fn run_lines(
+    input: Box<dyn BufRead + Send>,
+    path: &str,
+    engine: &Engine,
+    opts: &ReadOptions,
+    threads: usize,
+    stop: &'static AtomicBool,
+    mut sink: impl FnMut(FileReport) -> bool,
+) -> StreamEnd {
+    let threads = threads.max(1);
+    type Line = (usize, usize, Vec<u8>);
+    let (line_tx, line_rx) = mpsc::sync_channel::<Line>(threads * 4);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, FileReport)>(threads * 4);
+    // (lines handed to the sink, reader finished), with a condvar the reader waits on.
+    let progress = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let read_count = Arc::new(AtomicUsize::new(0));
+    let halt = Arc::new(AtomicBool::new(false));
+    let read_error: Arc<Mutex<Option<std::io::Error>>> = Arc::default();
+    // The reader is not scoped: on an interrupt it may sit in a read of a terminal, and the
+    // run must end without it.
+    {
+        let (progress, read_count, halt, read_error) = (
+            progress.clone(),
+            read_count.clone(),
+            halt.clone(),
+            read_error.clone(),
+        );
+        std::thread::spawn(move || {
+            let mut input = input;
+            let mut n = 0usize;
+            let mut i = 0usize;
+            loop {
+                if stop.load(Ordering::Relaxed) || halt.load(Ordering::Relaxed) {
+                    break;
+                }
+                let mut buf = Vec::new();
+                // A line longer than the one-file limit is refused (and the stream with it)
+                // rather than read without end.
+                let limit = crate::input::MAX_FILE_BYTES + 1;
+                match (&mut input).take(limit).read_until(b'\n', &mut buf) {
+                    Ok(0) => break,
+                    Ok(_) if buf.len() as u64 >= limit && buf.last() != Some(&b'\n') => {
+                        *read_error.lock().expect("lock") = Some(std::io::Error::other(format!(
+                            "line {} is longer than the {} MiB limit for one transcript",
+                            n + 1,
+                            crate::input::MAX_FILE_BYTES >> 20
+                        )));
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        *read_error.lock().expect("lock") = Some(e);
+                        break;
+                    }
+                }
+                n += 1;
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                // Wait while the window is full (the sink is behind a slow line).
+                let (lock, cv) = &*progress;
+                let mut handed = lock.lock().expect("lock");
+                while i >= *handed + STREAM_WINDOW
+                    && !stop.load(Ordering::Relaxed)
+                    && !halt.load(Ordering::Relaxed)
+                {
+                    handed = cv
+                        .wait_timeout(handed, Duration::from_millis(50))
+                        .expect("lock")
+                        .0;
+                }
+                drop(handed);
+                read_count.fetch_add(1, Ordering::SeqCst);
+                if line_tx.send((i, n, buf)).is_err() {
+                    break;
+                }
+                i += 1;
+            }
+        });
+    }
+    let line_rx = Mutex::new(line_rx);
+    let mut ended_by_sink = false;
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let done_tx = done_tx.clone();
+            let line_rx = &line_rx;
+            let halt = &halt;
+            s.spawn(move || loop {
+                if halt.load(Ordering::Relaxed) {
+                    break;
+                }
+                let got = line_rx
+                    .lock()
+                    .expect("lock")
+                    .recv_timeout(Duration::from_millis(50));
+                let (i, n, bytes) = match got {
+                    Ok(x) => x,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                };
+                let mut report = FileReport {
+                    path: path.to_string(),
+                    ..Default::default()
+                };
+                match crate::input::jsonl::read_line(path, n, &bytes, opts) {
+                    Ok(t) => check_into(&mut report, t, engine),
+                    Err(e) => report.errors.push(e),
+                }
+                if done_tx.send((i, report)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pending = BTreeMap::new();
+        let mut want = 0usize;
+        loop {
+            match done_rx.recv_timeout(Duration::from_millis(50)) {
+                Ok((i, r)) => {
+                    pending.insert(i, r);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            while let Some(r) = pending.remove(&want) {
+                want += 1;
+                if !sink(r) {
+                    ended_by_sink = true;
+                    halt.store(true, Ordering::SeqCst);
+                    break;
+                }
+                let (lock, cv) = &*progress;
+                *lock.lock().expect("lock") = want;
+                cv.notify_one();
+            }
+            if ended_by_sink {
+                break;
+            }
+            // Interrupted: once every line read has been handed on, stop waiting for the
+            // reader (it may be blocked on a terminal).
+            if stop.load(Ordering::Relaxed) && want == read_count.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        // Workers finish the line in hand and stop; drain what they send so none blocks.
+        halt.store(true, Ordering::SeqCst);
+        while done_rx.recv().is_ok() {}
+    });
+    if let Some(e) = read_error.lock().expect("lock").take() {
+        return StreamEnd::ReadError(e);
+    }
+    if stop.load(Ordering::Relaxed) && !ended_by_sink {
+        return StreamEnd::Interrupted;
+    }
+    StreamEnd::Done
 }

@@ -7,14 +7,14 @@
 //! call whatever its score. Scores are rounded to hundredths once, here, and every figure
 //! downstream (pass, summaries, outputs) uses the rounded value so they all agree.
 use serde::ser::{SerializeMap, SerializeStruct};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 
 use crate::engine::{Checked, Engine};
 use crate::finding::Severity;
 use crate::pack::scorecard::{column_of, parse_scorecard, ScorecardSource};
 use crate::pack::PackError;
-use crate::transcript::Transcript;
+use crate::transcript::{Metadata, Transcript};
 
 /// A scorecard resolved against the loaded rules; immutable and shared by every writer.
 #[derive(Debug, Clone)]
@@ -224,7 +224,7 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemResult {
     Pass,
@@ -243,7 +243,7 @@ impl ItemResult {
 }
 
 /// One call's scorecard, as every format shows it (`score` in the JSON transcript).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallScore {
     pub scorecard: String,
     /// 0–100, hundredths; `None` when no section applied (nothing to judge).
@@ -255,7 +255,7 @@ pub struct CallScore {
     pub sections: Vec<SectionScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SectionScore {
     pub name: String,
     pub weight: f64,
@@ -267,23 +267,23 @@ pub struct SectionScore {
     pub items: Vec<ItemScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemScore {
     pub name: String,
     pub result: ItemResult,
     pub autofail: bool,
     /// Indices into the transcript's `findings` of the findings that failed the item.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<usize>,
     /// The rules that fired, in finding order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
 }
 
 /// Number of histogram buckets: 0–10, 10–20, … 90–100 (100 falls in the last).
 pub const BUCKETS: usize = 10;
 
-/// Per-agent totals.
+/// Calls, score total and passes of one agent, group value, day or section.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AgentTotals {
     pub calls: u64,
@@ -300,11 +300,132 @@ impl AgentTotals {
             (self.hundredths as f64 / self.calls as f64).round() / 100.0
         }
     }
+
+    fn add(&mut self, h: u32, pass: bool) {
+        self.calls += 1;
+        self.hundredths += u64::from(h);
+        self.passed += u64::from(pass);
+    }
+
+    fn merge(&mut self, o: &AgentTotals) {
+        self.calls += o.calls;
+        self.hundredths += o.hundredths;
+        self.passed += o.passed;
+    }
+}
+
+/// One scorecard section over a batch: the calls where it applied and their section scores,
+/// plus item results over every call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SectionTotals {
+    pub name: String,
+    /// Calls where the section applied (had a score) and the sum of those scores.
+    pub scored: AgentTotals,
+    pub items_passed: u64,
+    pub items_failed: u64,
+    pub items_na: u64,
+}
+
+/// What a `--group-by` key reads from a call's metadata: `agent`, `queue`, any metadata key,
+/// or the call's `date` by `date:day` (also plain `date`), `date:week` (ISO) or `date:month`.
+pub fn group_value(key: &str, m: &Metadata) -> String {
+    let date = |f: fn(i64, u32, u32) -> String| {
+        m.date
+            .as_deref()
+            .and_then(parse_day)
+            .map_or_else(|| NO_DATE.to_string(), |(y, mo, d)| f(y, mo, d))
+    };
+    match key {
+        "date" | "date:day" => date(|y, m, d| format!("{y:04}-{m:02}-{d:02}")),
+        "date:week" => date(iso_week),
+        "date:month" => date(|y, m, _| format!("{y:04}-{m:02}")),
+        "agent" => m.agent.as_deref().unwrap_or(UNKNOWN_AGENT).to_string(),
+        _ => metadata_value(m, key).unwrap_or(NO_VALUE).to_string(),
+    }
+}
+
+/// A metadata field by its name as written in the transcript.
+pub fn metadata_value<'m>(m: &'m Metadata, key: &str) -> Option<&'m str> {
+    match key {
+        "agent" => m.agent.as_deref(),
+        "customer" => m.customer.as_deref(),
+        "call_id" => m.call_id.as_deref(),
+        "date" => m.date.as_deref(),
+        "queue" => m.queue.as_deref(),
+        _ => m.extra.get(key).map(String::as_str),
+    }
+}
+
+/// The group of calls whose metadata lacks the key.
+pub const NO_VALUE: &str = "(none)";
+/// The day of calls with no readable `date` (ISO `YYYY-MM-DD`, optionally with a time).
+pub const NO_DATE: &str = "(no date)";
+
+/// `YYYY-MM-DD` (or `YYYY/MM/DD`) at the start of a date or timestamp.
+fn parse_day(s: &str) -> Option<(i64, u32, u32)> {
+    let b = s.trim().as_bytes();
+    if b.len() < 10 || !matches!(b[4], b'-' | b'/') || b[7] != b[4] {
+        return None;
+    }
+    if b.len() > 10 && b[10].is_ascii_digit() {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let t = std::str::from_utf8(&b[r]).ok()?;
+        t.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    ((1..=12).contains(&m) && d >= 1 && d <= days[m as usize - 1]).then_some((i64::from(y), m, d))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The ISO 8601 week of a date, as `2026-W05`: weeks start on Monday and belong to the year
+/// of their Thursday.
+fn iso_week(y: i64, m: u32, d: u32) -> String {
+    let days = days_from_civil(y, m, d);
+    let monday_based = (days + 3).rem_euclid(7);
+    let thursday = days - monday_based + 3;
+    // The Thursday's year: it is y - 1, y or y + 1.
+    let year = (y - 1..=y + 1)
+        .rev()
+        .find(|&c| days_from_civil(c, 1, 1) <= thursday)
+        .unwrap_or(y);
+    let week = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
+    format!("{year:04}-W{week:02}")
 }
 
 /// A batch's score figures. It keeps only counts: a score's hundredths → calls (at most
-/// 10,001 keys), per-agent totals and per-rule hit counts, so memory stays flat however
-/// large the batch, and `merge` of shard summaries gives exactly the figures of one run.
+/// 10,001 keys), totals per agent, per day, per section and per value of each `--group-by`
+/// key, and hits per rule and per agent × rule, so memory stays flat however large the batch,
+/// and `merge` of shard summaries gives exactly the figures of one run (median and
+/// percentiles included: they are read off the exact score counts).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScoreSummary {
     /// Transcripts with a score.
@@ -318,22 +439,87 @@ pub struct ScoreSummary {
     pub agents: BTreeMap<String, AgentTotals>,
     /// Non-kudos findings per rule over every scored transcript.
     pub rule_hits: BTreeMap<String, u64>,
+    /// The severity each hit rule reported at (after config overrides).
+    pub rule_severity: BTreeMap<String, Severity>,
+    /// Per scorecard section, in scorecard order.
+    pub sections: Vec<SectionTotals>,
+    /// Scored calls per day of their `date` (the trend).
+    pub days: BTreeMap<String, AgentTotals>,
+    /// The `--group-by` keys, in the order given.
+    pub group_by: Vec<String>,
+    /// key → value → totals, for each `group_by` key.
+    pub groups: BTreeMap<String, BTreeMap<String, AgentTotals>>,
+    /// agent → rule → non-kudos hits: the coaching grid.
+    pub coaching: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The scorecard's pass mark (of the first call added).
+    pub pass_mark: Option<f64>,
 }
 
 /// The agent label used when a transcript's metadata names none.
 pub const UNKNOWN_AGENT: &str = "(unknown)";
 
+/// Why two summaries cannot be merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeError(pub String);
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl ScoreSummary {
+    /// An empty summary that also totals calls by each of `group_by`'s keys.
+    pub fn grouped(group_by: &[String]) -> ScoreSummary {
+        ScoreSummary {
+            group_by: group_by.to_vec(),
+            ..Default::default()
+        }
+    }
+
     pub fn add(&mut self, t: &Transcript, checked: &Checked, s: &CallScore) {
-        for f in &checked.findings {
-            if f.severity == Severity::Kudos {
+        let findings = checked
+            .findings
+            .iter()
+            .map(|f| (f.rule.id.as_str(), f.severity));
+        self.add_call(&t.metadata, findings, s);
+    }
+
+    /// Adds one scored call from its metadata, its findings' (rule, severity) and its score:
+    /// all a summary needs, so result lines read back give the same figures as the run.
+    pub fn add_call<'f>(
+        &mut self,
+        meta: &Metadata,
+        findings: impl IntoIterator<Item = (&'f str, Severity)>,
+        s: &CallScore,
+    ) {
+        let agent = meta.agent.as_deref().unwrap_or(UNKNOWN_AGENT);
+        let mut hit: Vec<&str> = Vec::new();
+        for (rule, severity) in findings {
+            if severity == Severity::Kudos {
                 continue;
             }
             // Look up before inserting so a known rule costs no allocation.
-            match self.rule_hits.get_mut(&f.rule.id) {
+            match self.rule_hits.get_mut(rule) {
                 Some(n) => *n += 1,
                 None => {
-                    self.rule_hits.insert(f.rule.id.clone(), 1);
+                    self.rule_hits.insert(rule.to_string(), 1);
+                    self.rule_severity.insert(rule.to_string(), severity);
+                }
+            }
+            hit.push(rule);
+        }
+        if !hit.is_empty() {
+            if !self.coaching.contains_key(agent) {
+                self.coaching.insert(agent.to_string(), BTreeMap::new());
+            }
+            let row = self.coaching.get_mut(agent).expect("inserted above");
+            for rule in hit {
+                match row.get_mut(rule) {
+                    Some(n) => *n += 1,
+                    None => {
+                        row.insert(rule.to_string(), 1);
+                    }
                 }
             }
         }
@@ -345,22 +531,70 @@ impl ScoreSummary {
         if s.autofail {
             self.autofailed += 1;
         }
+        self.pass_mark.get_or_insert(s.pass_mark);
+        if self.sections.is_empty() {
+            self.sections = s
+                .sections
+                .iter()
+                .map(|x| SectionTotals {
+                    name: x.name.clone(),
+                    ..Default::default()
+                })
+                .collect();
+        }
+        for (tot, x) in self.sections.iter_mut().zip(&s.sections) {
+            tot.items_passed += x.passed as u64;
+            tot.items_failed += x.failed as u64;
+            tot.items_na += x.na as u64;
+            if let Some(score) = x.score {
+                tot.scored.add(hundredths(score), s.pass);
+            }
+        }
         let Some(score) = s.score else {
             self.unscored += 1;
             return;
         };
-        let h = (score * 100.0).round() as u32;
+        let h = hundredths(score);
         self.scored += 1;
         *self.counts.entry(h).or_default() += 1;
-        let agent = t.metadata.agent.as_deref().unwrap_or(UNKNOWN_AGENT);
-        let a = self.agents.entry(agent.to_string()).or_default();
-        a.calls += 1;
-        a.hundredths += u64::from(h);
-        a.passed += u64::from(s.pass);
+        entry(&mut self.agents, agent).add(h, s.pass);
+        entry(&mut self.days, &group_value("date:day", meta)).add(h, s.pass);
+        for key in &self.group_by {
+            let values = self.groups.entry(key.clone()).or_default();
+            entry(values, &group_value(key, meta)).add(h, s.pass);
+        }
     }
 
-    /// Adds another shard's figures.
-    pub fn merge(&mut self, o: &ScoreSummary) {
+    /// Adds another shard's figures. Shards must group by the same keys and use the same
+    /// scorecard sections; otherwise the merged figures would mean nothing.
+    pub fn merge(&mut self, o: &ScoreSummary) -> Result<(), MergeError> {
+        // An empty summary takes the grouping of the first one merged into it.
+        if self.scored + self.unscored == 0 && self.groups.is_empty() {
+            self.group_by.clone_from(&o.group_by);
+        }
+        if self.group_by != o.group_by {
+            return Err(MergeError(format!(
+                "grouped by [{}] in one summary and [{}] in another; score every shard with the same --group-by",
+                self.group_by.join(", "),
+                o.group_by.join(", ")
+            )));
+        }
+        let names = |s: &ScoreSummary| {
+            s.sections
+                .iter()
+                .map(|x| x.name.clone())
+                .collect::<Vec<_>>()
+        };
+        if !self.sections.is_empty() && !o.sections.is_empty() && names(self) != names(o) {
+            return Err(MergeError(format!(
+                "scorecard sections differ ([{}] and [{}]); score every shard with the same scorecard",
+                names(self).join(", "),
+                names(o).join(", ")
+            )));
+        }
+        if self.pass_mark.is_none() {
+            self.pass_mark = o.pass_mark;
+        }
         self.scored += o.scored;
         self.unscored += o.unscored;
         self.passed += o.passed;
@@ -369,15 +603,34 @@ impl ScoreSummary {
         for (k, v) in &o.counts {
             *self.counts.entry(*k).or_default() += v;
         }
-        for (k, v) in &o.agents {
-            let a = self.agents.entry(k.clone()).or_default();
-            a.calls += v.calls;
-            a.hundredths += v.hundredths;
-            a.passed += v.passed;
+        merge_totals(&mut self.agents, &o.agents);
+        merge_totals(&mut self.days, &o.days);
+        for (k, v) in &o.groups {
+            merge_totals(self.groups.entry(k.clone()).or_default(), v);
         }
         for (k, v) in &o.rule_hits {
             *self.rule_hits.entry(k.clone()).or_default() += v;
         }
+        for (k, v) in &o.rule_severity {
+            self.rule_severity.entry(k.clone()).or_insert(*v);
+        }
+        for (agent, row) in &o.coaching {
+            let mine = self.coaching.entry(agent.clone()).or_default();
+            for (rule, n) in row {
+                *mine.entry(rule.clone()).or_default() += n;
+            }
+        }
+        if self.sections.is_empty() {
+            self.sections = o.sections.clone();
+        } else {
+            for (a, b) in self.sections.iter_mut().zip(&o.sections) {
+                a.scored.merge(&b.scored);
+                a.items_passed += b.items_passed;
+                a.items_failed += b.items_failed;
+                a.items_na += b.items_na;
+            }
+        }
+        Ok(())
     }
 
     pub fn mean(&self) -> Option<f64> {
@@ -387,28 +640,40 @@ impl ScoreSummary {
         })
     }
 
+    /// The `k`-th smallest score (0-based), in hundredths.
+    fn nth(&self, k: u64) -> u32 {
+        let mut seen = 0;
+        for (h, n) in &self.counts {
+            seen += n;
+            if seen > k {
+                return *h;
+            }
+        }
+        0
+    }
+
     /// The middle score (the mean of the two middle ones for an even count).
     pub fn median(&self) -> Option<f64> {
         if self.scored == 0 {
             return None;
         }
-        let nth = |k: u64| -> u32 {
-            let mut seen = 0;
-            for (h, n) in &self.counts {
-                seen += n;
-                if seen > k {
-                    return *h;
-                }
-            }
-            0
-        };
         let n = self.scored;
         let m = if n % 2 == 1 {
-            f64::from(nth(n / 2))
+            f64::from(self.nth(n / 2))
         } else {
-            (f64::from(nth(n / 2 - 1)) + f64::from(nth(n / 2))) / 2.0
+            (f64::from(self.nth(n / 2 - 1)) + f64::from(self.nth(n / 2))) / 2.0
         };
         Some(m.round() / 100.0)
+    }
+
+    /// The `p`th percentile (0 < p ≤ 100) by nearest rank: the smallest score with at least
+    /// p% of the scored calls at or below it. Exact, because every score is counted.
+    pub fn percentile(&self, p: u32) -> Option<f64> {
+        if self.scored == 0 {
+            return None;
+        }
+        let rank = (u64::from(p) * self.scored).div_ceil(100).max(1);
+        Some(f64::from(self.nth(rank - 1)) / 100.0)
     }
 
     pub fn min(&self) -> Option<f64> {
@@ -448,65 +713,87 @@ impl ScoreSummary {
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v
     }
+
+    /// Rules by severity (errors first), then hit count, then id: what to coach first.
+    pub fn rules_by_severity(&self) -> Vec<(&str, Severity, u64)> {
+        let mut v: Vec<(&str, Severity, u64)> = self
+            .rule_hits
+            .iter()
+            .map(|(k, n)| {
+                let sev = self.rule_severity.get(k).copied().unwrap_or(Severity::Info);
+                (k.as_str(), sev, *n)
+            })
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
+        v
+    }
 }
 
-/// The summary as JSON: the figures, plus the raw `scores` counts (hundredths as keys) that
-/// let a consumer merge shard summaries exactly.
+fn hundredths(score: f64) -> u32 {
+    (score * 100.0).round() as u32
+}
+
+fn entry<'m>(m: &'m mut BTreeMap<String, AgentTotals>, key: &str) -> &'m mut AgentTotals {
+    if !m.contains_key(key) {
+        m.insert(key.to_string(), AgentTotals::default());
+    }
+    m.get_mut(key).expect("inserted above")
+}
+
+fn merge_totals(a: &mut BTreeMap<String, AgentTotals>, b: &BTreeMap<String, AgentTotals>) {
+    for (k, v) in b {
+        entry(a, k).merge(v);
+    }
+}
+
+/// A row of totals as JSON: `name_field` names what the row is of (`agent`, `value`, `day`).
+struct TotalsRows<'a>(&'static str, &'a BTreeMap<String, AgentTotals>);
+
+impl Serialize for TotalsRows<'_> {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        struct Row<'a>(&'static str, &'a str, &'a AgentTotals);
+        impl Serialize for Row<'_> {
+            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                let mut m = ser.serialize_map(Some(5))?;
+                m.serialize_entry(self.0, self.1)?;
+                m.serialize_entry("calls", &self.2.calls)?;
+                m.serialize_entry("mean", &self.2.mean())?;
+                m.serialize_entry("passed", &self.2.passed)?;
+                // Sum of the scores, so shard summaries merge exactly.
+                m.serialize_entry("total", &(self.2.hundredths as f64 / 100.0))?;
+                m.end()
+            }
+        }
+        ser.collect_seq(self.1.iter().map(|(k, t)| Row(self.0, k, t)))
+    }
+}
+
+/// The summary as JSON: the figures, plus the raw counts (`scores` with hundredths as keys,
+/// `total`s, hits) that let `tonecheck summarize` merge shard summaries exactly.
 impl Serialize for ScoreSummary {
     fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        struct Buckets<'a>(&'a ScoreSummary);
-        impl Serialize for Buckets<'_> {
-            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                #[derive(Serialize)]
-                struct B {
-                    from: u32,
-                    to: u32,
-                    count: u64,
-                }
-                let h = self.0.histogram();
-                ser.collect_seq((0..BUCKETS).map(|i| B {
-                    from: i as u32 * 10,
-                    to: i as u32 * 10 + 10,
-                    count: h[i],
-                }))
-            }
+        #[derive(Serialize)]
+        struct B {
+            from: u32,
+            to: u32,
+            count: u64,
         }
-        struct Agents<'a>(&'a ScoreSummary);
-        impl Serialize for Agents<'_> {
-            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                #[derive(Serialize)]
-                struct A<'a> {
-                    agent: &'a str,
-                    calls: u64,
-                    mean: f64,
-                    passed: u64,
-                    /// Sum of the agent's scores, so shard summaries merge exactly.
-                    total: f64,
-                }
-                ser.collect_seq(self.0.agents.iter().map(|(k, a)| A {
-                    agent: k,
-                    calls: a.calls,
-                    mean: a.mean(),
-                    passed: a.passed,
-                    total: a.hundredths as f64 / 100.0,
-                }))
-            }
+        #[derive(Serialize)]
+        struct R<'a> {
+            rule: &'a str,
+            severity: Severity,
+            hits: u64,
         }
-        struct Rules<'a>(&'a ScoreSummary);
-        impl Serialize for Rules<'_> {
-            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-                #[derive(Serialize)]
-                struct R<'a> {
-                    rule: &'a str,
-                    hits: u64,
-                }
-                ser.collect_seq(
-                    self.0
-                        .top_rules()
-                        .into_iter()
-                        .map(|(rule, hits)| R { rule, hits }),
-                )
-            }
+        #[derive(Serialize)]
+        struct Sec<'a> {
+            name: &'a str,
+            calls: u64,
+            mean: Option<f64>,
+            total: f64,
+            passed: u64,
+            items_passed: u64,
+            items_failed: u64,
+            items_na: u64,
         }
         struct Counts<'a>(&'a BTreeMap<u32, u64>);
         impl Serialize for Counts<'_> {
@@ -518,7 +805,53 @@ impl Serialize for ScoreSummary {
                 m.end()
             }
         }
-        let mut s = ser.serialize_struct("ScoreSummary", 14)?;
+        struct Groups<'a>(&'a BTreeMap<String, BTreeMap<String, AgentTotals>>);
+        impl Serialize for Groups<'_> {
+            fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                let mut m = ser.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0 {
+                    m.serialize_entry(k, &TotalsRows("value", v))?;
+                }
+                m.end()
+            }
+        }
+        let h = self.histogram();
+        let distribution: Vec<B> = (0..BUCKETS)
+            .map(|i| B {
+                from: i as u32 * 10,
+                to: i as u32 * 10 + 10,
+                count: h[i],
+            })
+            .collect();
+        let rules: Vec<R> = self
+            .rules_by_severity()
+            .into_iter()
+            .map(|(rule, severity, hits)| R {
+                rule,
+                severity,
+                hits,
+            })
+            .collect();
+        let sections: Vec<Sec> = self
+            .sections
+            .iter()
+            .map(|x| Sec {
+                name: &x.name,
+                calls: x.scored.calls,
+                mean: (x.scored.calls > 0).then(|| x.scored.mean()),
+                total: x.scored.hundredths as f64 / 100.0,
+                passed: x.scored.passed,
+                items_passed: x.items_passed,
+                items_failed: x.items_failed,
+                items_na: x.items_na,
+            })
+            .collect();
+        let percentiles: BTreeMap<String, Option<f64>> = [10, 25, 75, 90]
+            .iter()
+            .map(|p| (format!("p{p}"), self.percentile(*p)))
+            .collect();
+        let mut s = ser.serialize_struct("ScoreSummary", 21)?;
+        s.serialize_field("pass_mark", &self.pass_mark)?;
         s.serialize_field("scored", &self.scored)?;
         s.serialize_field("unscored", &self.unscored)?;
         s.serialize_field("passed", &self.passed)?;
@@ -529,11 +862,131 @@ impl Serialize for ScoreSummary {
         s.serialize_field("median", &self.median())?;
         s.serialize_field("min", &self.min())?;
         s.serialize_field("max", &self.max())?;
-        s.serialize_field("distribution", &Buckets(self))?;
-        s.serialize_field("agents", &Agents(self))?;
-        s.serialize_field("rules", &Rules(self))?;
+        s.serialize_field("percentiles", &percentiles)?;
+        s.serialize_field("distribution", &distribution)?;
+        s.serialize_field("agents", &TotalsRows("agent", &self.agents))?;
+        s.serialize_field("rules", &rules)?;
+        s.serialize_field("sections", &sections)?;
+        s.serialize_field("trend", &TotalsRows("day", &self.days))?;
+        s.serialize_field("group_by", &self.group_by)?;
+        s.serialize_field("groups", &Groups(&self.groups))?;
+        s.serialize_field("coaching", &self.coaching)?;
         s.serialize_field("scores", &Counts(&self.counts))?;
         s.end()
+    }
+}
+
+/// Reads a summary back from its JSON (the raw counts; the derived figures are recomputed),
+/// so `tonecheck summarize` can merge the summaries of shards.
+impl<'de> Deserialize<'de> for ScoreSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Row {
+            #[serde(alias = "agent", alias = "day")]
+            value: String,
+            calls: u64,
+            passed: u64,
+            total: f64,
+        }
+        #[derive(Deserialize)]
+        struct R {
+            rule: String,
+            severity: Severity,
+            hits: u64,
+        }
+        #[derive(Deserialize)]
+        struct Sec {
+            name: String,
+            calls: u64,
+            total: f64,
+            passed: u64,
+            items_passed: u64,
+            items_failed: u64,
+            items_na: u64,
+        }
+        #[derive(Deserialize)]
+        struct In {
+            scored: u64,
+            unscored: u64,
+            passed: u64,
+            failed: u64,
+            autofailed: u64,
+            agents: Vec<Row>,
+            rules: Vec<R>,
+            #[serde(default)]
+            sections: Vec<Sec>,
+            #[serde(default)]
+            trend: Vec<Row>,
+            #[serde(default)]
+            group_by: Vec<String>,
+            #[serde(default)]
+            groups: BTreeMap<String, Vec<Row>>,
+            #[serde(default)]
+            coaching: BTreeMap<String, BTreeMap<String, u64>>,
+            scores: BTreeMap<String, u64>,
+            #[serde(default)]
+            pass_mark: Option<f64>,
+        }
+        let cents = |x: f64| (x * 100.0).round() as u64;
+        let totals = |rows: Vec<Row>| -> BTreeMap<String, AgentTotals> {
+            rows.into_iter()
+                .map(|r| {
+                    let t = AgentTotals {
+                        calls: r.calls,
+                        hundredths: cents(r.total),
+                        passed: r.passed,
+                    };
+                    (r.value, t)
+                })
+                .collect()
+        };
+        let i = In::deserialize(de)?;
+        let mut counts = BTreeMap::new();
+        for (k, n) in i.scores {
+            let x: f64 = k
+                .parse()
+                .map_err(|_| D::Error::custom(format!("`scores` key `{k}` is not a score")))?;
+            if !(0.0..=100.0).contains(&x) {
+                return Err(D::Error::custom(format!("`scores` key `{k}` is not 0-100")));
+            }
+            counts.insert(hundredths(x), n);
+        }
+        Ok(ScoreSummary {
+            scored: i.scored,
+            unscored: i.unscored,
+            passed: i.passed,
+            failed: i.failed,
+            autofailed: i.autofailed,
+            counts,
+            agents: totals(i.agents),
+            rule_hits: i.rules.iter().map(|r| (r.rule.clone(), r.hits)).collect(),
+            rule_severity: i
+                .rules
+                .iter()
+                .map(|r| (r.rule.clone(), r.severity))
+                .collect(),
+            sections: i
+                .sections
+                .into_iter()
+                .map(|s| SectionTotals {
+                    name: s.name,
+                    scored: AgentTotals {
+                        calls: s.calls,
+                        hundredths: cents(s.total),
+                        passed: s.passed,
+                    },
+                    items_passed: s.items_passed,
+                    items_failed: s.items_failed,
+                    items_na: s.items_na,
+                })
+                .collect(),
+            days: totals(i.trend),
+            group_by: i.group_by,
+            groups: i.groups.into_iter().map(|(k, v)| (k, totals(v))).collect(),
+            coaching: i.coaching,
+            pass_mark: i.pass_mark,
+        })
     }
 }
 
@@ -762,14 +1215,77 @@ sections:
         assert_eq!(s.agents["Ben"].mean(), 53.34);
         // Shards merge into the same figures as one run, in any split.
         let mut a = summary_of(&all[..2]);
-        a.merge(&summary_of(&all[2..]));
+        a.merge(&summary_of(&all[2..])).unwrap();
         assert_eq!(a, s);
         let mut b = summary_of(&all[3..]);
-        b.merge(&summary_of(&all[..3]));
+        b.merge(&summary_of(&all[..3])).unwrap();
         assert_eq!(b, s);
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["scores"]["66.67"], 1);
         assert_eq!(json["distribution"][9]["count"], 2);
+        // Nearest rank over 40, 66.67, 90, 100.
+        assert_eq!(s.percentile(25), Some(40.0));
+        assert_eq!(s.percentile(75), Some(90.0));
+        assert_eq!(s.percentile(90), Some(100.0));
+        // The JSON carries every raw count: read back, it is the same summary.
+        let back: ScoreSummary = serde_json::from_value(json).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn groups_days_weeks_and_mismatched_merges() {
+        let mut m = Metadata::default();
+        assert_eq!(group_value("date", &m), NO_DATE);
+        assert_eq!(group_value("queue", &m), NO_VALUE);
+        assert_eq!(group_value("agent", &m), UNKNOWN_AGENT);
+        m.date = Some("2026-01-01T09:30:00Z".into());
+        m.extra.insert("company".into(), "Acme".into());
+        assert_eq!(group_value("date:day", &m), "2026-01-01");
+        assert_eq!(group_value("date:month", &m), "2026-01");
+        assert_eq!(group_value("company", &m), "Acme");
+        // ISO weeks: 2026-01-01 is a Thursday (week 1); 2027-01-01 a Friday (2026-W53);
+        // 2024-12-30 a Monday in 2025-W01.
+        assert_eq!(group_value("date:week", &m), "2026-W01");
+        for (d, w) in [
+            ("2027-01-01", "2026-W53"),
+            ("2024-12-30", "2025-W01"),
+            ("2026-11-26", "2026-W48"),
+            ("2021-01-03", "2020-W53"),
+        ] {
+            m.date = Some(d.into());
+            assert_eq!(group_value("date:week", &m), w, "{d}");
+        }
+        for bad in [
+            "2026-02-30",
+            "26-01-01",
+            "2026-1-01",
+            "20260101",
+            "2026-01-011",
+        ] {
+            m.date = Some(bad.into());
+            assert_eq!(group_value("date", &m), NO_DATE, "{bad}");
+        }
+        let meta = Metadata {
+            queue: Some("billing".into()),
+            ..Default::default()
+        };
+        let call = CallScore {
+            scorecard: "x".into(),
+            score: Some(50.0),
+            pass: false,
+            pass_mark: 80.0,
+            autofail: false,
+            sections: vec![],
+        };
+        let mut a = ScoreSummary::grouped(&["queue".into()]);
+        a.add_call(&meta, [], &call);
+        let mut b = ScoreSummary::default();
+        b.add_call(&meta, [], &call);
+        assert!(a.merge(&b).unwrap_err().0.contains("--group-by"));
+        // An empty summary takes the grouping of what is merged into it.
+        let mut c = ScoreSummary::default();
+        c.merge(&a).unwrap();
+        assert_eq!(c, a);
     }
 
     #[test]

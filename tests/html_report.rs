@@ -204,7 +204,7 @@ fn report_renders_payloads_as_text_in_chromium() {
     // The report has its parts: dashboard charts, every call, highlighted findings.
     for part in [
         "Score distribution",
-        "Rules hit most",
+        "Rules by severity, then hits",
         "Agents",
         "angry-customer.txt",
         "good-call.txt",
@@ -239,4 +239,151 @@ fn report_renders_payloads_as_text_in_chromium() {
         report.display(),
         shot.display()
     );
+}
+
+/// A batch report is a dashboard: trend, groups, sections, rules by severity, the coaching
+/// grid, the worst calls in full and the rest listed, with one page per call in
+/// `--html-dir`; every page loads in Chromium with no console message.
+#[test]
+fn batch_dashboard_with_call_pages_renders_in_chromium() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("card.yaml"), CARD).unwrap();
+    let bodies = [
+        "Customer: My order arrived broken.\nAgent: Per our policy we cannot refund. Great question.\nCustomer: ok\nAgent: Bye.\n",
+        "Customer: It arrived broken.\nAgent: I'm sorry, and you're wrong about the date. Thank you.\n",
+        "Customer: A question about my bill.\nAgent: Thank you. Great question, let me check.\n",
+    ];
+    let mut jsonl = String::new();
+    for i in 0..36 {
+        let text = bodies[i % 3];
+        let turns: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| {
+                let (who, said) = l.split_once(": ").unwrap();
+                serde_json::json!({"speaker": who, "text": said})
+            })
+            .collect();
+        let agent = ["Dana", "Eli", "Sam", SCRIPT][i % 4];
+        let queue = ["billing", "returns"][i % 2];
+        let date = format!("2026-11-{:02}", 1 + i % 9);
+        let meta = serde_json::json!({"agent": agent, "queue": queue, "date": date, "team": IMG});
+        jsonl.push_str(
+            &serde_json::json!({"id": format!("c{i:02}"), "metadata": meta, "turns": turns})
+                .to_string(),
+        );
+        jsonl.push('\n');
+    }
+    let report = dir.path().join("report.html");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
+        .current_dir(dir.path())
+        .args([
+            "score",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+            PACK,
+        ])
+        .args([
+            "--scorecard",
+            "card.yaml",
+            "-f",
+            "jsonl",
+            "--group-by",
+            "queue",
+        ])
+        .args([
+            "--group-by",
+            "team",
+            "--html",
+            "report.html",
+            "--html-dir",
+            "calls",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tonecheck");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(jsonl.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    // Twelve calls autofail (the rude ones), so the exit code is 1.
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        html.matches("<article class=\"call\"").count(),
+        10,
+        "the worst 10 in full"
+    );
+    assert!(html.contains("The next 26 worst"));
+    for part in [
+        "Trend: mean score by day",
+        "By queue",
+        "By team",
+        "Sections",
+        "Rules by severity, then hits",
+        "Coaching grid",
+        "href=\"calls/call-",
+    ] {
+        assert!(html.contains(part), "report lacks {part:?}");
+    }
+    // Errors before warnings in the rule table, whatever the counts.
+    let rude = html.find("<tr><td>t-rude</td>").expect("t-rude listed");
+    let jargon = html.find("<tr><td>t-jargon</td>").expect("t-jargon listed");
+    assert!(rude < jargon);
+    let pages: Vec<_> = std::fs::read_dir(dir.path().join("calls"))
+        .unwrap()
+        .collect();
+    assert_eq!(pages.len(), 36);
+    let page = dir.path().join("calls/call-5.html");
+    for file in [&report, &page] {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !text.contains("<script") && !text.contains("<img"),
+            "{}",
+            file.display()
+        );
+    }
+    let Some(bin) = chromium() else { return };
+    for file in [&report, &page] {
+        let dom = run_chromium(&bin, file, &["--dump-dom".into()]);
+        assert!(dom.status.success());
+        let log = String::from_utf8_lossy(&dom.stderr);
+        let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+        assert!(
+            console.is_empty(),
+            "{}: {}",
+            file.display(),
+            console.join("\n")
+        );
+        let dom_text = String::from_utf8_lossy(&dom.stdout);
+        assert!(!dom_text.contains("<script") && !dom_text.contains("<img"));
+    }
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_report");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let shot = out_dir.join("dashboard.png");
+    let o = run_chromium(
+        &bin,
+        &report,
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2600".into(),
+            "--hide-scrollbars".into(),
+        ],
+    );
+    assert!(o.status.success());
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000);
+    eprintln!("dashboard screenshot: {}", shot.display());
 }

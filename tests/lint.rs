@@ -121,7 +121,9 @@ fn markdown_macros_skip_markup_and_keep_columns() {
     );
     // Front matter lists read as text.
     let out = env.check(&["--mode", "script", "--format", "jsonl", "m.md"]);
-    let v: serde_json::Value = serde_json::from_str(out.stdout.trim()).expect("jsonl");
+    // The first line is the transcript; the last is the batch summary.
+    let first = out.stdout.lines().next().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(first).expect("jsonl");
     assert_eq!(v["metadata"]["tags"], "refunds, billing");
     assert_eq!(v["metadata"]["title"], "Refund");
 }

@@ -81,6 +81,8 @@ struct Summary {
     score: ScoreSummaryOut,
 }
 
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScoreSummaryOut {
@@ -94,10 +96,77 @@ struct ScoreSummaryOut {
     median: Option<f64>,
     min: Option<f64>,
     max: Option<f64>,
+    pass_mark: Option<f64>,
+    percentiles: BTreeMap<String, Option<f64>>,
     distribution: Vec<Bucket>,
     agents: Vec<AgentOut>,
     rules: Vec<RuleHits>,
+    sections: Vec<SectionTotalsOut>,
+    trend: Vec<DayOut>,
+    group_by: Vec<String>,
+    groups: BTreeMap<String, Vec<GroupOut>>,
+    coaching: BTreeMap<String, BTreeMap<String, u64>>,
     scores: BTreeMap<String, u64>,
+}
+
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionTotalsOut {
+    name: String,
+    calls: u64,
+    mean: Option<f64>,
+    total: f64,
+    passed: u64,
+    items_passed: u64,
+    items_failed: u64,
+    items_na: u64,
+}
+
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DayOut {
+    day: String,
+    calls: u64,
+    mean: f64,
+    passed: u64,
+    total: f64,
+}
+
+/// Its fields pin the schema (unknown ones are rejected); not all are read.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupOut {
+    value: String,
+    calls: u64,
+    mean: f64,
+    passed: u64,
+    total: f64,
+}
+
+/// The last line of `--format jsonl`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryLine {
+    summary: serde_json::Value,
+}
+
+/// The transcript lines of a `jsonl` output, after checking that its last line is the
+/// batch summary.
+fn result_lines(out: &str) -> Vec<TranscriptOut> {
+    let (last, rest) = out
+        .trim_end()
+        .rsplit_once('\n')
+        .map_or((out.trim_end(), ""), |(a, b)| (b, a));
+    let line: SummaryLine = serde_json::from_str(last).expect("the last line is the summary");
+    assert!(line.summary["transcripts"].is_u64());
+    rest.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is one transcript object"))
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +191,7 @@ struct AgentOut {
 #[serde(deny_unknown_fields)]
 struct RuleHits {
     rule: String,
+    severity: String,
     hits: u64,
 }
 
@@ -252,15 +322,19 @@ fn json_scores_match_hand_computed_values() {
         .collect();
     assert_eq!(agents, vec![("Dana", 2, 70.0, 1), ("Eli", 1, 75.0, 0)]);
     assert_eq!(s.agents[0].total, 140.0);
-    // Kudos are not counted as rule hits.
-    let rules: Vec<(&str, u64)> = s.rules.iter().map(|r| (r.rule.as_str(), r.hits)).collect();
+    // Kudos are not counted as rule hits; rules come by severity, then hits, then id.
+    let rules: Vec<(&str, &str, u64)> = s
+        .rules
+        .iter()
+        .map(|r| (r.rule.as_str(), r.severity.as_str(), r.hits))
+        .collect();
     assert_eq!(
         rules,
         vec![
-            ("t-apology", 1),
-            ("t-jargon", 1),
-            ("t-rude", 1),
-            ("t-thanks", 1)
+            ("t-apology", "error", 1),
+            ("t-rude", "error", 1),
+            ("t-jargon", "warning", 1),
+            ("t-thanks", "warning", 1)
         ]
     );
     assert_eq!(s.scores["75.00"], 1);
@@ -324,10 +398,7 @@ fn jsonl_streams_one_scored_object_per_transcript_in_path_order() {
         one.stdout, four.stdout,
         "output is the same whatever the thread count"
     );
-    let lines: Vec<TranscriptOut> = stdout(&one)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is one transcript object"))
-        .collect();
+    let lines = result_lines(&stdout(&one));
     assert_eq!(lines.len(), 24);
     for (i, t) in lines.iter().enumerate() {
         assert_eq!(t.path, format!("calls/call-{i:02}.txt"));
@@ -536,10 +607,7 @@ fn check_writes_jsonl_csv_and_html_without_scores() {
     };
     let jsonl = run(&["-f", "jsonl", "calls"]);
     assert_eq!(jsonl.status.code(), Some(1), "errors were found");
-    let lines: Vec<TranscriptOut> = stdout(&jsonl)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = result_lines(&stdout(&jsonl));
     assert_eq!(lines.len(), 3);
     assert!(lines.iter().all(|t| t.score.is_none()));
     let csv_out = run(&["-f", "csv", "--html", "report.html", "calls"]);
@@ -579,7 +647,11 @@ fn progress_bar_only_on_a_terminal_for_long_batches() {
         "no progress bar on the terminal: {tty:?}"
     );
     let out = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
-    assert_eq!(out.lines().count(), 60, "the bar never reaches the data");
+    assert_eq!(
+        out.lines().count(),
+        61,
+        "the bar never reaches the data (60 results and the summary line)"
+    );
     assert!(!out.contains("scoring ["));
     // Piped stderr: no bar.
     let piped = score(dir.path(), &["-f", "jsonl", "calls"]);

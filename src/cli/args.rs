@@ -17,6 +17,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Score transcripts against a QA scorecard and summarise the batch.
     Score(ScoreArgs),
+    /// Merge the results or summaries of shards (`score -f jsonl` output) into the summary
+    /// one run over all of them gives.
+    Summarize(SummarizeArgs),
     /// Browse and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -106,6 +109,10 @@ pub struct CheckArgs {
     /// Also write a self-contained HTML report of every transcript and finding to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Write the batch summary (mergeable with `tonecheck summarize`) to FILE; `jsonl` then
+    /// leaves out its summary line.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -148,9 +155,21 @@ pub struct ScoreArgs {
     /// Also exit 1 when any transcript has a finding at or above this severity.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
-    /// Also write a self-contained HTML report (dashboard and every call) to FILE.
+    /// Also write a self-contained HTML report to FILE: the batch dashboard, the worst calls
+    /// in full and the next ones listed (grouped by `queue` unless --group-by says otherwise).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// With --html: also write every call as its own page (call-N.html) into DIR.
+    #[arg(long, value_name = "DIR", requires = "html")]
+    pub html_dir: Option<PathBuf>,
+    /// Also total the scores by KEY: `agent`, `queue`, any metadata key, or the call's date
+    /// by `date` (day), `date:week` or `date:month`; repeat for more.
+    #[arg(long = "group-by", value_name = "KEY", value_parser = parse_group_key)]
+    pub group_by: Vec<String>,
+    /// Write the batch summary (mergeable with `tonecheck summarize`) to FILE; `jsonl` then
+    /// leaves out its summary line.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// How to read the text: a conversation, or agent-only script lines.
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
@@ -162,6 +181,26 @@ pub struct ScoreArgs {
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
+    /// When to color the pretty output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SummarizeArgs {
+    /// `jsonl` result files or summary files of shards; `-` reads standard input.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Total the scores by KEY too (for files of result lines; summary lines keep the
+    /// grouping they were scored with); repeat for more.
+    #[arg(long = "group-by", value_name = "KEY", value_parser = parse_group_key)]
+    pub group_by: Vec<String>,
+    /// Output: jsonl (the summary line, default), json, pretty.
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Also write the dashboard of the merged summary as an HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// When to color the pretty output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
@@ -194,4 +233,16 @@ pub enum ColorArg {
 fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s)
         .ok_or_else(|| format!("`{s}` is not a severity (error, warning, info, kudos)"))
+}
+
+fn parse_group_key(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("the key is empty".into());
+    }
+    match s.split_once(':') {
+        Some(("date", "day" | "week" | "month")) | None => Ok(s.to_string()),
+        _ => Err(format!(
+            "`{s}` is not a key; dates group by `date` (day), `date:week` or `date:month`"
+        )),
+    }
 }

@@ -25,11 +25,18 @@ pub fn run(a: CheckArgs) -> u8 {
     let progress = pipeline::progress_bar(files.len(), "checking");
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
+        no_summary_line: a.summary.is_some(),
         quiet: a.quiet,
         explain: a.explain,
         ..Default::default()
     };
     let mut writers = Vec::new();
+    if let Some(path) = &a.summary {
+        match pipeline::summary_writer(path) {
+            Ok(w) => writers.push(w),
+            Err(code) => return code,
+        }
+    }
     if let Some(path) = &a.html {
         match pipeline::html_writer(path, opts.clone()) {
             Ok(w) => writers.push(w),
@@ -47,6 +54,7 @@ pub fn run(a: CheckArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        group_by: Vec::new(),
         known_rules: &known_rules,
         report_unused_ignores: a.report_unused_ignores,
     };

@@ -7,6 +7,7 @@ mod pipeline;
 mod rules_cmd;
 mod score;
 pub mod settings;
+mod summarize;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Score(a) => score::run(a),
+        Command::Summarize(a) => summarize::run(a),
         Command::Rules(r) => rules_cmd::run(r),
         Command::Init { force } => init(force),
     };

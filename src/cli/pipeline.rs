@@ -3,7 +3,7 @@
 //! a terminal for long batches.
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::args::{ColorArg, ModeArg, PackArgs, RoleArgs};
@@ -136,6 +136,17 @@ pub fn html_writer(path: &Path, opts: WriterOptions) -> Result<Box<dyn Writer>, 
     }
 }
 
+/// The `--summary FILE` writer, or exit code 2 when the file cannot be created.
+pub fn summary_writer(path: &Path) -> Result<Box<dyn Writer>, u8> {
+    match std::fs::File::create(path) {
+        Ok(f) => Ok(output::summary_writer(Box::new(std::io::BufWriter::new(f)))),
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
 /// How the files are checked.
 pub struct Batch<'a> {
     pub engine: &'a Engine,
@@ -144,6 +155,95 @@ pub struct Batch<'a> {
     pub known_rules: &'a HashSet<String>,
     /// `--report-unused-ignores`: a suppression that drops nothing is a finding.
     pub report_unused_ignores: bool,
+    /// `--group-by` keys the score summary is also totalled by.
+    pub group_by: Vec<String>,
+}
+
+/// Exit code of a run ended by SIGINT (128 + 2, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// On the first SIGINT, raise `batch::INTERRUPTED` so the batch stops taking work and the
+/// writers end on a whole line; a second SIGINT ends the process at once.
+fn catch_interrupt() {
+    extern "C" fn on_sigint(_: libc::c_int) {
+        batch::INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Async-signal-safe: the next Ctrl-C gets the default action.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+    }
+    // SAFETY: the handler only stores to an atomic and resets the disposition, both
+    // async-signal-safe.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+/// Standard input when it is a JSON Lines stream (forced with `--input-format jsonl`, or
+/// its first non-empty line is a JSON object with `turns`), ready to read from the start;
+/// otherwise the bytes of whatever it holds, to read as one file. The first line is
+/// read to decide; a stream of one endless line is cut at the one-file limit.
+enum Stdin {
+    Lines(Box<dyn BufRead + Send>),
+    Whole(Result<Vec<u8>, String>),
+}
+
+fn stdin_error(message: String) -> FileReport {
+    FileReport {
+        path: "-".into(),
+        errors: vec![InputError {
+            path: "-".into(),
+            line: None,
+            message,
+        }],
+        ..Default::default()
+    }
+}
+
+fn open_stdin(format: Option<&str>) -> Stdin {
+    use std::io::Read;
+    let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin());
+    if format == Some("jsonl") {
+        return Stdin::Lines(Box::new(input));
+    }
+    let limit = crate::input::MAX_FILE_BYTES;
+    let mut head = Vec::new();
+    let jsonl = if format.is_none() {
+        loop {
+            let start = head.len();
+            match (&mut input).take(limit + 1).read_until(b'\n', &mut head) {
+                Ok(0) => break false,
+                Ok(_) => {}
+                Err(e) => return Stdin::Whole(Err(format!("cannot read: {e}"))),
+            }
+            let line = &head[start..];
+            if line.iter().all(u8::is_ascii_whitespace) && head.len() as u64 <= limit {
+                continue;
+            }
+            break serde_json::from_slice::<serde_json::Value>(line)
+                .is_ok_and(|v| v.get("turns").is_some());
+        }
+    } else {
+        false
+    };
+    if jsonl {
+        return Stdin::Lines(Box::new(std::io::Cursor::new(head).chain(input)));
+    }
+    let mut bytes = head;
+    let got = (&mut input)
+        .take((limit + 1).saturating_sub(bytes.len() as u64))
+        .read_to_end(&mut bytes);
+    Stdin::Whole(match got {
+        Err(e) => Err(format!("cannot read: {e}")),
+        Ok(_) if bytes.len() as u64 > limit => Err(format!(
+            "larger than the {} MiB limit for one input file; not checked (split it)",
+            limit >> 20
+        )),
+        Ok(_) => Ok(bytes),
+    })
 }
 
 /// Runs the batch: walk errors first, then every file in path order through `each` and on to
@@ -157,11 +257,13 @@ pub fn run(
     progress: Option<ProgressBar>,
     mut each: impl FnMut(&mut FileReport),
 ) -> Result<RunSummary, u8> {
-    let mut summary = RunSummary::default();
+    catch_interrupt();
+    let mut summary = RunSummary::grouped(&b.group_by);
     let mut io_error = None;
-    let mut emit = |r: &FileReport, writers: &mut [Box<dyn Writer>]| {
+    // False once the output failed (or was closed): the batch can stop.
+    let mut emit = |r: &FileReport, writers: &mut [Box<dyn Writer>]| -> bool {
         if io_error.is_some() {
-            return;
+            return false;
         }
         let mut err = std::io::stderr().lock();
         for w in &r.warnings {
@@ -174,9 +276,10 @@ pub fn run(
         for w in writers.iter_mut() {
             if let Err(e) = w.file(r) {
                 io_error = Some(e);
-                return;
+                return false;
             }
         }
+        true
     };
     for e in walk_errors {
         let r = FileReport {
@@ -189,28 +292,95 @@ pub fn run(
         emit(&r, writers);
     }
     let read_options = |p: &Path| b.read.for_path(p);
-    let opts = BatchOptions {
-        threads: b
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        keep_source: writers.iter().any(|w| w.wants_source()),
-        read_options: &read_options,
-        suppress: Some(crate::suppress::Settings {
-            known_rules: b.known_rules,
-            report_unused: b.report_unused_ignores,
-        }),
+    let threads = b
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let keep_source = writers.iter().any(|w| w.wants_source());
+    let stdin_only = files.len() == 1 && files[0].as_os_str() == "-";
+    let suppress = crate::suppress::Settings {
+        known_rules: b.known_rules,
+        report_unused: b.report_unused_ignores,
     };
-    batch::run(files, b.engine, &opts, |mut r| {
-        each(&mut r);
-        summary.add(&r);
-        match &progress {
-            Some(pb) => {
-                pb.suspend(|| emit(&r, writers));
-                pb.inc(1);
+    let mut read_error = None;
+    if stdin_only {
+        let path = Path::new("-");
+        let opts = b.read.for_path(path);
+        let mut one = |mut r: FileReport, writers: &mut [Box<dyn Writer>]| -> bool {
+            each(&mut r);
+            summary.add(&r);
+            emit(&r, writers)
+        };
+        match open_stdin(opts.format.as_deref()) {
+            // One transcript per line: each result leaves as soon as it and every earlier
+            // line are done, and nothing accumulates but the summary.
+            Stdin::Lines(input) if !keep_source => {
+                let end = batch::run_lines(
+                    input,
+                    "-",
+                    b.engine,
+                    &opts,
+                    threads,
+                    &batch::INTERRUPTED,
+                    |r| one(r, writers),
+                );
+                if let batch::StreamEnd::ReadError(e) = end {
+                    read_error = Some(e.to_string());
+                }
+                // A stream is one input, whatever its number of lines.
+                summary.files = 1;
             }
-            None => emit(&r, writers),
+            Stdin::Lines(mut input) => {
+                // A writer that shows source lines needs the whole text.
+                let mut bytes = Vec::new();
+                let r = match std::io::Read::read_to_end(&mut input, &mut bytes) {
+                    Ok(_) => batch::check_bytes(
+                        path,
+                        bytes,
+                        b.engine,
+                        &opts,
+                        keep_source,
+                        Some(&suppress),
+                    ),
+                    Err(e) => stdin_error(format!("cannot read: {e}")),
+                };
+                one(r, writers);
+            }
+            Stdin::Whole(Ok(bytes)) => {
+                one(
+                    batch::check_bytes(path, bytes, b.engine, &opts, keep_source, Some(&suppress)),
+                    writers,
+                );
+            }
+            Stdin::Whole(Err(message)) => {
+                one(stdin_error(message), writers);
+            }
         }
-    });
+    } else {
+        let opts = BatchOptions {
+            threads,
+            keep_source,
+            read_options: &read_options,
+            suppress: Some(suppress),
+        };
+        batch::run(files, b.engine, &opts, |mut r| {
+            each(&mut r);
+            summary.add(&r);
+            match &progress {
+                Some(pb) => {
+                    pb.suspend(|| emit(&r, writers));
+                    pb.inc(1);
+                }
+                None => {
+                    emit(&r, writers);
+                }
+            }
+        });
+    }
+    if let Some(e) = read_error {
+        eprintln!("-: error: reading standard input failed: {e}; the lines before it were checked");
+        summary.errors += 1;
+    }
+    summary.interrupted = batch::INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst);
     if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
@@ -226,6 +396,14 @@ pub fn run(
         Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("error: cannot write output: {e}");
             Err(EXIT_ERROR)
+        }
+        _ if summary.interrupted => {
+            eprintln!(
+                "interrupted: stopped after {} transcript{}; the output holds only whole results, and no summary line (the batch is incomplete)",
+                summary.transcripts,
+                if summary.transcripts == 1 { "" } else { "s" }
+            );
+            Err(EXIT_INTERRUPTED)
         }
         _ => Ok(summary),
     }

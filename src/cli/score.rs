@@ -46,9 +46,29 @@ pub fn run(a: ScoreArgs) -> u8 {
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
         scorecard: Some(card.clone()),
+        no_summary_line: a.summary.is_some(),
+        html_dir: a.html_dir.clone(),
         ..Default::default()
     };
+    if let Some(dir) = &a.html_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("error: cannot create {}: {e}", dir.display());
+            return EXIT_ERROR;
+        }
+    }
+    // The dashboard's breakdown by queue, unless the user chose the groups.
+    let group_by = if a.group_by.is_empty() && a.html.is_some() {
+        vec!["queue".to_string()]
+    } else {
+        a.group_by.clone()
+    };
     let mut writers: Vec<Box<dyn Writer>> = Vec::new();
+    if let Some(path) = &a.summary {
+        match pipeline::summary_writer(path) {
+            Ok(w) => writers.push(w),
+            Err(code) => return code,
+        }
+    }
     if let Some(path) = &a.html {
         match pipeline::html_writer(path, opts.clone()) {
             Ok(w) => writers.push(w),
@@ -66,6 +86,7 @@ pub fn run(a: ScoreArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        group_by,
         known_rules: &known_rules,
         report_unused_ignores: false,
     };

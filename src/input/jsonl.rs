@@ -62,6 +62,59 @@ fn read(
     Ok(out)
 }
 
+/// Reads line `n` (1-based) of a JSON Lines stream on its own, for `score -`/`check -`,
+/// which check standard input one line at a time: the transcript gets the id, line numbers
+/// and errors it would get if the whole stream had been read at once.
+pub fn read_line(
+    path: &str,
+    n: usize,
+    bytes: &[u8],
+    opts: &ReadOptions,
+) -> Result<Transcript, InputError> {
+    let err = |message: String| InputError {
+        path: path.to_string(),
+        line: Some(n),
+        message,
+    };
+    if bytes.contains(&0) {
+        return Err(err("binary data (a NUL byte) on this line; skipped".into()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        err(format!(
+            "invalid UTF-8 at line {n}, byte {} of the line; save the input as UTF-8",
+            e.valid_up_to() + 1
+        ))
+    })?;
+    let text = if n == 1 {
+        text.strip_prefix('\u{FEFF}').unwrap_or(text)
+    } else {
+        text
+    };
+    let text = text.trim_end();
+    let src = Source::new(path, text);
+    let node = parse_range(text, 0..text.len()).map_err(|e| {
+        let (_, col) = src.lines().line_col(e.at);
+        err(format!(
+            "invalid JSON at line {n}, column {col}: {}",
+            e.message
+        ))
+    })?;
+    let stem = id_from_path(path);
+    let what = format!("line {n}");
+    let mut t = native::transcript(&src, &node, &format!("{stem}:{n}"), opts, &what)
+        .map_err(|e| err(e.message))?;
+    // The line was read alone, as line 1 of its own source.
+    for turn in &mut t.turns {
+        for seg in &mut turn.segments {
+            seg.line += n - 1;
+        }
+    }
+    for s in &mut t.suppressions {
+        s.line += n - 1;
+    }
+    Ok(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +132,21 @@ mod tests {
         assert_eq!(errors[0].line, Some(3));
         assert!(errors[0].message.contains("truncated"), "{}", errors[0]);
         assert_eq!(errors[1].line, Some(4));
+        // Line by line, as `-` streams it: the same transcripts, ids, lines and errors.
+        let opts = ReadOptions::default();
+        let by_line: Vec<Result<Transcript, InputError>> = text
+            .split_inclusive('\n')
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| read_line("x.jsonl", i + 1, l.as_bytes(), &opts))
+            .collect();
+        assert_eq!(by_line[0].as_ref().unwrap(), &ts[0]);
+        let lines: Vec<Option<usize>> = by_line[1..]
+            .iter()
+            .map(|r| r.as_ref().unwrap_err().line)
+            .collect();
+        assert_eq!(lines, [Some(3), Some(4)]);
+        assert_eq!(by_line[1].as_ref().unwrap_err().message, errors[0].message);
+        assert_eq!(by_line[2].as_ref().unwrap_err().message, errors[1].message);
     }
 }

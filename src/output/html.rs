@@ -2,42 +2,71 @@
 //! inline CSS and SVG, no scripts, nothing fetched — with a batch dashboard and every call's
 //! scorecard beside its transcript, findings highlighted at their turns.
 //!
-//! Calls are written as they arrive, so memory stays flat; the dashboard, known only at the
-//! end, is written last and shown first with CSS `order`. Every piece of text that comes from
-//! an input, a pack or a scorecard goes through `esc`, and a Content-Security-Policy that
-//! forbids scripts backs that up.
+//! The page stays small however large the batch: the dashboard (figures, trend, groups,
+//! sections, agent × rule grid, rules by severity) is built from the summary's counts, the
+//! worst `FULL_CALLS` calls are shown in full and the next `LISTED_CALLS` as one row each;
+//! `--html-dir DIR` also writes every call as its own page there, as it arrives. Memory
+//! stays flat: only those bounded lists are kept until the end. Every piece of text that
+//! comes from an input, a pack or a scorecard goes through `esc`, and a
+//! Content-Security-Policy that forbids scripts backs that up.
 use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{RunSummary, Writer, WriterOptions};
 use crate::batch::{FileReport, TranscriptReport};
 use crate::finding::{Finding, Severity};
-use crate::score::{CallScore, ItemResult, ScoreSummary, Scorecard, BUCKETS};
+use crate::score::{
+    group_value, AgentTotals, CallScore, ItemResult, ScoreSummary, Scorecard, BUCKETS, NO_DATE,
+};
+use std::collections::BTreeMap;
 
-/// How many of the lowest-scoring calls the dashboard lists (a bounded list, not every call).
-const REVIEW_FIRST: usize = 15;
-/// How many rules the per-rule chart shows.
+/// How many of the worst calls (lowest score; most serious findings when not scoring) the
+/// report shows in full.
+pub const FULL_CALLS: usize = 10;
+/// How many more of the worst calls it lists, one row each.
+pub const LISTED_CALLS: usize = 500;
+/// How many rules the rule table and the coaching grid show.
 const TOP_RULES: usize = 12;
+/// How many agents (most calls first) the coaching grid shows.
+const GRID_AGENTS: usize = 40;
+/// Rows of a group table before the rest are summed into one line.
+const GROUP_ROWS: usize = 60;
+/// How many errors the report lists.
+const ERRORS_SHOWN: usize = 200;
+
+/// One of the worst calls so far: its rank key (lower is worse), number, row of the
+/// compact list, and its full HTML while it is among the `FULL_CALLS` worst.
+struct Worst {
+    key: f64,
+    n: usize,
+    row: String,
+    full: Option<String>,
+}
 
 struct Html {
     out: Box<dyn Write>,
     scorecard: Option<Arc<Scorecard>>,
-    started: bool,
     calls: usize,
-    /// The lowest-scoring calls so far: (score, anchor, path, id, agent).
-    lowest: Vec<(f64, usize, String, String, String)>,
+    worst: Vec<Worst>,
     errors: Vec<String>,
+    error_count: usize,
+    /// `--html-dir`: every call's own page goes there.
+    pages: Option<PathBuf>,
+    page_error: Option<io::Error>,
 }
 
 pub(super) fn make(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
     Box::new(Html {
         out,
         scorecard: opts.scorecard,
-        started: false,
         calls: 0,
-        lowest: Vec::new(),
+        worst: Vec::new(),
         errors: Vec::new(),
+        error_count: 0,
+        pages: opts.html_dir,
+        page_error: None,
     })
 }
 
@@ -175,36 +204,50 @@ mark.kudos{background:var(--kudos-bg);box-shadow:inset 0 -2px 0 var(--kudos)}
 .empty{color:var(--muted);font-style:italic}
 .errors li{font-family:ui-monospace,monospace;font-size:13px}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:20px}
+.sev{font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.5px}
+.sev.error{color:var(--error)}.sev.warning{color:var(--warning)}.sev.info{color:var(--info)}
+.meter i.bar{background:#5c6bc0}
+.dim{color:var(--muted);font-size:12px}
+table.grid td.cell{text-align:center;font-variant-numeric:tabular-nums;font-size:13px;border:1px solid #fff}
+table.grid th.rot{height:150px;vertical-align:bottom;padding:4px 2px;text-transform:none;letter-spacing:0}
+table.grid th.rot span{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap}
+.scroll.tall{max-height:520px}
+table.list td{font-size:13px;padding:4px 8px}
+table.list td.rules{color:var(--muted);font-size:12px}
 @media print{body{background:#fff}.call{break-inside:avoid-page;box-shadow:none}}
 "#;
 
+fn page_head(sub: &str, title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+<title>{title}</title><style>{CSS}</style></head><body>\
+<header class=\"top\"><h1>tonecheck report</h1><span class=\"sub\">{sub}</span></header>\n<main>\n"
+    )
+}
+
+fn page_foot() -> String {
+    format!(
+        "</main><footer>Generated by tonecheck {} · works offline, no scripts</footer></body></html>\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 impl Html {
-    fn start(&mut self) -> io::Result<()> {
-        if self.started {
-            return Ok(());
-        }
-        self.started = true;
-        let sub = match &self.scorecard {
+    fn subtitle(&self) -> String {
+        match &self.scorecard {
             Some(c) => format!(
                 "Scorecard <b>{}</b> · pass mark {}",
                 esc(&c.name),
                 fmt_score(Some(c.pass_mark))
             ),
             None => "Findings report".to_string(),
-        };
-        write!(
-            self.out,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
-<title>tonecheck report</title><style>{CSS}</style></head><body>\
-<header class=\"top\"><h1>tonecheck report</h1><span class=\"sub\">{sub}</span></header>\n<main>\n<section class=\"calls\" id=\"calls\"><h2>Calls</h2>\n"
-        )
+        }
     }
 
-    fn call(&mut self, path: &str, t: &TranscriptReport) -> io::Result<()> {
-        self.calls += 1;
-        let n = self.calls;
+    /// The call's article, numbered `n`.
+    fn call(&self, n: usize, path: &str, t: &TranscriptReport) -> String {
         let tr = &t.transcript;
         let meta = &tr.metadata;
         let mut h = String::with_capacity(4096);
@@ -258,9 +301,6 @@ impl Html {
                 if s.pass { "good" } else { "poor" },
                 if s.pass { "PASS" } else { "FAIL" }
             );
-            if let Some(score) = s.score {
-                self.note_lowest(score, n, path, t);
-            }
         }
         h.push_str("</div><div class=\"call-body\"");
         if t.score.is_none() {
@@ -272,30 +312,149 @@ impl Html {
         }
         transcript(&mut h, n, t);
         h.push_str("</div></article>\n");
-        self.out.write_all(h.as_bytes())
+        h
     }
 
-    fn note_lowest(&mut self, score: f64, n: usize, path: &str, t: &TranscriptReport) {
-        let full = self.lowest.len() >= REVIEW_FIRST;
-        if full && self.lowest.last().is_some_and(|l| l.0 <= score) {
+    /// One call of the compact list: a link to it (in the page, or to its own page), its
+    /// agent, queue and date, its score and the rules it broke.
+    fn row(&self, n: usize, path: &str, t: &TranscriptReport, in_page: bool) -> String {
+        let tr = &t.transcript;
+        let label = if tr.id == crate::input::id_from_path(path) || tr.id.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path} · {}", tr.id)
+        };
+        let link = match (&self.pages, in_page) {
+            (_, true) => Some(format!("#call-{n}")),
+            (Some(dir), false) => Some(format!("{}/call-{n}.html", dir.display())),
+            _ => None,
+        };
+        let mut h = String::with_capacity(256);
+        match link {
+            Some(href) => {
+                let _ = write!(
+                    h,
+                    "<tr><td><a href=\"{}\">{}</a></td>",
+                    esc(&href),
+                    esc(&label)
+                );
+            }
+            None => {
+                let _ = write!(h, "<tr><td>{}</td>", esc(&label));
+            }
+        }
+        let m = &tr.metadata;
+        let _ = write!(
+            h,
+            "<td>{}</td><td>{}</td><td>{}</td>",
+            esc(m.agent.as_deref().unwrap_or("")),
+            esc(m.queue.as_deref().unwrap_or("")),
+            esc(m.date.as_deref().unwrap_or(""))
+        );
+        let mut rules: Vec<&str> = Vec::new();
+        for f in &t.checked.findings {
+            if f.severity != Severity::Kudos && !rules.contains(&f.rule.id.as_str()) {
+                rules.push(&f.rule.id);
+            }
+        }
+        let shown = rules.len().min(4);
+        let more = if rules.len() > shown {
+            format!(" +{}", rules.len() - shown)
+        } else {
+            String::new()
+        };
+        match &t.score {
+            Some(s) => {
+                let _ = write!(
+                    h,
+                    "<td class=\"num {}\">{}</td>",
+                    if s.pass {
+                        band(s.score, s.pass_mark)
+                    } else {
+                        "poor"
+                    },
+                    fmt_score(s.score)
+                );
+            }
+            None => {
+                let _ = write!(h, "<td class=\"num\">{}</td>", t.checked.findings.len());
+            }
+        }
+        let _ = write!(
+            h,
+            "<td class=\"rules\">{}{more}</td></tr>",
+            esc(&rules[..shown].join(", "))
+        );
+        h
+    }
+
+    /// Keeps the call if it is among the worst so far.
+    fn offer(&mut self, path: &str, t: &TranscriptReport) {
+        let n = self.calls;
+        // Lower is worse: the score; without one, the weight of the findings.
+        let key = match &t.score {
+            Some(s) => s.score.unwrap_or(101.0) - if s.pass { 0.0 } else { 0.001 },
+            None => {
+                let w = t.checked.findings.iter().map(|f| match f.severity {
+                    Severity::Error => 10_000.0,
+                    Severity::Warning => 100.0,
+                    Severity::Info => 1.0,
+                    Severity::Kudos => 0.0,
+                });
+                -w.sum::<f64>()
+            }
+        };
+        let cap = FULL_CALLS + LISTED_CALLS;
+        if self.worst.len() >= cap && self.worst.last().is_some_and(|w| w.key <= key) {
             return;
         }
-        let row = (
-            score,
-            n,
-            path.to_string(),
-            t.transcript.id.clone(),
-            t.transcript.metadata.agent.clone().unwrap_or_default(),
-        );
-        let at = self.lowest.partition_point(|l| l.0 <= score);
-        self.lowest.insert(at, row);
-        self.lowest.truncate(REVIEW_FIRST);
+        let at = self.worst.partition_point(|w| w.key <= key);
+        let full = (at < FULL_CALLS).then(|| self.call(n, path, t));
+        let row = self.row(n, path, t, full.is_some());
+        self.worst.insert(at, Worst { key, n, row, full });
+        self.worst.truncate(cap);
+        // The call pushed out of the full set keeps only its row (linking to its page).
+        if let Some(w) = self.worst.get_mut(FULL_CALLS) {
+            if w.full.take().is_some() {
+                w.row = match &self.pages {
+                    Some(dir) => w.row.replacen(
+                        &format!("href=\"#call-{}\"", w.n),
+                        &format!(
+                            "href=\"{}\"",
+                            esc(&format!("{}/call-{}.html", dir.display(), w.n))
+                        ),
+                        1,
+                    ),
+                    None => unlink(&w.row),
+                };
+            }
+        }
+    }
+
+    /// Writes the call's own page into `--html-dir`.
+    fn page(&mut self, path: &str, t: &TranscriptReport) {
+        let Some(dir) = &self.pages else { return };
+        if self.page_error.is_some() {
+            return;
+        }
+        let mut h = page_head(&self.subtitle(), &format!("tonecheck · {}", esc(path)));
+        h.push_str(&self.call(self.calls, path, t));
+        h.push_str(&page_foot());
+        let file = dir.join(format!("call-{}.html", self.calls));
+        if let Err(e) = std::fs::write(&file, h) {
+            self.page_error = Some(io::Error::new(e.kind(), format!("{}: {e}", file.display())));
+        }
     }
 
     fn dashboard(&self, run: &RunSummary) -> String {
         let mut h = String::with_capacity(8192);
         h.push_str("<section class=\"dashboard\" id=\"dashboard\">");
-        let pass_mark = self.scorecard.as_ref().map_or(80.0, |c| c.pass_mark);
+        let pass_mark = self
+            .scorecard
+            .as_ref()
+            .map(|c| c.pass_mark)
+            .or_else(|| run.score.as_ref().and_then(|s| s.pass_mark))
+            .unwrap_or(80.0);
         let kpi = |h: &mut String, v: String, l: &str, class: &str| {
             let _ = write!(
                 h,
@@ -341,55 +500,52 @@ impl Html {
         if let Some(s) = &run.score {
             h.push_str("<div class=\"card\"><h3>Score distribution</h3>");
             histogram(&mut h, s, pass_mark);
+            h.push_str("</div><div class=\"card\">");
+            trend(&mut h, s, pass_mark);
             h.push_str("</div>");
         }
-        h.push_str("<div class=\"card\"><h3>Rules hit most</h3>");
-        let rules: Vec<(String, u64)> = match &run.score {
+        h.push_str(
+            "</div><div class=\"grid2\"><div class=\"card\"><h3>Rules by severity, then hits</h3>",
+        );
+        let rules: Vec<(String, Option<Severity>, u64)> = match &run.score {
             Some(s) => s
-                .top_rules()
+                .rules_by_severity()
                 .into_iter()
-                .map(|(k, n)| (k.to_string(), n))
+                .map(|(k, sev, n)| (k.to_string(), Some(sev), n))
                 .collect(),
             None => {
-                let mut v: Vec<(String, u64)> = run
+                let mut v: Vec<(String, Option<Severity>, u64)> = run
                     .by_rule
                     .iter()
-                    .map(|(k, n)| (k.clone(), *n as u64))
+                    .map(|(k, n)| (k.clone(), None, *n as u64))
                     .collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
                 v
             }
         };
-        rule_chart(&mut h, &rules);
-        h.push_str("</div></div>");
+        rule_table(&mut h, &rules);
+        h.push_str("</div>");
+        if let Some(s) = &run.score {
+            h.push_str("<div class=\"card\"><h3>Sections</h3>");
+            sections(&mut h, s, pass_mark);
+            h.push_str("</div>");
+        }
+        h.push_str("</div>");
         if let Some(s) = &run.score {
             h.push_str("<div class=\"grid2\"><div class=\"card\"><h3>Agents</h3>");
             agents(&mut h, s, pass_mark);
-            h.push_str("</div><div class=\"card\"><h3>Review first: lowest scores</h3>");
-            if self.lowest.is_empty() {
-                h.push_str("<p class=\"empty\">No scored calls.</p>");
-            } else {
-                h.push_str(
-                    "<table><tr><th>Call</th><th>Agent</th><th class=\"num\">Score</th></tr>",
-                );
-                for (score, n, path, id, agent) in &self.lowest {
-                    let label = if *id == crate::input::id_from_path(path) || id.is_empty() {
-                        path.clone()
-                    } else {
-                        format!("{path} · {id}")
-                    };
-                    let _ = write!(
-                        h,
-                        "<tr><td><a href=\"#call-{n}\">{}</a></td><td>{}</td><td class=\"num {}\">{}</td></tr>",
-                        esc(&label),
-                        esc(agent),
-                        band(Some(*score), pass_mark),
-                        fmt_score(Some(*score))
-                    );
-                }
-                h.push_str("</table>");
+            h.push_str("</div>");
+            for key in &s.group_by {
+                let Some(values) = s.groups.get(key) else {
+                    continue;
+                };
+                let _ = write!(h, "<div class=\"card\"><h3>By {}</h3>", esc(key));
+                group_table(&mut h, key, values, pass_mark);
+                h.push_str("</div>");
             }
-            h.push_str("</div></div>");
+            h.push_str("</div><div class=\"card\"><h3>Coaching grid: non-kudos hits per agent and rule</h3>");
+            coaching(&mut h, s);
+            h.push_str("</div>");
         }
         if !self.errors.is_empty() {
             h.push_str(
@@ -398,7 +554,15 @@ impl Html {
             for e in &self.errors {
                 let _ = write!(h, "<li>{}</li>", esc(e));
             }
-            h.push_str("</ul></div>");
+            h.push_str("</ul>");
+            if self.error_count > self.errors.len() {
+                let _ = write!(
+                    h,
+                    "<p class=\"empty\">… and {} more (all are on standard error).</p>",
+                    self.error_count - self.errors.len()
+                );
+            }
+            h.push_str("</div>");
         }
         h.push_str("</section>\n");
         h
@@ -628,36 +792,283 @@ fn histogram(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
     );
 }
 
-/// Horizontal bars of rule hit counts.
-fn rule_chart(h: &mut String, rules: &[(String, u64)]) {
+/// Rules, errors first, then by hits, with a bar of their hits.
+fn rule_table(h: &mut String, rules: &[(String, Option<Severity>, u64)]) {
     if rules.is_empty() {
         h.push_str("<p class=\"empty\">No rule fired.</p>");
         return;
     }
-    let shown = &rules[..rules.len().min(TOP_RULES)];
-    let most = shown.iter().map(|r| r.1).max().unwrap_or(1).max(1);
-    let (w, row, label) = (520.0, 24.0, 190.0);
-    let ht = row * shown.len() as f64 + 6.0;
-    let _ = write!(
-        h,
-        "<svg viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Rule hits\">"
-    );
-    for (i, (rule, n)) in shown.iter().enumerate() {
-        let y = 3.0 + row * i as f64;
-        let bw = (w - label - 50.0) * *n as f64 / most as f64;
+    let most = rules.iter().map(|r| r.2).max().unwrap_or(1).max(1);
+    h.push_str("<table><tr><th>Rule</th><th>Severity</th><th class=\"num\">Hits</th></tr>");
+    for (rule, sev, n) in rules.iter().take(TOP_RULES) {
+        let sev = sev.map_or("", sev_class);
+        let w = 100 * n / most;
         let _ = write!(
             h,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" style=\"fill:#1f2733\">{}</text><rect x=\"{label}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"#5c6bc0\"/><text x=\"{:.1}\" y=\"{:.1}\">{n}</text>",
-            label - 8.0,
-            y + 15.0,
-            esc(rule),
-            y + 3.0,
-            row - 8.0,
-            label + bw + 6.0,
-            y + 15.0
+            "<tr><td>{}</td><td><span class=\"sev {sev}\">{sev}</span></td><td class=\"num\">{n}<span class=\"meter\"><i class=\"bar\" style=\"width:{w}%\"></i></span></td></tr>",
+            esc(rule)
         );
     }
-    h.push_str("</svg>");
+    h.push_str("</table>");
+    if rules.len() > TOP_RULES {
+        let _ = write!(
+            h,
+            "<p class=\"empty\">… and {} more rules with fewer hits.</p>",
+            rules.len() - TOP_RULES
+        );
+    }
+}
+
+/// Mean score per day (per ISO week when the batch spans more than six weeks), as bars
+/// with the call count above each.
+fn trend(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
+    let dated: Vec<(&String, &AgentTotals)> = s
+        .days
+        .iter()
+        .filter(|(d, _)| d.as_str() != NO_DATE)
+        .collect();
+    let undated = s.days.get(NO_DATE).map_or(0, |t| t.calls);
+    let mut weeks: BTreeMap<String, AgentTotals> = BTreeMap::new();
+    let by_week = dated.len() > 42;
+    let periods: Vec<(String, AgentTotals)> = if by_week {
+        for (d, t) in &dated {
+            let m = crate::transcript::Metadata {
+                date: Some((*d).clone()),
+                ..Default::default()
+            };
+            let w = weeks.entry(group_value("date:week", &m)).or_default();
+            w.calls += t.calls;
+            w.hundredths += t.hundredths;
+            w.passed += t.passed;
+        }
+        weeks.into_iter().collect()
+    } else {
+        dated
+            .iter()
+            .map(|(d, t)| ((*d).clone(), (*t).clone()))
+            .collect()
+    };
+    let _ = write!(
+        h,
+        "<h3>Trend: mean score by {}</h3>",
+        if by_week { "week" } else { "day" }
+    );
+    if periods.is_empty() {
+        h.push_str("<p class=\"empty\">No call has a <code>date</code>; add one to the metadata to see the trend.</p>");
+        return;
+    }
+    let (w, ht, left, bottom, top) = (520.0, 220.0, 34.0, 40.0, 20.0);
+    let plot_h = ht - bottom - top;
+    let bw = (w - left - 8.0) / periods.len() as f64;
+    let _ = write!(
+        h,
+        "<svg viewBox=\"0 0 {w} {ht}\" role=\"img\" aria-label=\"Trend\">"
+    );
+    for v in [0.0, 50.0, 100.0] {
+        let y = top + plot_h - plot_h * v / 100.0;
+        let _ = write!(
+            h,
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#e3e8ef\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{v}</text>",
+            w - 8.0,
+            left - 6.0,
+            y + 4.0
+        );
+    }
+    let label_every = (periods.len() / 8).max(1);
+    for (i, (p, t)) in periods.iter().enumerate() {
+        let m = t.mean();
+        let x = left + bw * i as f64;
+        let bh = plot_h * m / 100.0;
+        let color = match band(Some(m), pass_mark) {
+            "good" => "#1e8e5a",
+            "fair" => "#d69e2e",
+            _ => "#e05252",
+        };
+        let _ = write!(
+            h,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" rx=\"2\" fill=\"{color}\"><title>{}: mean {} over {}</title></rect>",
+            x + bw * 0.12,
+            top + plot_h - bh,
+            bw * 0.76,
+            esc(p),
+            fmt_score(Some(m)),
+            plural(t.calls as usize, "call")
+        );
+        if i % label_every == 0 {
+            // `W40` for weeks, `10-03` for days: the year is in the range below.
+            let short = p.get(5..).unwrap_or(p);
+            let _ = write!(
+                h,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                x + bw / 2.0,
+                ht - 22.0,
+                esc(short)
+            );
+        }
+    }
+    let px = top + plot_h - plot_h * pass_mark / 100.0;
+    let _ = write!(
+        h,
+        "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{px:.1}\" y2=\"{px:.1}\" stroke=\"#1f2a44\" stroke-dasharray=\"4 3\"/><text x=\"{left}\" y=\"{:.1}\">{} to {}{}</text></svg>",
+        w - 8.0,
+        ht - 4.0,
+        esc(&periods[0].0),
+        esc(&periods[periods.len() - 1].0),
+        if undated > 0 { format!(" · {} without a date", plural(undated as usize, "call")) } else { String::new() }
+    );
+}
+
+/// Section averages over the calls where each section applied.
+fn sections(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
+    if s.sections.is_empty() {
+        h.push_str("<p class=\"empty\">No sections.</p>");
+        return;
+    }
+    h.push_str("<table><tr><th>Section</th><th class=\"num\">Calls</th><th class=\"num\">Mean</th><th class=\"num\">Items failed</th></tr>");
+    for sec in &s.sections {
+        let m = (sec.scored.calls > 0).then(|| sec.scored.mean());
+        let b = band(m, pass_mark);
+        let judged = sec.items_passed + sec.items_failed;
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\"><span class=\"{b}\">{}</span><span class=\"meter\"><i class=\"{b}\" style=\"width:{:.0}%\"></i></span></td><td class=\"num\">{} of {judged}</td></tr>",
+            esc(&sec.name),
+            sec.scored.calls,
+            fmt_score(m),
+            m.unwrap_or(0.0),
+            sec.items_failed
+        );
+    }
+    h.push_str("</table>");
+}
+
+/// Calls, mean and passes per value of a `--group-by` key (the largest groups first when
+/// there are many).
+fn group_table(h: &mut String, key: &str, values: &BTreeMap<String, AgentTotals>, pass_mark: f64) {
+    let mut rows: Vec<(&String, &AgentTotals)> = values.iter().collect();
+    if rows.len() > GROUP_ROWS {
+        rows.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then(a.0.cmp(b.0)));
+    }
+    let _ = write!(
+        h,
+        "<div class=\"scroll\"><table><tr><th>{}</th><th class=\"num\">Calls</th><th class=\"num\">Mean score</th><th class=\"num\">Passed</th></tr>",
+        esc(key)
+    );
+    let mut rest = AgentTotals::default();
+    for (i, (name, a)) in rows.iter().enumerate() {
+        if i >= GROUP_ROWS {
+            rest.calls += a.calls;
+            rest.hundredths += a.hundredths;
+            rest.passed += a.passed;
+            continue;
+        }
+        totals_row(h, name, a, pass_mark);
+    }
+    if rest.calls > 0 {
+        totals_row(
+            h,
+            &format!("{} more", rows.len() - GROUP_ROWS),
+            &rest,
+            pass_mark,
+        );
+    }
+    h.push_str("</table></div>");
+}
+
+fn totals_row(h: &mut String, name: &str, a: &AgentTotals, pass_mark: f64) {
+    let m = a.mean();
+    let b = band(Some(m), pass_mark);
+    let _ = write!(
+        h,
+        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\"><span class=\"{b}\">{}</span><span class=\"meter\"><i class=\"{b}\" style=\"width:{m:.0}%\"></i></span></td><td class=\"num\">{} of {}</td></tr>",
+        esc(name),
+        a.calls,
+        fmt_score(Some(m)),
+        a.passed,
+        a.calls
+    );
+}
+
+/// Agents × rules: each cell is the agent's hits of the rule, shaded by hits per call, so
+/// a coach sees who to talk to about what.
+fn coaching(h: &mut String, s: &ScoreSummary) {
+    let rules: Vec<&str> = s
+        .rules_by_severity()
+        .into_iter()
+        .take(TOP_RULES)
+        .map(|r| r.0)
+        .collect();
+    if rules.is_empty() || s.coaching.is_empty() {
+        h.push_str("<p class=\"empty\">No rule fired.</p>");
+        return;
+    }
+    let mut agents: Vec<(&String, u64)> = s
+        .coaching
+        .keys()
+        .map(|a| (a, s.agents.get(a).map_or(0, |t| t.calls)))
+        .collect();
+    agents.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let rate =
+        |agent: &str, n: u64| n as f64 / s.agents.get(agent).map_or(1, |t| t.calls).max(1) as f64;
+    let top_rate = agents
+        .iter()
+        .take(GRID_AGENTS)
+        .flat_map(|(a, _)| {
+            rules
+                .iter()
+                .map(|r| rate(a, s.coaching[*a].get(*r).copied().unwrap_or(0)))
+        })
+        .fold(0.0f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    h.push_str("<div class=\"scroll\"><table class=\"grid\"><tr><th>Agent</th>");
+    for r in &rules {
+        let _ = write!(h, "<th class=\"rot\"><span>{}</span></th>", esc(r));
+    }
+    h.push_str("</tr>");
+    for (agent, calls) in agents.iter().take(GRID_AGENTS) {
+        let row = &s.coaching[*agent];
+        let _ = write!(
+            h,
+            "<tr><td>{} <span class=\"dim\">({calls})</span></td>",
+            esc(agent)
+        );
+        for r in &rules {
+            let n = row.get(*r).copied().unwrap_or(0);
+            if n == 0 {
+                h.push_str("<td class=\"cell\"></td>");
+                continue;
+            }
+            let rate = rate(agent, n);
+            // Shaded against the highest rate in the grid: the darkest cell is the habit to
+            // coach first.
+            let alpha = 0.06 + 0.84 * rate / top_rate;
+            let _ = write!(
+                h,
+                "<td class=\"cell\" style=\"background:rgba(197,48,48,{alpha:.2})\" title=\"{:.2} per call\">{n}</td>",
+                rate
+            );
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str("</table></div>");
+    if agents.len() > GRID_AGENTS {
+        let _ = write!(
+            h,
+            "<p class=\"empty\">Showing the {GRID_AGENTS} agents with the most calls of {}.</p>",
+            agents.len()
+        );
+    }
+}
+
+/// A compact-list row without its link (its call is no longer shown in full).
+fn unlink(row: &str) -> String {
+    match (row.find("<a href="), row.find("</a>")) {
+        (Some(a), Some(b)) => {
+            let text_start = row[a..].find('>').map_or(a, |i| a + i + 1);
+            format!("{}{}{}", &row[..a], &row[text_start..b], &row[b + 4..])
+        }
+        _ => row.to_string(),
+    }
 }
 
 fn agents(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
@@ -685,30 +1096,83 @@ fn agents(h: &mut String, s: &ScoreSummary, pass_mark: f64) {
 
 impl Writer for Html {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        self.start()?;
         for e in &r.errors {
-            self.errors.push(e.to_string());
+            self.error_count += 1;
+            if self.errors.len() < ERRORS_SHOWN {
+                self.errors.push(e.to_string());
+            }
         }
         for t in &r.transcripts {
-            self.call(&r.path, t)?;
+            self.calls += 1;
+            self.page(&r.path, t);
+            self.offer(&r.path, t);
         }
-        Ok(())
+        match self.page_error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn finish(&mut self, run: &RunSummary) -> io::Result<()> {
-        self.start()?;
+        let mut h = page_head(&self.subtitle(), "tonecheck report");
+        h.push_str(&self.dashboard(run));
+        let full: Vec<&Worst> = self.worst.iter().filter(|w| w.full.is_some()).collect();
+        let scoring = self.scorecard.is_some();
+        let _ = writeln!(
+            h,
+            "<section class=\"calls\" id=\"calls\"><h2>{}</h2>",
+            if self.calls == 0 {
+                "Calls".to_string()
+            } else if full.len() == self.calls {
+                format!("All {}", plural(self.calls, "call"))
+            } else if scoring {
+                format!("The {} lowest-scoring of {} calls", full.len(), self.calls)
+            } else {
+                format!(
+                    "The {} calls with the most serious findings, of {}",
+                    full.len(),
+                    self.calls
+                )
+            }
+        );
         if self.calls == 0 {
+            h.push_str("<p class=\"empty\">No transcripts.</p>");
+        }
+        self.out.write_all(h.as_bytes())?;
+        for w in &full {
             self.out
-                .write_all(b"<p class=\"empty\">No transcripts.</p>")?;
+                .write_all(w.full.as_deref().unwrap_or("").as_bytes())?;
         }
         self.out.write_all(b"</section>\n")?;
-        let dash = self.dashboard(run);
-        self.out.write_all(dash.as_bytes())?;
-        writeln!(
-            self.out,
-            "</main><footer>Generated by tonecheck {} · works offline, no scripts</footer></body></html>",
-            env!("CARGO_PKG_VERSION")
-        )?;
+        let listed: Vec<&Worst> = self.worst.iter().filter(|w| w.full.is_none()).collect();
+        if !listed.is_empty() {
+            let mut h = String::with_capacity(256 * (listed.len() + 2));
+            let _ = write!(
+                h,
+                "<section class=\"card\" id=\"more\"><h3>The next {} worst</h3><div class=\"scroll tall\"><table class=\"list\"><tr><th>Call</th><th>Agent</th><th>Queue</th><th>Date</th><th class=\"num\">{}</th><th>Rules</th></tr>",
+                listed.len(),
+                if scoring { "Score" } else { "Findings" }
+            );
+            for w in &listed {
+                h.push_str(&w.row);
+            }
+            h.push_str("</table></div>");
+            let rest = self.calls - self.worst.len();
+            if rest > 0 {
+                let _ = write!(
+                    h,
+                    "<p class=\"empty\">{} more not listed here{}.</p>",
+                    plural(rest, "call"),
+                    match &self.pages {
+                        Some(d) => format!("; every call has its page in {}", esc(&d.display().to_string())),
+                        None => "; `--html-dir DIR` writes a page for every call, and `--format jsonl` lists them all".to_string(),
+                    }
+                );
+            }
+            h.push_str("</section>\n");
+            self.out.write_all(h.as_bytes())?;
+        }
+        self.out.write_all(page_foot().as_bytes())?;
         self.out.flush()
     }
 }
@@ -716,6 +1180,103 @@ impl Writer for Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::EngineBuilder;
+    use crate::input::{plain, ReadOptions};
+    use crate::pack::scorecard::ScorecardSource;
+    use crate::pack::PackSource;
+
+    /// A shared buffer the writer owns a handle to.
+    #[derive(Clone, Default)]
+    struct Buf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_report_of_100000_calls_stays_under_2_mb() {
+        let engine = EngineBuilder::new()
+            .pack(PackSource {
+                origin: "scoring-pack.yaml".into(),
+                text: include_str!("../../tests/fixtures/scoring-pack.yaml").into(),
+            })
+            .build()
+            .expect("test pack compiles");
+        let src = ScorecardSource {
+            origin: "card.yaml".into(),
+            text: include_str!("../../tests/fixtures/scoring-card.yaml").into(),
+            builtin: false,
+        };
+        let card = Arc::new(Scorecard::compile(&src, &engine, &[]).expect("card compiles"));
+        let bodies = [
+            "Customer: My order arrived broken.\nAgent: Per our policy we cannot refund. Great question.\nCustomer: ok\nAgent: Bye.\n",
+            "Customer: It arrived broken.\nAgent: I'm sorry, and you're wrong about the date. Thank you.\n",
+            "Customer: A question about my bill.\nAgent: Thank you. Great question, let me check.\n",
+            "Customer: It arrived broken.\nAgent: I'm sorry about the date. Thank you.\n",
+        ];
+        let buf = Buf::default();
+        let opts = WriterOptions {
+            scorecard: Some(card.clone()),
+            ..Default::default()
+        };
+        let mut w = make(Box::new(buf.clone()), opts);
+        let mut run = RunSummary::grouped(&["queue".into(), "date:week".into()]);
+        let read = ReadOptions::default();
+        const CALLS: usize = 100_000;
+        for i in 0..CALLS {
+            let text = format!(
+                "---\nagent: Agent {:03}\nqueue: q{}\ndate: 2026-{:02}-{:02}\n---\n{}",
+                i * 7 % 300,
+                i % 5,
+                1 + i % 3,
+                1 + i % 28,
+                bodies[i % bodies.len()]
+            );
+            let t = plain::parse(&format!("calls/{i:06}.txt"), &text, &read).expect("parses");
+            let checked = engine.check(&t);
+            let score = Some(card.score(&checked));
+            let r = FileReport {
+                path: format!("calls/{i:06}.txt"),
+                transcripts: vec![TranscriptReport {
+                    transcript: t,
+                    checked,
+                    score,
+                }],
+                ..Default::default()
+            };
+            run.add(&r);
+            w.file(&r).unwrap();
+        }
+        w.finish(&run).unwrap();
+        let html = String::from_utf8(buf.0.borrow().clone()).unwrap();
+        assert!(html.len() < 2_000_000, "{} bytes", html.len());
+        eprintln!("report of {CALLS} calls: {} bytes", html.len());
+        assert_eq!(html.matches("<article class=\"call\"").count(), FULL_CALLS);
+        assert_eq!(
+            html.matches("<tr><td>calls/").count() + html.matches("<tr><td><a").count(),
+            LISTED_CALLS,
+            "one row per listed call"
+        );
+        assert!(html.contains(&format!(
+            "{} more not listed here",
+            plural(CALLS - FULL_CALLS - LISTED_CALLS, "call")
+        )));
+        // Trend by week (84 days), every queue, the grid capped at 40 agents.
+        assert!(html.contains("Trend: mean score by week"));
+        assert!(html.contains("2026-W01"));
+        for q in 0..5 {
+            assert!(html.contains(&format!("<td>q{q}</td>")));
+        }
+        assert!(
+            html.contains("Showing the 40 agents with the most calls of 150"),
+            "half the agents broke a rule"
+        );
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {

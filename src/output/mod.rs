@@ -11,19 +11,21 @@ mod pretty;
 mod sarif;
 mod statistics;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
 use crate::batch::FileReport;
 use crate::finding::{Finding, Severity};
-use crate::score::{CallScore, ScoreSummary, Scorecard};
+use crate::score::{CallScore, MergeError, ScoreSummary, Scorecard};
 use crate::transcript::{Metadata, Role};
 
-/// Totals over a run, accumulated as files stream through.
-#[derive(Debug, Clone, Default, Serialize)]
+/// Totals over a run, accumulated as files stream through. Every figure is a count, so the
+/// summaries of shards merge (`merge`) into exactly the summary of one run over all of them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunSummary {
+    #[serde(default)]
     pub files: usize,
     pub transcripts: usize,
     pub findings: usize,
@@ -31,29 +33,114 @@ pub struct RunSummary {
     pub by_severity: BTreeMap<Severity, usize>,
     pub by_rule: BTreeMap<String, usize>,
     /// Score figures, when the run scored its transcripts.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<ScoreSummary>,
+    /// The `--group-by` keys the score figures are also totalled by.
+    #[serde(skip)]
+    pub group_by: Vec<String>,
+    /// True when the run was interrupted (SIGINT) before its input ended.
+    #[serde(skip)]
+    pub interrupted: bool,
+}
+
+/// The summary as `jsonl` writes it on its last line and `tonecheck summarize` reads and
+/// writes it: everything but `files`, which means nothing once a batch is split into shards.
+#[derive(Serialize)]
+struct MergeableSummary<'a> {
+    transcripts: usize,
+    findings: usize,
+    errors: usize,
+    by_severity: &'a BTreeMap<Severity, usize>,
+    by_rule: &'a BTreeMap<String, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<&'a ScoreSummary>,
 }
 
 impl RunSummary {
+    /// An empty summary whose score figures are also totalled by `group_by`'s keys.
+    pub fn grouped(group_by: &[String]) -> RunSummary {
+        RunSummary {
+            group_by: group_by.to_vec(),
+            ..Default::default()
+        }
+    }
+
     pub fn add(&mut self, r: &FileReport) {
         self.files += 1;
         self.errors += r.errors.len();
         for t in &r.transcripts {
             self.transcripts += 1;
             for f in &t.checked.findings {
-                self.findings += 1;
-                *self.by_severity.entry(f.severity).or_default() += 1;
-                *self.by_rule.entry(f.rule.id.clone()).or_default() += 1;
+                self.add_finding(&f.rule.id, f.severity);
             }
             if let Some(s) = &t.score {
-                self.score.get_or_insert_with(ScoreSummary::default).add(
-                    &t.transcript,
-                    &t.checked,
-                    s,
-                );
+                self.score_mut().add(&t.transcript, &t.checked, s);
             }
         }
+    }
+
+    pub fn add_finding(&mut self, rule: &str, severity: Severity) {
+        self.findings += 1;
+        *self.by_severity.entry(severity).or_default() += 1;
+        match self.by_rule.get_mut(rule) {
+            Some(n) => *n += 1,
+            None => {
+                self.by_rule.insert(rule.to_string(), 1);
+            }
+        }
+    }
+
+    /// The score figures, created (with this run's grouping) on first use.
+    pub fn score_mut(&mut self) -> &mut ScoreSummary {
+        let group_by = &self.group_by;
+        self.score
+            .get_or_insert_with(|| ScoreSummary::grouped(group_by))
+    }
+
+    /// Adds another shard's summary.
+    pub fn merge(&mut self, o: &RunSummary) -> Result<(), MergeError> {
+        if let Some(theirs) = &o.score {
+            match &mut self.score {
+                Some(mine) => mine.merge(theirs)?,
+                None => {
+                    let mut mine = ScoreSummary::grouped(&self.group_by);
+                    mine.merge(theirs)?;
+                    self.score = Some(mine);
+                }
+            }
+        }
+        self.files += o.files;
+        self.transcripts += o.transcripts;
+        self.findings += o.findings;
+        self.errors += o.errors;
+        for (k, v) in &o.by_severity {
+            *self.by_severity.entry(*k).or_default() += v;
+        }
+        for (k, v) in &o.by_rule {
+            *self.by_rule.entry(k.clone()).or_default() += v;
+        }
+        Ok(())
+    }
+
+    /// The `{"summary": …}` line: the same bytes for one run and for its shards merged.
+    pub fn summary_line(&self) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            summary: MergeableSummary<'a>,
+        }
+        let line = Line {
+            summary: MergeableSummary {
+                transcripts: self.transcripts,
+                findings: self.findings,
+                errors: self.errors,
+                by_severity: &self.by_severity,
+                by_rule: &self.by_rule,
+                score: self.score.as_ref(),
+            },
+        };
+        let mut v = serde_json::to_vec(&line).expect("a summary always serialises");
+        v.push(b'\n');
+        v
     }
 
     /// The worst severity seen, if any finding was reported.
@@ -73,6 +160,10 @@ pub struct WriterOptions {
     /// The scorecard in force when the run scores transcripts (`tonecheck score`); writers
     /// use it for layout known before the first transcript (CSV columns, report sections).
     pub scorecard: Option<Arc<Scorecard>>,
+    /// `jsonl` leaves out its summary line (`--summary FILE` takes it instead).
+    pub no_summary_line: bool,
+    /// `--html-dir DIR`: the HTML report also writes one page per call there.
+    pub html_dir: Option<std::path::PathBuf>,
 }
 
 pub trait Writer {
@@ -99,6 +190,11 @@ pub const REGISTRY: &[(&str, MakeFn)] = &[
     ("sarif", sarif::make),
     ("github", github::make),
 ];
+
+/// The writer of `--summary FILE`: only the summary line, at the end of a complete run.
+pub fn summary_writer(out: Box<dyn Write>) -> Box<dyn Writer> {
+    jsonl::summary_only(out)
+}
 
 pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|(n, _)| *n).collect()

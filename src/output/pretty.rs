@@ -8,7 +8,7 @@ use super::{print_errors, RunSummary, Writer, WriterOptions};
 use crate::batch::FileReport;
 use crate::batch::TranscriptReport;
 use crate::finding::{Finding, Severity};
-use crate::score::{CallScore, ItemResult, ScoreSummary, BUCKETS};
+use crate::score::{AgentTotals, CallScore, ItemResult, ScoreSummary, BUCKETS};
 
 struct Pretty {
     out: Box<dyn Write>,
@@ -281,6 +281,29 @@ impl Pretty {
         writeln!(self.out)
     }
 
+    /// A titled table of calls, mean and passes per agent or group value.
+    fn totals(
+        &mut self,
+        title: &str,
+        rows: &std::collections::BTreeMap<String, AgentTotals>,
+    ) -> io::Result<()> {
+        let (bold, dim, reset) = (self.paint(BOLD), self.paint(DIM), self.paint(RESET));
+        writeln!(self.out, "\n{bold}{title}{reset}")?;
+        let w = rows.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+        for (name, a) in rows {
+            let name = terminal(name);
+            writeln!(
+                self.out,
+                "  {name:w$}  {:>6.2}  {dim}{} call{}, {} passed{reset}",
+                a.mean(),
+                a.calls,
+                if a.calls == 1 { "" } else { "s" },
+                a.passed
+            )?;
+        }
+        Ok(())
+    }
+
     fn score_summary(&mut self, run: &RunSummary, s: &ScoreSummary) -> io::Result<()> {
         let (bold, dim, reset) = (self.paint(BOLD), self.paint(DIM), self.paint(RESET));
         let fmt = |x: Option<f64>| x.map_or("n/a".to_string(), |x| format!("{x:.2}"));
@@ -322,23 +345,11 @@ impl Pretty {
                 let bar = "█".repeat(((n * 30).div_ceil(most)) as usize);
                 writeln!(self.out, "  {dim}{label}{reset} {bar} {n}")?;
             }
-            writeln!(self.out, "\n{bold}Agents{reset}")?;
-            let w = s
-                .agents
-                .keys()
-                .map(|k| k.chars().count())
-                .max()
-                .unwrap_or(0);
-            for (name, a) in &s.agents {
-                let name = terminal(name);
-                writeln!(
-                    self.out,
-                    "  {name:w$}  {:>6.2}  {dim}{} call{}, {} passed{reset}",
-                    a.mean(),
-                    a.calls,
-                    if a.calls == 1 { "" } else { "s" },
-                    a.passed
-                )?;
+            self.totals("Agents", &s.agents)?;
+            for key in &s.group_by {
+                if let Some(values) = s.groups.get(key) {
+                    self.totals(&format!("By {}", terminal(key)), values)?;
+                }
             }
         }
         let top = s.top_rules();
