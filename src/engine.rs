@@ -83,6 +83,70 @@ struct Extras {
     except: Vec<(String, Flat)>,
     not_near: Vec<(String, Flat)>,
     within: usize,
+    /// `except` and `not_near` flats by anchor word, so a window around a hit costs one
+    /// look-up per token, not one verification per token and pattern.
+    except_ix: AnchorIndex,
+    not_near_ix: AnchorIndex,
+}
+
+/// Flat patterns keyed by the words of their anchors; prefix anchors go to `other`.
+#[derive(Debug, Default)]
+struct AnchorIndex {
+    by_word: HashMap<Box<str>, Vec<u32>, crate::lexicon::Fnv>,
+    other: Vec<u32>,
+    max_width: usize,
+}
+
+impl AnchorIndex {
+    fn new(flats: &[(String, Flat)]) -> AnchorIndex {
+        let mut ix = AnchorIndex::default();
+        for (i, (_, f)) in flats.iter().enumerate() {
+            ix.max_width = ix.max_width.max(f.max_width);
+            let t = f.anchor_test();
+            if !t.prefixes.is_empty() || t.words.is_empty() {
+                ix.other.push(i as u32);
+            }
+            for w in t.words.iter() {
+                ix.by_word.entry(w.clone()).or_default().push(i as u32);
+            }
+        }
+        ix
+    }
+
+    /// Whether a match of one of `flats` starting in `from..to` satisfies `ok`.
+    fn any_in(
+        &self,
+        flats: &[(String, Flat)],
+        toks: &Tokens,
+        from: usize,
+        to: usize,
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        if flats.is_empty() {
+            return false;
+        }
+        let end = to.saturating_add(self.max_width).min(toks.len());
+        let hit = |fi: u32, k: usize| {
+            flats[fi as usize]
+                .1
+                .verify(toks, k)
+                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
+        };
+        for k in from..end {
+            let t = &toks.toks[k];
+            for w in std::iter::once(toks.text(t)).chain(t.alt) {
+                if let Some(list) = self.by_word.get(w) {
+                    if list.iter().any(|&fi| hit(fi, k)) {
+                        return true;
+                    }
+                }
+            }
+            if self.other.iter().any(|&fi| hit(fi, k)) {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Collects the patterns and regexes of all matchers while packs are compiled.
@@ -198,6 +262,8 @@ impl MatcherBuilder {
                 });
             }
         }
+        extras.except_ix = AnchorIndex::new(&extras.except);
+        extras.not_near_ix = AnchorIndex::new(&extras.not_near);
         self.extras.push(extras);
         for re in &def.regex {
             let idx = match self.regex_index.get(re) {
@@ -776,22 +842,17 @@ impl Matchers {
     /// within its distance.
     fn excluded(&self, matcher: MatcherId, toks: &Tokens, a: usize, b: usize) -> bool {
         let x = &self.extras[matcher as usize];
-        for (_, f) in &x.except {
-            let from = a.saturating_sub(f.max_width);
-            if f.any_in(toks, from, b, |s, e| s < b && e > a) {
-                return true;
-            }
+        let from = a.saturating_sub(x.except_ix.max_width);
+        if x.except_ix
+            .any_in(&x.except, toks, from, b, |s, e| s < b && e > a)
+        {
+            return true;
         }
-        for (_, f) in &x.not_near {
-            let from = a.saturating_sub(f.max_width + x.within);
-            let to = b + x.within;
-            if f.any_in(toks, from, to, |s, e| {
-                e + x.within >= a && s <= b + x.within
-            }) {
-                return true;
-            }
-        }
-        false
+        let from = a.saturating_sub(x.not_near_ix.max_width + x.within);
+        let to = b + x.within;
+        x.not_near_ix.any_in(&x.not_near, toks, from, to, |s, e| {
+            e + x.within >= a && s <= b + x.within
+        })
     }
 }
 
