@@ -112,24 +112,27 @@ fn unresolved(path: &str, t: &Transcript) -> InputError {
     }
 }
 
+/// Most worker threads a batch starts, whatever `-j` asks: more only adds memory and
+/// scheduling (and `-j 18446744073709551615` used to overflow the queue's capacity).
+pub const MAX_THREADS: usize = 256;
+
 /// Checks `files` on `opts.threads` workers and calls `sink` once per file, in the order of
-/// `files`. Workers take files in order from a shared counter, so only the few files
+/// `files`, until `sink` returns false (its output went away): then no further file is
+/// started. Workers take files in order from a shared counter, so only the few files
 /// finished ahead of a slow one wait in memory.
 pub fn run(
     files: &[PathBuf],
     engine: &Engine,
     opts: &BatchOptions,
-    mut sink: impl FnMut(FileReport),
+    mut sink: impl FnMut(FileReport) -> bool,
 ) {
-    let threads = opts.threads.max(1);
-    if threads == 1 || files.len() <= 1 {
+    let threads = opts.threads.clamp(1, MAX_THREADS).min(files.len().max(1));
+    if threads == 1 {
         for f in files {
-            sink(check_file(
-                f,
-                engine,
-                &(opts.read_options)(f),
-                opts.keep_source,
-            ));
+            let report = check_file(f, engine, &(opts.read_options)(f), opts.keep_source);
+            if !sink(report) {
+                return;
+            }
         }
         return;
     }
@@ -161,10 +164,15 @@ pub fn run(
         });
         let mut pending = BTreeMap::new();
         let mut want = 0;
-        for (i, r) in rx {
+        'receive: for (i, r) in rx {
             pending.insert(i, r);
             while let Some(r) = pending.remove(&want) {
-                sink(r);
+                if !sink(r) {
+                    // No file after this one is started; dropping the receiver ends the
+                    // workers' waits on a full queue.
+                    next.store(files.len(), Ordering::Relaxed);
+                    break 'receive;
+                }
                 want += 1;
             }
         }

@@ -553,3 +553,105 @@ fn terminal_escapes_are_shown_not_obeyed() {
         assert_eq!(bytes, raw);
     }
 }
+
+/// Item 7: `-j` is capped (a huge value used to overflow and panic).
+#[test]
+fn huge_thread_counts_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "a.txt",
+        "Customer: hi\nAgent: I'm sorry if you feel that way\n",
+    );
+    write(d, "b.txt", "Customer: hi\nAgent: thanks\n");
+    for j in ["18446744073709551615", "10000"] {
+        let o = run(
+            d,
+            &[
+                "check",
+                "--no-config",
+                "-f",
+                "line",
+                "-j",
+                j,
+                "a.txt",
+                "b.txt",
+            ],
+        );
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(stdout(&o).starts_with("a.txt:2:"), "{}", stdout(&o));
+    }
+}
+
+/// Item 7: when the reader of the output goes away (`check … | head -1`), the batch stops:
+/// the next input, a FIFO nobody writes to, is never opened. Were it opened, the run would
+/// block on it, so the test unblocks it after a minute and then fails.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_stops_the_batch() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "a.txt",
+        format!(
+            "Customer: hi\nAgent: {}\n",
+            "sorry if you feel that way, ".repeat(20_000)
+        ),
+    );
+    let fifo = d.join("z.txt");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return;
+    }
+    for format in ["line", "pretty", "json", "jsonl", "csv"] {
+        let mut child = bin()
+            .args([
+                "check",
+                "--no-config",
+                "-j",
+                "1",
+                "-f",
+                format,
+                "a.txt",
+                "z.txt",
+            ])
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read a little (JSON is one long line) and hang up.
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let mut waited = 0;
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            waited += 1;
+            if waited == 600 {
+                // Unblock the stuck run so the test ends, then fail.
+                let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+                let _ = w.write_all(b"Agent: hi\n");
+                drop(w);
+                let _ = child.wait();
+                panic!("{format}: the batch went on to the next file after its output closed");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        let err = String::from_utf8_lossy(&child.wait_with_output().unwrap().stderr).into_owned();
+        // A closed pipe is not an error: the exit status is that of the findings so far.
+        assert_eq!(status.code(), Some(1), "{format}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("error"),
+            "{format}: {err}"
+        );
+    }
+}

@@ -129,16 +129,19 @@ pub fn run(
 ) -> Result<RunSummary, u8> {
     let mut summary = RunSummary::default();
     let mut io_error = None;
+    // Returns false once the output fails (a closed pipe: `check … | head -1`), so the
+    // batch stops instead of checking files nobody will see.
     let mut emit = |r: &FileReport, writers: &mut [Box<dyn Writer>]| {
         if io_error.is_some() {
-            return;
+            return false;
         }
         for w in writers.iter_mut() {
             if let Err(e) = w.file(r) {
                 io_error = Some(e);
-                return;
+                return false;
             }
         }
+        true
     };
     for e in walk_errors {
         let r = FileReport {
@@ -163,8 +166,9 @@ pub fn run(
         summary.add(&r);
         match &progress {
             Some(pb) => {
-                pb.suspend(|| emit(&r, writers));
+                let ok = pb.suspend(|| emit(&r, writers));
                 pb.inc(1);
+                ok
             }
             None => emit(&r, writers),
         }
