@@ -655,3 +655,82 @@ fn a_closed_pipe_stops_the_batch() {
         );
     }
 }
+
+/// Item 8: the run's own output files are never read as inputs, and an output that is a
+/// named input is refused before anything is written.
+#[cfg(unix)]
+#[test]
+fn output_files_are_never_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let call = "Customer: hi\nAgent: I'm sorry if you feel that way\n";
+    write(d, "calls/a.txt", call);
+    // `check calls -f line > calls/findings.txt`: the shell creates the file first.
+    for _ in 0..2 {
+        let out = std::fs::File::create(d.join("calls/findings.txt")).unwrap();
+        let o = bin()
+            .args(["check", "--no-config", "-f", "line", "calls"])
+            .current_dir(d)
+            .stdout(out)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert_eq!(stderr(&o), "", "the findings file is not read");
+        let written = std::fs::read_to_string(d.join("calls/findings.txt")).unwrap();
+        assert!(
+            written.lines().all(|l| l.starts_with("calls/a.txt:")),
+            "{written}"
+        );
+    }
+    std::fs::remove_file(d.join("calls/findings.txt")).unwrap();
+    // `score calls --html calls/report.md`, run twice: the old report is not read.
+    for _ in 0..2 {
+        let o = run(
+            d,
+            &[
+                "score",
+                "--no-config",
+                "-f",
+                "json",
+                "--html",
+                "calls/report.md",
+                "calls",
+            ],
+        );
+        assert_ne!(code(&o), 2, "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["summary"]["files"], 1);
+    }
+    // Named inputs that are outputs are refused, and left alone.
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "calls/a.txt",
+            "--html",
+            "calls/a.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: calls/a.txt is both an input and the output (--html calls/a.txt); write the output elsewhere"
+    );
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("calls/a.txt"))
+        .unwrap();
+    let o = bin()
+        .args(["check", "--no-config", "-f", "line", "calls/a.txt"])
+        .current_dir(d)
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("(standard output)"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("calls/a.txt")).unwrap(),
+        call
+    );
+}
