@@ -89,13 +89,25 @@ pub fn check_file(
     report
 }
 
+/// Labels listed in an "unresolved speakers" error; the rest are counted.
+const MAX_LISTED_LABELS: usize = 10;
+
 fn unresolved(path: &str, t: &Transcript) -> InputError {
+    let mut seen = std::collections::HashSet::new();
     let mut labels: Vec<String> = Vec::new();
+    let mut more = 0usize;
     for turn in &t.turns {
-        let l = format!("{} ({})", turn.speaker, turn.role.as_str());
-        if !labels.contains(&l) {
-            labels.push(l);
+        if !seen.insert((&turn.speaker, turn.role)) {
+            continue;
         }
+        if labels.len() < MAX_LISTED_LABELS {
+            labels.push(format!("{} ({})", turn.speaker, turn.role.as_str()));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        labels.push(format!("and {more} more"));
     }
     let missing = if t.turns.iter().any(|x| x.role == Role::Agent) {
         "customer"

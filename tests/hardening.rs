@@ -734,3 +734,85 @@ fn output_files_are_never_inputs() {
         call
     );
 }
+
+/// Item 9, the smaller ones: lone-CR line ends, UTF-16, the front-matter `mode:` line, a huge
+/// `last_turns`, and many distinct speaker labels (linear, with a bounded error line).
+#[test]
+fn smaller_input_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let call = "Customer: hi\r\nAgent: I'm sorry if you feel that way\r\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(call.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    write(d, "utf16.txt", &utf16);
+    write(d, "utf16-nobom.txt", &utf16[2..]);
+    write(d, "cr.txt", call.replace("\r\n", "\r"));
+    write(
+        d,
+        "mode.txt",
+        "---\nid: x\nagent: Sam\nmode: chat\n---\nAgent: hi\n",
+    );
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "-f",
+            "line",
+            "cr.txt",
+            "mode.txt",
+            "utf16-nobom.txt",
+            "utf16.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    let out = stdout(&o);
+    assert!(out.contains("cr.txt:2:12: error[non-apology]"), "{out}");
+    assert!(out.contains("utf16.txt:2:12: error[non-apology]"), "{out}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("mode.txt:4: error: front matter `mode: chat`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("utf16-nobom.txt: error: looks like UTF-16 without a byte-order mark"),
+        "{err}"
+    );
+
+    write(d, "pack.yaml", "pack: w\nrules:\n  - id: close\n    kind: required\n    severity: warning\n    message: m\n    expect: { phrases: [bye] }\n    where: { last_turns: 18446744073709551615 }\n");
+    write(d, "bye.txt", "Customer: hi\nAgent: hello\n");
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+            "pack.yaml",
+            "-f",
+            "line",
+            "bye.txt",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "bye.txt:2:8: warning[close] m\n",
+        "{}",
+        stderr(&o)
+    );
+
+    // 200,000 distinct labels: no role can be told, one error of bounded length.
+    let labels: String = (0..200_000).map(|i| format!("Spk{i}: hello\n")).collect();
+    write(d, "labels.txt", labels);
+    let o = run(d, &["check", "--no-config", "-f", "line", "labels.txt"]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.len() < 1000, "{} bytes", err.len());
+    assert!(
+        err.contains("Spk0 (other), Spk1 (other)") && err.contains("and 199990 more"),
+        "{err}"
+    );
+}

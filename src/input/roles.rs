@@ -1,6 +1,6 @@
 //! Resolving speaker labels to roles: the config's `roles:` map first, then built-in names,
 //! then — for diarised labels like `spk_0` — the speaker who greets for the company.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::transcript::{Role, Transcript};
 
@@ -82,16 +82,21 @@ impl RoleMap {
 /// resolved by the greeting heuristic; what remains is `Role::Other`.
 pub fn resolve(t: &mut Transcript, map: &RoleMap) {
     let mut known: HashMap<String, Role> = HashMap::new();
+    // In first-seen order, with a set beside it so that many labels stay linear.
     let mut unknown: Vec<String> = Vec::new();
+    let mut unknown_set: HashSet<&str> = HashSet::new();
     for turn in &t.turns {
-        if known.contains_key(&turn.speaker) || unknown.contains(&turn.speaker) {
+        if known.contains_key(&turn.speaker) || unknown_set.contains(turn.speaker.as_str()) {
             continue;
         }
         match map.lookup(&turn.speaker) {
             Some(r) => {
                 known.insert(turn.speaker.clone(), r);
             }
-            None => unknown.push(turn.speaker.clone()),
+            None => {
+                unknown_set.insert(&turn.speaker);
+                unknown.push(turn.speaker.clone());
+            }
         }
     }
     if !unknown.is_empty() {
@@ -100,7 +105,7 @@ pub fn resolve(t: &mut Transcript, map: &RoleMap) {
             None
         } else {
             t.turns.iter().take(6).find(|turn| {
-                unknown.contains(&turn.speaker) && {
+                unknown_set.contains(turn.speaker.as_str()) && {
                     let lower = turn.text.to_lowercase();
                     GREETINGS.iter().any(|g| lower.contains(g))
                         || (lower.contains("my name is") && lower.contains("help"))
