@@ -378,7 +378,7 @@ fn streams_are_read_and_endless_devices_refused() {
     );
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("/dev/zero: error: larger than the 256 MiB limit"),
+        stderr(&o).contains("/dev/zero: error: larger than the 128 MiB limit"),
         "{}",
         stderr(&o)
     );

@@ -156,7 +156,7 @@ pub fn read_bytes(
 /// Largest input file read. A transcript takes several times its size in memory while it
 /// is checked, so bigger files (and endless streams such as `/dev/zero`) are refused with an
 /// error after reading this much; split them.
-pub const MAX_FILE_BYTES: u64 = 256 << 20;
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
 
 /// The bytes of a file, a FIFO or device (`<(cmd)`), or standard input for `-`, up to
 /// `MAX_FILE_BYTES`; the error is the message to report.
