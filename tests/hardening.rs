@@ -158,8 +158,7 @@ fn long_turns_without_full_stops_are_judged_in_linear_time() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == "feel")
-        .next_back()
+        .rfind(|f| f["rule"] == "feel")
         .unwrap()
         .clone();
     // "[00:00:01] Agent: " is 18 characters; each repetition is 20.
