@@ -815,3 +815,34 @@ fn smaller_input_problems() {
         "{err}"
     );
 }
+
+/// Item 1 and 2 leftovers: a directive on every one of many lines stays linear (findings
+/// were matched against every directive), and front matter over 1 MiB is that file's error.
+#[test]
+fn many_directives_and_huge_front_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pack.yaml", PACK);
+    let n = 100_000;
+    let mut text = String::from("Customer: hi thanks\n");
+    for i in 0..n {
+        let rule = if i % 2 == 0 { "feel" } else { "other-rule" };
+        text.push_str(&format!("Agent: if you feel # tonecheck: ignore {rule}\n"));
+    }
+    write(d, "sup.txt", &text);
+    let (_, v) = check_json(d, "sup.txt");
+    assert_eq!(rule_counts(&v).get("feel"), Some(&(n / 2)));
+
+    let fm = format!(
+        "---\n{}---\nAgent: hi\nCustomer: yo\n",
+        "k: v\n".repeat(300_000)
+    );
+    write(d, "fm.txt", fm);
+    let o = run(d, &["check", "--no-config", "-f", "line", "fm.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("fm.txt:209717: error: front matter is larger than the 1024 KiB limit"),
+        "{}",
+        stderr(&o)
+    );
+}

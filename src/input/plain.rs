@@ -5,6 +5,8 @@ use crate::transcript::{Metadata, Mode, Role, Segment, Suppression, Transcript, 
 
 const MAX_LABEL_BYTES: usize = 40;
 const MAX_LABEL_WORDS: usize = 4;
+/// Front matter is a few lines of call metadata; more than this is refused.
+const MAX_FRONT_MATTER_BYTES: usize = 1 << 20;
 
 pub fn read(path: &str, text: &str, opts: &ReadOptions) -> Result<Vec<Transcript>, InputError> {
     parse(path, text, opts).map(|t| vec![t])
@@ -28,13 +30,22 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
         lines.next();
         let mut yaml = String::new();
         let mut closed = false;
-        for (_, l) in lines.by_ref() {
+        for (n, l) in lines.by_ref() {
             if l.trim_end() == "---" || l.trim_end() == "..." {
                 closed = true;
                 break;
             }
             yaml.push_str(l);
             yaml.push('\n');
+            if yaml.len() > MAX_FRONT_MATTER_BYTES {
+                return Err(err(
+                    Some(n),
+                    format!(
+                        "front matter is larger than the {} KiB limit",
+                        MAX_FRONT_MATTER_BYTES >> 10
+                    ),
+                ));
+            }
         }
         if !closed {
             return Err(err(
