@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# End-to-end throughput of `tonecheck check` against `rg -c -i -F -f` with the same phrase
-# list, on the same warm files, in one run. Not part of the test suite: speed is measured
-# here, never asserted in tests. Figures go into docs/performance.md.
+# End-to-end throughput of `tonecheck check` (all built-in packs) against `rg -c -i -F -f`
+# searching the same strings, on two corpora, in one run. Not part of the test suite: speed
+# is measured here, never asserted in tests. Figures go into docs/performance.md.
 #
-#   bash benches/throughput.sh [MEGABYTES=300] [RUNS=5]
+#   bash benches/throughput.sh [MEGABYTES=200] [RUNS=3]
 #
-# Needs: cargo, python3 (+PyYAML, installed with pip if missing), ripgrep and GNU time
-# (installed with apt-get if missing). The corpus is generated deterministically (fixed
-# seed) into bench-data/, which git ignores; it is reused while size and seed are the same.
+# Corpora (both built deterministically into bench-data/, which git ignores):
+#   dense  generated calls (examples/gen_corpus.rs, seed 42): a rule hit in most turns;
+#   real   the 337 real conversations of ../shared/corpora-real, front matter removed, eight
+#          to a call-sized file, repeated until the size is reached.
+# The phrase list rg gets is `tonecheck rules anchors`: every string tonecheck's one
+# automaton pass looks for (pattern anchors with their inflections and contracted spellings).
+# Reported per corpus: medians of RUNS alternating runs of tonecheck -j1, tonecheck -j2 and
+# rg, MB/s, peak RSS, the ratio to rg and the 2-thread speed-up.
+# Needs: cargo, python3, ripgrep and GNU time (installed with apt-get if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MB=${1:-300}
-RUNS=${2:-5}
+MB=${1:-200}
+RUNS=${2:-3}
 SEED=42
 DATA=bench-data
-CORPUS=$DATA/corpus
+REAL_SRC=../shared/corpora-real/conversations
 
 need_apt() {
   if ! command -v "$1" >/dev/null 2>&1; then
@@ -25,103 +31,87 @@ need_apt() {
 }
 need_apt rg ripgrep
 [ -x /usr/bin/time ] || need_apt /usr/bin/time time
-python3 -c 'import yaml' 2>/dev/null || pip install -q pyyaml
 
 cargo build --release --quiet --bin tonecheck --example gen_corpus
 TC=target/release/tonecheck
+mkdir -p "$DATA"
 
-# (a) the corpus
+# (a) the corpora
 stamp="mb=$MB seed=$SEED gen=$(sha1sum examples/gen_corpus.rs | cut -c1-12)"
-if [ "$(cat "$DATA/.stamp" 2>/dev/null)" != "$stamp" ]; then
-  rm -rf "$CORPUS"
-  mkdir -p "$DATA"
-  target/release/examples/gen_corpus "$CORPUS" "$MB" "$SEED"
-  echo "$stamp" > "$DATA/.stamp"
+if [ "$(cat "$DATA/.stamp-dense" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$DATA/dense"
+  target/release/examples/gen_corpus "$DATA/dense" "$MB" "$SEED"
+  echo "$stamp" > "$DATA/.stamp-dense"
 fi
-bytes=$(find "$CORPUS" -type f -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
-files=$(find "$CORPUS" -type f -name '*.txt' | wc -l)
-
-# (b) the phrase list of the built-in packs: every `phrases:` entry and every list, in the
-# normal form the engine uses (lower case, straight quotes, single spaces). Regexes have no
-# `rg -F` equivalent and are left out, so rg does strictly less work than tonecheck.
-python3 - "$DATA/phrases.txt" rules/*.yaml <<'EOF'
-import re, sys, yaml
-out, files = sys.argv[1], sys.argv[2:]
-phrases = set()
-def walk(node, key=None):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            walk(v, k)
-    elif isinstance(node, list):
-        if key == "phrases" or key == "__list__":
-            phrases.update(p for p in node if isinstance(p, str))
-        else:
-            for v in node:
-                walk(v, key)
-for f in files:
-    doc = yaml.safe_load(open(f, encoding="utf-8")) or {}
-    for v in (doc.get("lists") or {}).values():
-        walk(v, "__list__")
-    walk(doc.get("rules") or [])
-norm = sorted({re.sub(r"\s+", " ", p.strip().lower().translate(str.maketrans("\u2018\u2019\u201c\u201d", "''\"\""))) for p in phrases} - {""})
-open(out, "w", encoding="utf-8").write("\n".join(norm) + "\n")
-# The same list as one tonecheck phrase rule, to time the scanner on exactly rg's work.
-import json
-pack = out.rsplit("/", 1)[0] + "/phrases-pack.yaml"
-open(pack, "w", encoding="utf-8").write(
-    "pack: bench-phrases\nrules:\n  - id: any-phrase\n    severity: info\n    speaker: any\n"
-    "    message: '{match}'\n    match:\n      phrases: " + json.dumps(norm) + "\n")
-print(f"{len(norm)} phrases from {len(files)} pack(s)", file=sys.stderr)
-EOF
-nphrases=$(wc -l < "$DATA/phrases.txt")
-
-# (c) warm the page cache, then alternate the two tools RUNS times.
-find "$CORPUS" -type f -name '*.txt' -exec cat {} + > /dev/null
-
-# A run that stops early (exit 2: a broken pack or unreadable input) would measure nothing.
-status=0
-"$TC" check "$CORPUS" --no-config --format line > /dev/null || status=$?
-if [ "$status" -gt 1 ]; then
-  echo "tonecheck check exited $status; fix that before measuring" >&2
-  exit 1
+if [ "$(cat "$DATA/.stamp-real" 2>/dev/null)" != "mb=$MB" ]; then
+  rm -rf "$DATA/real"
+  python3 - "$REAL_SRC" "$DATA/real" "$MB" <<'PY'
+import os, sys
+src, out, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+convs = []
+for name in sorted(os.listdir(src)):
+    if not name.endswith(".txt"):
+        continue
+    text = open(os.path.join(src, name), encoding="utf-8").read()
+    if text.startswith("---\n"):
+        text = text[text.index("\n---\n", 4) + 5:]
+    convs.append(text.strip() + "\n")
+target, size, n, i = mb * 1_000_000, 0, 0, 0
+while size < target:
+    d = os.path.join(out, f"{n // 1000:04d}")
+    os.makedirs(d, exist_ok=True)
+    call = "".join(convs[(i + k) % len(convs)] for k in range(8))
+    i += 8
+    with open(os.path.join(d, f"call-{n:06d}.txt"), "w", encoding="utf-8") as f:
+        f.write(call)
+    size += len(call.encode("utf-8"))
+    n += 1
+print(f"{n} real call files, {size} bytes in {out}", file=sys.stderr)
+PY
+  echo "mb=$MB" > "$DATA/.stamp-real"
 fi
 
-# Runs a command under GNU time; prints "seconds max_rss_kb".
-measure() {
-  local log
+# (b) the strings both tools look for
+"$TC" rules anchors --no-config > "$DATA/anchors.txt"
+nanchors=$(wc -l < "$DATA/anchors.txt")
+
+measure() {  # prints "seconds max_rss_kb" of one run
+  local log wall rss
   log=$(mktemp)
   /usr/bin/time -v "$@" > /dev/null 2> "$log" || true
-  local wall rss
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   rm -f "$log"
   echo "$wall $rss"
 }
-
-TC_CMD=("$TC" check "$CORPUS" --no-config --format line)
-PH_CMD=("$TC" check "$CORPUS" --no-config --no-default-packs --rules "$DATA/phrases-pack.yaml" --format line)
-RG_CMD=(rg -c -i -F -f "$DATA/phrases.txt" "$CORPUS")
-tc_times=(); ph_times=(); rg_times=(); tc_rss=0; ph_rss=0; rg_rss=0
-for i in $(seq 1 "$RUNS"); do
-  read -r w r < <(measure "${TC_CMD[@]}"); tc_times+=("$w"); (( r > tc_rss )) && tc_rss=$r
-  read -r w r < <(measure "${PH_CMD[@]}"); ph_times+=("$w"); (( r > ph_rss )) && ph_rss=$r
-  read -r w r < <(measure "${RG_CMD[@]}"); rg_times+=("$w"); (( r > rg_rss )) && rg_rss=$r
-  echo "run $i: tonecheck ${tc_times[-1]}s, tonecheck phrases only ${ph_times[-1]}s, rg ${rg_times[-1]}s" >&2
-done
-
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-tc_med=$(median "${tc_times[@]}")
-ph_med=$(median "${ph_times[@]}")
-rg_med=$(median "${rg_times[@]}")
-mbps() { awk -v b="$bytes" -v s="$1" 'BEGIN {printf "%.0f", b/1e6/s}'; }
 
-cat <<EOF
-corpus:     $files files, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}') MB ($CORPUS, seed $SEED), $nphrases phrases, $(nproc) cores
-tonecheck:  median $tc_med s over $RUNS runs = $(mbps "$tc_med") MB/s, peak RSS $((tc_rss / 1024)) MB (built-in packs)
-            ${TC_CMD[*]}
-phrases:    median $ph_med s over $RUNS runs = $(mbps "$ph_med") MB/s, peak RSS $((ph_rss / 1024)) MB (rg's phrase list as one rule)
-            ${PH_CMD[*]}
-rg:         median $rg_med s over $RUNS runs = $(mbps "$rg_med") MB/s, peak RSS $((rg_rss / 1024)) MB
-            ${RG_CMD[*]}
-ratio:      tonecheck takes $(awk -v a="$tc_med" -v b="$rg_med" 'BEGIN {printf "%.1f", a/b}')x the time of rg (built-in packs), $(awk -v a="$ph_med" -v b="$rg_med" 'BEGIN {printf "%.1f", a/b}')x (same phrases only)
-EOF
+echo "tonecheck $($TC --version 2>/dev/null || true); $nanchors anchor strings; $(nproc) cores; $RUNS runs each"
+for corpus in dense real; do
+  dir="$DATA/$corpus"
+  bytes=$(find "$dir" -type f -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
+  files=$(find "$dir" -type f -name '*.txt' | wc -l)
+  find "$dir" -type f -name '*.txt' -exec cat {} + > /dev/null   # warm the page cache
+  status=0
+  "$TC" check "$dir" --no-config --format line -j2 > /dev/null || status=$?
+  if [ "$status" -gt 1 ]; then
+    echo "tonecheck check $dir exited $status; fix that before measuring" >&2
+    exit 1
+  fi
+  t1=(); t2=(); tr=(); r1=0; r2=0; rr=0
+  for i in $(seq 1 "$RUNS"); do
+    read -r w r < <(measure "$TC" check "$dir" --no-config --format line -j1); t1+=("$w"); (( r > r1 )) && r1=$r
+    read -r w r < <(measure "$TC" check "$dir" --no-config --format line -j2); t2+=("$w"); (( r > r2 )) && r2=$r
+    read -r w r < <(measure rg -c -i -F -f "$DATA/anchors.txt" "$dir"); tr+=("$w"); (( r > rr )) && rr=$r
+  done
+  m1=$(median "${t1[@]}"); m2=$(median "${t2[@]}"); mr=$(median "${tr[@]}")
+  mbps() { awk -v b="$bytes" -v s="$1" 'BEGIN {printf "%.0f", b/1e6/s}'; }
+  cat <<OUT
+
+$corpus: $files files, $(awk -v b="$bytes" 'BEGIN {printf "%.1f", b/1e6}') MB ($dir)
+  tonecheck -j1  median ${m1}s  $(mbps "$m1") MB/s  peak RSS $((r1 / 1024)) MB
+  tonecheck -j2  median ${m2}s  $(mbps "$m2") MB/s  peak RSS $((r2 / 1024)) MB
+  rg -c -i -F -f median ${mr}s  $(mbps "$mr") MB/s  peak RSS $((rr / 1024)) MB
+  tonecheck -j2 takes $(awk -v a="$m2" -v b="$mr" 'BEGIN {printf "%.1f", a/b}')x the time of rg; 2 threads are $(awk -v a="$m1" -v b="$m2" 'BEGIN {printf "%.2f", a/b}')x one
+OUT
+done

@@ -66,22 +66,19 @@ pub fn check_file(
             return report;
         }
     };
-    match input::read_bytes(&shown, &bytes, opts) {
-        Ok(transcripts) => {
-            for t in transcripts {
-                if t.mode == Mode::Conversation && !t.roles_resolved() {
-                    report.errors.push(unresolved(&shown, &t));
-                    continue;
-                }
-                let checked = engine.check(&t);
-                report.transcripts.push(TranscriptReport {
-                    transcript: t,
-                    checked,
-                    score: None,
-                });
-            }
+    let (transcripts, errors) = input::read_all(&shown, &bytes, opts);
+    report.errors = errors;
+    for t in transcripts {
+        if t.mode == Mode::Conversation && !t.roles_resolved() {
+            report.errors.push(unresolved(&shown, &t));
+            continue;
         }
-        Err(e) => report.errors.push(e),
+        let checked = engine.check(&t);
+        report.transcripts.push(TranscriptReport {
+            transcript: t,
+            checked,
+            score: None,
+        });
     }
     if keep_source {
         report.source = String::from_utf8(bytes).ok().map(Arc::from);
@@ -92,35 +89,79 @@ pub fn check_file(
 /// Labels listed in an "unresolved speakers" error; the rest are counted.
 const MAX_LISTED_LABELS: usize = 10;
 
+/// The report for a transcript whose roles stay unknown: it is not scored as if they were.
+/// The hint names the real labels and never guesses which one is the agent. Linear in the
+/// number of turns, and at most `MAX_LISTED_LABELS` labels long, however many there are.
 fn unresolved(path: &str, t: &Transcript) -> InputError {
-    let mut seen = std::collections::HashSet::new();
-    let mut labels: Vec<String> = Vec::new();
-    let mut more = 0usize;
+    use std::collections::HashSet;
+    // Each label once, and each (label, role) pair once, in order of first appearance.
+    let (mut seen, mut seen_pairs) = (HashSet::new(), HashSet::new());
+    let (mut labels, mut pairs): (Vec<&str>, Vec<(&str, Role)>) = (Vec::new(), Vec::new());
     for turn in &t.turns {
-        if !seen.insert((&turn.speaker, turn.role)) {
-            continue;
+        if seen.insert(turn.speaker.as_str()) {
+            labels.push(&turn.speaker);
         }
-        if labels.len() < MAX_LISTED_LABELS {
-            labels.push(format!("{} ({})", turn.speaker, turn.role.as_str()));
-        } else {
-            more += 1;
+        if seen_pairs.insert((turn.speaker.as_str(), turn.role)) {
+            pairs.push((&turn.speaker, turn.role));
         }
     }
-    if more > 0 {
-        labels.push(format!("and {more} more"));
-    }
-    let missing = if t.turns.iter().any(|x| x.role == Role::Agent) {
-        "customer"
-    } else {
+    let list = |items: Vec<&str>| {
+        let more = items.len().saturating_sub(MAX_LISTED_LABELS);
+        let mut shown: Vec<String> = items
+            .iter()
+            .take(MAX_LISTED_LABELS)
+            .map(|l| format!("`{l}`"))
+            .collect();
+        if more > 0 {
+            shown.push(format!("and {more} more"));
+        }
+        shown.join(", ")
+    };
+    let with_role = |role: Role| {
+        pairs
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(l, _)| *l)
+            .collect::<Vec<_>>()
+    };
+    let (agents, customers) = (with_role(Role::Agent), with_role(Role::Customer));
+    let missing = if agents.is_empty() {
         "agent"
+    } else {
+        "customer"
+    };
+    let what = if t.id.is_empty()
+        || Some(t.id.as_str())
+            == std::path::Path::new(path)
+                .file_stem()
+                .and_then(|s| s.to_str())
+    {
+        String::new()
+    } else {
+        format!("transcript `{}`: ", t.id)
+    };
+    let message = if labels.len() == 1 {
+        format!(
+            "{what}only one speaker (`{}`) in this transcript, so there is no telling the {missing} apart (no diarisation, or one side missing); pass --agent LABEL / --customer LABEL, or use --mode script for agent-only text; not checked",
+            labels[0]
+        )
+    } else {
+        let known = if !agents.is_empty() {
+            format!("; agent: {}", list(agents))
+        } else if !customers.is_empty() {
+            format!("; customer: {}", list(customers))
+        } else {
+            String::new()
+        };
+        format!(
+            "{what}could not tell which speaker is the {missing} (speakers: {}{known}; no greeting such as \"thank you for calling\" in the first turns); name the {missing} with --{missing} LABEL, or `roles:` in tonecheck.yaml for labels that never change; not checked",
+            list(labels)
+        )
     };
     InputError {
         path: path.to_string(),
         line: Some(t.turns.first().map_or(1, |x| x.line())),
-        message: format!(
-            "could not tell which speaker is the {missing} (labels: {}); map them with `roles:` in tonecheck.yaml, e.g. `roles: {{spk_0: agent}}`; not checked",
-            labels.join(", ")
-        ),
+        message,
     }
 }
 

@@ -1,7 +1,9 @@
-//! The compiled rule set. Every phrase of every loaded rule lives in ONE aho-corasick
-//! automaton, together with the literals each regex requires (prefix or suffix, found by
-//! regex-syntax), so each turn is scanned once however many rules are loaded; a regex runs
-//! only on the turns where one of its literals occurred. Rule kinds then judge the hits.
+//! The compiled rule set. Every rule's patterns are anchored at their rarest required word;
+//! the anchors of all rules (every inflection and contracted spelling of each) live in ONE
+//! aho-corasick automaton, run once over all the turns of a transcript. A turn is tokenised
+//! only when an anchor occurs in it, and each pattern is verified token by token around its
+//! anchor, so the cost of a rule is the length of the attempted match. Regexes (the escape
+//! hatch) run only on turns holding a literal they require. Rule kinds then judge the hits.
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -10,7 +12,9 @@ use std::sync::OnceLock;
 
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
+use crate::pattern::{self, Classes, Flat};
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
+use crate::tokens::Tokens;
 use crate::transcript::Transcript;
 
 pub type MatcherId = u32;
@@ -24,25 +28,28 @@ pub struct Hit {
     pub end: u32,
 }
 
-/// A phrase as it goes into the automaton, with the word-boundary checks its ends need.
-/// The same string may also be a literal some regexes require (`regexes`): an occurrence
-/// makes those regexes run on the turn.
-#[derive(Debug)]
-struct Pattern {
-    targets: Vec<MatcherId>,
-    regexes: Vec<Trigger>,
+/// A pattern's claim on an automaton entry: verify flat pattern `flat` where the surface
+/// string occurs, if the word boundaries hold.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    flat: u32,
     word_start: bool,
     word_end: bool,
 }
 
-/// A literal's claim on a regex: run regex `regex` when the literal occurs, if it is not
-/// preceded (`word_start`) or followed (`word_end`) by an ASCII word character — set when
-/// the regex has `\b` there.
+/// A regex's claim on an automaton entry: run regex `regex` on the turn.
 #[derive(Debug, Clone, Copy)]
 struct Trigger {
     regex: u32,
     word_start: bool,
     word_end: bool,
+}
+
+/// One string of the automaton and what its occurrences wake.
+#[derive(Debug, Default)]
+struct Entry {
+    anchors: Vec<Anchor>,
+    regexes: Vec<Trigger>,
 }
 
 /// A literal every match of a regex contains, with the word boundaries the regex puts
@@ -54,12 +61,28 @@ struct Literal {
     word_end: bool,
 }
 
-/// Collects the phrases and regexes of all matchers while packs are compiled.
+/// Where a flat pattern came from, for `rules trace`.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub matcher: MatcherId,
+    /// `pattern: sorry if @you`, `phrase: i am sorry`, `negated: ...`.
+    pub source: String,
+}
+
+/// Exclusions of one matcher, checked on the tokens around each hit.
+#[derive(Debug, Default)]
+struct Extras {
+    except: Vec<(String, Flat)>,
+    not_near: Vec<(String, Flat)>,
+    within: usize,
+}
+
+/// Collects the patterns and regexes of all matchers while packs are compiled.
 #[derive(Default)]
 pub struct MatcherBuilder {
-    phrases: Vec<String>,
-    phrase_index: HashMap<String, usize>,
-    patterns: Vec<Pattern>,
+    flats: Vec<Flat>,
+    origins: Vec<Origin>,
+    extras: Vec<Extras>,
     regexes: Vec<String>,
     regex_index: HashMap<String, usize>,
     /// `regexes`, each compiled on its first use.
@@ -75,49 +98,99 @@ pub struct MatcherError {
     pub message: String,
 }
 
+fn merr(needle: &str, message: String) -> MatcherError {
+    MatcherError {
+        needle: Some(needle.to_string()),
+        message,
+    }
+}
+
 impl MatcherBuilder {
-    /// Registers a matcher and returns its id. `lists` are the pack's named lists.
-    pub fn add(
-        &mut self,
-        def: &MatcherDef,
-        lists: &BTreeMap<String, Vec<String>>,
-    ) -> Result<MatcherId, MatcherError> {
+    /// Registers a matcher and returns its id. `classes` are the pack's lists and classes.
+    pub fn add(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
         let id = self.count;
-        let mut phrases: Vec<&str> = def.phrases.iter().map(String::as_str).collect();
-        for name in &def.list {
-            let list = lists.get(name).ok_or_else(|| MatcherError {
-                needle: Some(name.clone()),
-                message: format!(
-                    "unknown list `{name}` (this pack defines: {})",
-                    if lists.is_empty() {
-                        "no lists".to_string()
-                    } else {
-                        lists.keys().cloned().collect::<Vec<_>>().join(", ")
-                    }
-                ),
-            })?;
-            phrases.extend(list.iter().map(String::as_str));
+        let mut flats: Vec<(String, Vec<Flat>)> = Vec::new();
+        for raw in &def.phrases {
+            let f = pattern::compile_literal(raw)
+                .map_err(|m| merr(raw, format!("phrase `{raw}`: {m}")))?;
+            flats.push((format!("phrase: {raw}"), f));
         }
-        if phrases.is_empty() && def.regex.is_empty() {
+        for name in &def.list {
+            if !classes.contains_key(name) {
+                return Err(merr(name, unknown(name, "list", classes)));
+            }
+            let src = format!("@{name}");
+            let f = pattern::compile(&src, classes).map_err(|m| merr(name, m))?;
+            flats.push((format!("list: {name}"), f));
+        }
+        let pat = |p: &str, label: String, flats: &mut Vec<(String, Vec<Flat>)>| {
+            let f =
+                pattern::compile(p, classes).map_err(|m| merr(p, format!("pattern `{p}`: {m}")))?;
+            flats.push((label, f));
+            Ok::<(), MatcherError>(())
+        };
+        for p in &def.patterns {
+            pat(p, format!("pattern: {p}"), &mut flats)?;
+        }
+        for n in &def.near {
+            let [a, b] = n.all.as_slice() else {
+                return Err(MatcherError {
+                    needle: Some("near".into()),
+                    message: "`near:` takes `all:` with exactly two patterns".into(),
+                });
+            };
+            let w = n.within;
+            let label = format!("near: {a} / {b} within {w}");
+            pat(&format!("[{a}] ~0-{w} [{b}]"), label.clone(), &mut flats)?;
+            pat(&format!("[{b}] ~0-{w} [{a}]"), label, &mut flats)?;
+        }
+        for n in &def.negated {
+            let (s, v, w) = (&n.subject, &n.verb, n.window);
+            let label = format!("negated: {s} / {v}");
+            for p in negated_frame(s, v, w) {
+                pat(&p, label.clone(), &mut flats)?;
+            }
+        }
+        for c in &def.contrast {
+            let label = format!("contrast: {} / not {}", c.yes, c.no);
+            for p in contrast_frame(&c.yes, &c.no) {
+                pat(&p, label.clone(), &mut flats)?;
+            }
+        }
+        let mut extras = Extras::default();
+        for p in &def.except {
+            for f in
+                pattern::compile(p, classes).map_err(|m| merr(p, format!("except `{p}`: {m}")))?
+            {
+                extras.except.push((p.clone(), f));
+            }
+        }
+        if let Some(nn) = &def.not_near {
+            extras.within = nn.within as usize;
+            for p in &nn.patterns {
+                for f in pattern::compile(p, classes)
+                    .map_err(|m| merr(p, format!("not_near `{p}`: {m}")))?
+                {
+                    extras.not_near.push((p.clone(), f));
+                }
+            }
+        }
+        if flats.is_empty() && def.regex.is_empty() {
             return Err(MatcherError {
                 needle: None,
-                message: "matcher is empty: give at least one of `phrases`, `regex` or `list`"
-                    .into(),
+                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast` or `regex`".into(),
             });
         }
-        for raw in phrases {
-            let phrase = normalize_phrase(raw);
-            if phrase.is_empty() {
-                return Err(MatcherError {
-                    needle: Some(raw.to_string()),
-                    message: "empty phrase".into(),
+        for (source, fs) in flats {
+            for f in fs {
+                self.flats.push(f);
+                self.origins.push(Origin {
+                    matcher: id,
+                    source: source.clone(),
                 });
             }
-            let idx = self.pattern(phrase);
-            if !self.patterns[idx].targets.contains(&id) {
-                self.patterns[idx].targets.push(id);
-            }
         }
+        self.extras.push(extras);
         for re in &def.regex {
             let idx = match self.regex_index.get(re) {
                 Some(&i) => i,
@@ -128,10 +201,7 @@ impl MatcherBuilder {
                         .case_insensitive(true)
                         .build()
                         .parse(re)
-                        .map_err(|e| MatcherError {
-                            needle: Some(re.clone()),
-                            message: format!("invalid regex `{re}`: {}", one_line(&e.to_string())),
-                        })?;
+                        .map_err(|e| merr(re, format!("invalid regex `{re}`:\n{e}")))?;
                     let i = self.regexes.len();
                     self.compiled.push(LazyRegex::new(re));
                     self.regexes.push(re.clone());
@@ -148,32 +218,47 @@ impl MatcherBuilder {
         Ok(id)
     }
 
-    /// Index of the automaton pattern for `phrase` (already normalised), added if new.
-    fn pattern(&mut self, phrase: String) -> usize {
-        if let Some(&i) = self.phrase_index.get(&phrase) {
-            return i;
+    fn build(self) -> Result<Matchers, String> {
+        let mut strings: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut entry = |s: String, entries: &mut Vec<Entry>| -> usize {
+            *index.entry(s.clone()).or_insert_with(|| {
+                strings.push(s);
+                entries.push(Entry::default());
+                entries.len() - 1
+            })
+        };
+        for (fi, f) in self.flats.iter().enumerate() {
+            let t = f.anchor_test();
+            for w in t.words.iter() {
+                for raw in crate::tokens::raw_forms(w) {
+                    let attached = raw.starts_with(['\'', '\u{2019}']);
+                    let e = entry(raw, &mut entries);
+                    entries[e].anchors.push(Anchor {
+                        flat: fi as u32,
+                        word_start: !attached,
+                        word_end: true,
+                    });
+                }
+            }
+            for p in t.prefixes.iter() {
+                let e = entry(p.to_string(), &mut entries);
+                entries[e].anchors.push(Anchor {
+                    flat: fi as u32,
+                    word_start: true,
+                    word_end: false,
+                });
+            }
         }
-        let i = self.phrases.len();
-        self.patterns.push(Pattern {
-            targets: Vec::new(),
-            regexes: Vec::new(),
-            word_start: phrase.chars().next().is_some_and(is_word_char),
-            word_end: phrase.chars().next_back().is_some_and(is_word_char),
-        });
-        self.phrase_index.insert(phrase.clone(), i);
-        self.phrases.push(phrase);
-        i
-    }
-
-    fn build(mut self) -> Result<Matchers, String> {
         // Regexes with required literals run only when one occurs; the rest run on every turn.
         let mut always = Vec::new();
         for ri in 0..self.regexes.len() {
             match required_literals(&self.regexes[ri]) {
                 Some(lits) => {
                     for lit in lits {
-                        let idx = self.pattern(lit.text);
-                        self.patterns[idx].regexes.push(Trigger {
+                        let e = entry(lit.text, &mut entries);
+                        entries[e].regexes.push(Trigger {
                             regex: ri as u32,
                             word_start: lit.word_start,
                             word_end: lit.word_end,
@@ -183,35 +268,79 @@ impl MatcherBuilder {
                 None => always.push(ri as u32),
             }
         }
-        // Phrases with non-ASCII letters need the text lower-cased beyond ASCII.
-        let unicode_case = self.phrases.iter().any(|p| !p.is_ascii());
-        // A DFA is the fastest scan, but its memory grows with the phrase text times the
-        // alphabet (a 1.6 MB phrase set took 700 MB); past `DFA_MAX_PHRASE_BYTES` the crate's
-        // own choice (a compact NFA) keeps memory near the phrase text's size.
-        let phrase_bytes: usize = self.phrases.iter().map(String::len).sum();
-        let kind = (phrase_bytes <= DFA_MAX_PHRASE_BYTES).then_some(AhoCorasickKind::DFA);
+        // Start with the automaton that builds fastest (a small pre-commit run scans a few
+        // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
+        // text to pay for it (see `Matchers::automaton`).
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(kind)
-            .build(&self.phrases)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&strings)
             .or_else(|_| {
-                // A very large phrase set can exceed the DFA's size limit; let the crate choose.
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
-                    .build(&self.phrases)
+                    .build(&strings)
             })
             .map_err(|e| e.to_string())?;
-        let regexes = self.compiled;
+        let mut by_matcher = vec![Vec::new(); self.count as usize];
+        for (i, o) in self.origins.iter().enumerate() {
+            by_matcher[o.matcher as usize].push(i as u32);
+        }
         Ok(Matchers {
             automaton,
-            patterns: self.patterns,
-            regexes,
+            dfa: OnceLock::new(),
+            scanned: std::sync::atomic::AtomicUsize::new(0),
+            strings,
+            entries,
+            flats: self.flats,
+            origins: self.origins,
+            by_matcher,
+            extras: self.extras,
+            regexes: self.compiled,
             regex_targets: self.regex_targets,
             always,
-            unicode_case,
         })
     }
+}
+
+fn unknown(name: &str, what: &str, classes: &Classes) -> String {
+    let near = classes
+        .keys()
+        .find(|k| pattern::similar(name, k))
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default();
+    format!(
+        "unknown {what} `{name}`{near}; this pack defines: {}",
+        if classes.is_empty() {
+            "no lists or classes".to_string()
+        } else {
+            classes.keys().cloned().collect::<Vec<_>>().join(", ")
+        }
+    )
+}
+
+/// Auxiliaries that carry a negation: "we do not", "we can not", "we are not".
+const NEG_AUX: &str = "[do|does|did|can|could|will|would|should|am|is|are|was|were|have|has|had|shall|may|might|must]";
+
+/// The patterns of a negated frame: SUBJECT does not / never VERB, and "not something
+/// SUBJECT VERB" ("that is not something we handle").
+pub fn negated_frame(subject: &str, verb: &str, window: u8) -> Vec<String> {
+    let w = window;
+    vec![
+        format!("[{subject}] {NEG_AUX}? [not|never] ~0-{w} [{verb}]"),
+        format!("[{subject}] {NEG_AUX}? no longer ~0-{w} [{verb}]"),
+        format!("[not|nothing|never] [something|anything|a thing|one of the things|stuff|what|an area|a department]? [that|which]? [{subject}] ~0-2 [{verb}]"),
+    ]
+}
+
+/// The patterns of a contrast frame: YES, not NO / not NO, YES / YES does, NO do not.
+pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
+    vec![
+        format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
+        format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
+        format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
+        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not"),
+    ]
 }
 
 /// Literals of which every match of `pattern` contains at least one, lower-cased; `None`
@@ -370,92 +499,209 @@ impl LazyRegex {
 const DFA_MAX_PHRASE_BYTES: usize = 256 << 10;
 
 struct Matchers {
+    /// The anchor automaton as first built (a contiguous NFA: ~5x faster to build).
     automaton: AhoCorasick,
-    patterns: Vec<Pattern>,
+    /// The same strings as a DFA, built once `scanned` passes `DFA_AFTER_BYTES`; `None`
+    /// when the DFA would be too large.
+    dfa: OnceLock<Option<AhoCorasick>>,
+    scanned: std::sync::atomic::AtomicUsize,
+    /// The automaton's strings (anchors and regex literals), for `rules anchors`.
+    strings: Vec<String>,
+    entries: Vec<Entry>,
+    flats: Vec<Flat>,
+    origins: Vec<Origin>,
+    /// Per matcher, its flat patterns.
+    by_matcher: Vec<Vec<u32>>,
+    extras: Vec<Extras>,
     regexes: Vec<LazyRegex>,
     regex_targets: Vec<Vec<MatcherId>>,
     /// Regexes without required literals: run on every turn.
     always: Vec<u32>,
-    /// Some phrase has non-ASCII letters, so non-ASCII text is lower-cased before the scan.
-    unicode_case: bool,
 }
 
 /// Buffers reused across turns and transcripts on one thread, so the scan allocates nothing
 /// per turn once warmed up.
 #[derive(Default)]
 struct Scratch {
+    /// All turns of a transcript, each followed by a newline: one automaton pass.
+    block: String,
+    starts: Vec<usize>,
+    /// (turn, start, end, flat) anchor occurrences, in block order.
+    cands: Vec<(u32, u32, u32, u32)>,
+    /// (turn, regex) regexes woken by their literals.
+    fired: Vec<(u32, u32)>,
+    toks: Tokens,
     norm: String,
     map: Vec<u32>,
     hits: Vec<Hit>,
-    /// Regexes to run on the current turn.
-    fired: Vec<u32>,
-    /// Per regex, the turn generation in which it was last put in `fired`.
-    stamp: Vec<u32>,
-    generation: u32,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+#[inline]
+fn word_before(b: &[u8], at: usize) -> bool {
+    at > 0 && {
+        let c = b[at - 1];
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == b'_'
+        } else {
+            is_word_before(b, at)
+        }
+    }
+}
+
+#[inline]
+fn word_after(b: &[u8], at: usize) -> bool {
+    at < b.len() && {
+        let c = b[at];
+        if c.is_ascii() {
+            // "do" in "don't" ends a word: the tokenizer splits off "n't".
+            (c.is_ascii_alphanumeric() || c == b'_')
+                && !(c == b'n' && (b.get(at + 1) == Some(&b'\'') || b.get(at + 1) == Some(&0xE2)))
+        } else {
+            is_word_after(b, at)
+        }
+    }
+}
+
+/// Bytes scanned with the quick-to-build automaton before the DFA is built.
+const DFA_AFTER_BYTES: usize = 2 << 20;
+
 impl Matchers {
-    /// Scans every turn once, appending hits (in original byte offsets) to `hits`.
-    fn scan(&self, t: &Transcript, scratch: &mut Scratch) {
+    /// The automaton to scan `len` more bytes with.
+    fn automaton(&self, len: usize) -> &AhoCorasick {
+        use std::sync::atomic::Ordering;
+        if let Some(d) = self.dfa.get() {
+            return d.as_ref().unwrap_or(&self.automaton);
+        }
+        if self.scanned.fetch_add(len, Ordering::Relaxed) < DFA_AFTER_BYTES {
+            return &self.automaton;
+        }
+        self.dfa
+            .get_or_init(|| {
+                // A DFA's memory grows with the string bytes times the alphabet (a 1.6 MB
+                // phrase set took 700 MB): past `DFA_MAX_PHRASE_BYTES` keep the NFA.
+                let bytes: usize = self.strings.iter().map(String::len).sum();
+                if bytes > DFA_MAX_PHRASE_BYTES {
+                    return None;
+                }
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.strings)
+                    .ok()
+            })
+            .as_ref()
+            .unwrap_or(&self.automaton)
+    }
+
+    /// Scans a transcript, appending hits (in original byte offsets) to `hits`.
+    fn scan(&self, t: &Transcript, s: &mut Scratch) {
         let Scratch {
+            block,
+            starts,
+            cands,
+            fired,
+            toks,
             norm,
             map,
             hits,
-            fired,
-            stamp,
-            generation,
-        } = scratch;
+        } = s;
         hits.clear();
-        if stamp.len() != self.regexes.len() {
-            stamp.clear();
-            stamp.resize(self.regexes.len(), 0);
-            *generation = 0;
+        block.clear();
+        starts.clear();
+        cands.clear();
+        fired.clear();
+        for turn in &t.turns {
+            starts.push(block.len());
+            block.push_str(&turn.text);
+            block.push('\n');
         }
-        for (ti, turn) in t.turns.iter().enumerate() {
-            *generation = generation.wrapping_add(1);
-            if *generation == 0 {
-                stamp.iter_mut().for_each(|s| *s = 0);
-                *generation = 1;
+        let bytes = block.as_bytes();
+        let mut turn = 0usize;
+        for m in self
+            .automaton(block.len())
+            .find_overlapping_iter(block.as_str())
+        {
+            let e = &self.entries[m.pattern().as_usize()];
+            while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
+                turn += 1;
             }
-            fired.clear();
-            let identity = !normalize_text(&turn.text, norm, map, self.unicode_case);
-            let text: &str = if identity { &turn.text } else { norm };
-            let orig = |i: usize| -> u32 {
-                if identity {
-                    i as u32
-                } else {
-                    map[i]
+            let before = word_before(bytes, m.start());
+            let after = word_after(bytes, m.end());
+            let base = starts[turn];
+            for a in &e.anchors {
+                if (a.word_start && before) || (a.word_end && after) {
+                    continue;
                 }
-            };
-            let bytes = text.as_bytes();
-            for m in self.automaton.find_overlapping_iter(text) {
-                let p = &self.patterns[m.pattern().as_usize()];
-                for tr in &p.regexes {
-                    let s = &mut stamp[tr.regex as usize];
-                    if *s == *generation
-                        || (tr.word_start && m.start() > 0 && is_ascii_word(bytes[m.start() - 1]))
-                        || (tr.word_end && m.end() < bytes.len() && is_ascii_word(bytes[m.end()]))
-                    {
-                        continue;
+                cands.push((
+                    turn as u32,
+                    (m.start() - base) as u32,
+                    (m.end() - base) as u32,
+                    a.flat,
+                ));
+            }
+            for tr in &e.regexes {
+                if (tr.word_start && before) || (tr.word_end && after) {
+                    continue;
+                }
+                fired.push((turn as u32, tr.regex));
+            }
+        }
+        // Patterns: tokenise each turn with candidates once, verify around each anchor.
+        let mut i = 0;
+        while i < cands.len() {
+            let ti = cands[i].0;
+            let mut j = i;
+            while j < cands.len() && cands[j].0 == ti {
+                j += 1;
+            }
+            let text = &t.turns[ti as usize].text;
+            toks.tokenize(text);
+            for &(_, cs, ce, fi) in &cands[i..j] {
+                let flat = &self.flats[fi as usize];
+                let mut k = toks.at_offset(cs as usize);
+                while k < toks.len() && (toks.toks[k].start as usize) < ce as usize {
+                    if let Some((a, b)) = flat.verify(toks, k) {
+                        let matcher = self.origins[fi as usize].matcher;
+                        if !self.excluded(matcher, toks, a, b) {
+                            let (start, end) = toks.source_span(a, b);
+                            hits.push(Hit {
+                                matcher,
+                                turn: ti,
+                                start,
+                                end,
+                            });
+                        }
                     }
-                    *s = *generation;
-                    fired.push(tr.regex);
+                    k += 1;
                 }
-                if p.targets.is_empty() {
+            }
+            i = j;
+        }
+        // Regexes: those woken by a literal, per turn, and those that always run.
+        fired.sort_unstable();
+        fired.dedup();
+        let mut run = |ti: usize, ri: usize, hits: &mut Vec<Hit>| {
+            let Some(re) = self.regexes[ri].get() else {
+                return;
+            };
+            let turn_text = &t.turns[ti].text;
+            let identity = !normalize_text(turn_text, norm, map, false);
+            let text: &str = if identity { turn_text } else { norm };
+            for m in re.find_iter(text) {
+                if m.start() == m.end() {
                     continue;
                 }
-                if p.word_start && m.start() > 0 && is_word_before(bytes, m.start()) {
-                    continue;
-                }
-                if p.word_end && m.end() < bytes.len() && is_word_after(bytes, m.end()) {
-                    continue;
-                }
-                let (s, e) = (orig(m.start()), orig(m.end()));
-                for &matcher in &p.targets {
+                let (s, e) = if identity {
+                    (m.start() as u32, m.end() as u32)
+                } else {
+                    (map[m.start()], map[m.end()])
+                };
+                for &matcher in &self.regex_targets[ri] {
                     hits.push(Hit {
                         matcher,
                         turn: ti as u32,
@@ -464,28 +710,39 @@ impl Matchers {
                     });
                 }
             }
-            for &ri in fired.iter().chain(&self.always) {
-                let ri = ri as usize;
-                let Some(re) = self.regexes[ri].get() else {
-                    continue;
-                };
-                for m in re.find_iter(text) {
-                    if m.start() == m.end() {
-                        continue;
-                    }
-                    let (s, e) = (orig(m.start()), orig(m.end()));
-                    for &matcher in &self.regex_targets[ri] {
-                        hits.push(Hit {
-                            matcher,
-                            turn: ti as u32,
-                            start: s,
-                            end: e,
-                        });
-                    }
-                }
+        };
+        for &(ti, ri) in fired.iter() {
+            run(ti as usize, ri as usize, hits);
+        }
+        for ti in 0..t.turns.len() {
+            for &ri in &self.always {
+                run(ti, ri as usize, hits);
             }
         }
         hits.sort_unstable();
+        hits.dedup();
+    }
+
+    /// Whether an `except` pattern overlaps tokens `a..b`, or a `not_near` pattern lies
+    /// within its distance.
+    fn excluded(&self, matcher: MatcherId, toks: &Tokens, a: usize, b: usize) -> bool {
+        let x = &self.extras[matcher as usize];
+        for (_, f) in &x.except {
+            let from = a.saturating_sub(f.max_width);
+            if f.any_in(toks, from, b, |s, e| s < b && e > a) {
+                return true;
+            }
+        }
+        for (_, f) in &x.not_near {
+            let from = a.saturating_sub(f.max_width + x.within);
+            let to = b + x.within;
+            if f.any_in(toks, from, to, |s, e| {
+                e + x.within >= a && s <= b + x.within
+            }) {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -518,14 +775,40 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// One turn of `Engine::trace`.
+#[derive(Debug, Clone)]
+pub struct TurnTrace {
+    pub turn: usize,
+    /// The normalised tokens of the turn.
+    pub tokens: Vec<String>,
+    pub matches: Vec<TraceMatch>,
+}
+
+/// One match of one of a rule's patterns in a turn.
+#[derive(Debug, Clone)]
+pub struct TraceMatch {
+    /// The rule field the matcher belongs to (`match`, `first`, `then`, `unless`...).
+    pub field: &'static str,
+    /// The pattern, phrase or frame it came from.
+    pub source: String,
+    /// Byte span in the turn text.
+    pub span: (usize, usize),
+    /// Each matched token (normalised) with the element that took it.
+    pub steps: Vec<(String, String)>,
+    /// Exclusions tried on this match, and whether they hit (dropping it).
+    pub exclusions: Vec<(String, bool)>,
+}
+
 /// A compiled rule: its shared parts and its kind's logic.
 pub struct CompiledRule {
     pub common: RuleCommon,
     pub kind: Box<dyn RuleKind>,
     pub def: pack::RuleDef,
     pub pack_origin: String,
-    /// The pack's named lists, for documentation (`rules explain`).
+    /// The pack's named lists and classes, for documentation (`rules explain`).
     pub lists: Arc<BTreeMap<String, Vec<String>>>,
+    /// The rule's matchers by field (`match`, `first`, `unless`...), for `rules trace`.
+    pub matchers: Vec<(&'static str, MatcherId)>,
 }
 
 /// The result of checking one transcript.
@@ -556,6 +839,113 @@ impl Engine {
 
     pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
         self.rule_index(id).map(|i| &self.rules[i])
+    }
+
+    /// Why rule `rule` (by index) matched where it did in `t`: per turn, the normalised
+    /// tokens, each pattern that matched with the element each token took, and the
+    /// exclusions tried. For `tonecheck rules trace`.
+    pub fn trace(&self, rule: usize, t: &Transcript) -> Vec<TurnTrace> {
+        let r = &self.rules[rule];
+        let mut out = Vec::new();
+        let mut toks = Tokens::default();
+        for (ti, turn) in t.turns.iter().enumerate() {
+            toks.tokenize(&turn.text);
+            let mut matches = Vec::new();
+            for &(field, m) in &r.matchers {
+                for &fi in &self.matchers.by_matcher[m as usize] {
+                    let flat = &self.matchers.flats[fi as usize];
+                    for k in 0..toks.len() {
+                        let Some(((a, b), steps)) = flat.verify_traced(&toks, k) else {
+                            continue;
+                        };
+                        let x = &self.matchers.extras[m as usize];
+                        let mut exclusions = Vec::new();
+                        for (src, f) in &x.except {
+                            let hit = f
+                                .find_in(&toks, a.saturating_sub(f.max_width), b)
+                                .iter()
+                                .any(|&(s, e)| s < b && e > a);
+                            exclusions.push((format!("except `{src}`"), hit));
+                        }
+                        for (src, f) in &x.not_near {
+                            let hit = f
+                                .find_in(
+                                    &toks,
+                                    a.saturating_sub(f.max_width + x.within),
+                                    b + x.within,
+                                )
+                                .iter()
+                                .any(|&(s, e)| e + x.within >= a && s <= b + x.within);
+                            exclusions.push((format!("not_near `{src}` within {}", x.within), hit));
+                        }
+                        let span = (toks.toks[a].start as usize, toks.toks[b - 1].end as usize);
+                        let m = TraceMatch {
+                            field,
+                            source: self.matchers.origins[fi as usize].source.clone(),
+                            span,
+                            steps: steps
+                                .into_iter()
+                                .map(|st| (toks.word(st.token).to_string(), st.label))
+                                .collect(),
+                            exclusions,
+                        };
+                        if !matches.iter().any(|o: &TraceMatch| {
+                            o.field == m.field && o.span == m.span && o.source == m.source
+                        }) {
+                            matches.push(m);
+                        }
+                    }
+                }
+                for (ri, targets) in self.matchers.regex_targets.iter().enumerate() {
+                    if !targets.contains(&m) {
+                        continue;
+                    }
+                    if let Some(re) = self.matchers.regexes[ri].get() {
+                        for mm in re.find_iter(&turn.text) {
+                            matches.push(TraceMatch {
+                                field,
+                                source: format!("regex: {}", self.matchers.regexes[ri].pattern),
+                                span: (mm.start(), mm.end()),
+                                steps: Vec::new(),
+                                exclusions: Vec::new(),
+                            });
+                        }
+                    }
+                }
+            }
+            if !matches.is_empty() {
+                out.push(TurnTrace {
+                    turn: ti,
+                    tokens: (0..toks.len()).map(|i| toks.word(i).to_string()).collect(),
+                    matches,
+                });
+            }
+        }
+        out
+    }
+
+    /// Every string the one automaton pass looks for: the anchors of all patterns (with
+    /// their inflections and contracted spellings) and the literals regexes require.
+    pub fn anchor_strings(&self) -> &[String] {
+        &self.matchers.strings
+    }
+
+    /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
+    /// on every turn: (rule id, regex). `rules test` warns about them.
+    pub fn unanchored_regexes(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for &ri in &self.matchers.always {
+            let targets = &self.matchers.regex_targets[ri as usize];
+            for r in &self.rules {
+                if r.matchers.iter().any(|(_, m)| targets.contains(m)) {
+                    out.push((
+                        r.common.info.id.clone(),
+                        self.matchers.regexes[ri as usize].pattern.clone(),
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// Checks one transcript against every rule.
@@ -664,7 +1054,21 @@ impl EngineBuilder {
                 }
             };
             let loc = Locator::new(&src.text, &def);
-            let lists = Arc::new(def.lists.clone());
+            pattern::clear_class_cache();
+            // Lists and classes share one namespace, `@name` in patterns.
+            let mut classes: Classes = def.lists.clone();
+            for (name, entries) in &def.classes {
+                if classes.insert(name.clone(), entries.clone()).is_some() {
+                    let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+                    errors.push(PackError {
+                        origin: src.origin.clone(),
+                        line: pos.0,
+                        column: pos.1,
+                        message: format!("`{name}` is both a list and a class"),
+                    });
+                }
+            }
+            let lists = Arc::new(classes.clone());
             let err = |(line, column): (usize, usize), message: String| PackError {
                 origin: src.origin.clone(),
                 line,
@@ -676,7 +1080,7 @@ impl EngineBuilder {
                 errors.push(err(pos, format!("pack `{}` is loaded twice", def.pack)));
                 continue;
             }
-            for (name, list) in &def.lists {
+            for (name, list) in &classes {
                 if list.iter().any(|p| normalize_phrase(p).is_empty()) {
                     let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
                     errors.push(err(pos, format!("list `{name}` has an empty phrase")));
@@ -705,7 +1109,7 @@ impl EngineBuilder {
                 if ov.disabled {
                     continue;
                 }
-                match rules::compile(rd, &def.lists, &mut mb) {
+                match rules::compile(rd, &classes, &mut mb) {
                     Ok(kind) => {
                         let info = Arc::new(RuleInfo {
                             id: rd.id.clone(),
@@ -716,7 +1120,7 @@ impl EngineBuilder {
                             why: rd.why.trim().to_string(),
                             fix: rd.fix.trim().to_string(),
                         });
-                        let (unless, window) = (kind.1, rd.window);
+                        let (unless, window, fields) = (kind.1, rd.window, kind.2);
                         rules.push(CompiledRule {
                             common: RuleCommon {
                                 severity: ov.severity.unwrap_or(rd.severity),
@@ -729,6 +1133,7 @@ impl EngineBuilder {
                             def: rd.clone(),
                             pack_origin: src.origin.clone(),
                             lists: lists.clone(),
+                            matchers: fields,
                         });
                     }
                     Err(RuleError {
@@ -810,11 +1215,6 @@ fn one_line(s: &str) -> String {
 
 pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-#[inline]
-fn is_ascii_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn is_word_before(bytes: &[u8], at: usize) -> bool {

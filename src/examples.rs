@@ -80,7 +80,16 @@ pub fn run_selected(engine: &Engine, only: Option<&[String]>) -> (usize, Vec<Exa
         let Some(ex) = &rule.def.examples else {
             continue;
         };
-        for (kind, list, want) in [("flag", &ex.flag, true), ("pass", &ex.pass, false)] {
+        let todo = ex.todo.clone().unwrap_or_default();
+        let cases: [(&'static str, &Vec<String>, bool); 4] = [
+            ("flag", &ex.flag, true),
+            ("pass", &ex.pass, false),
+            // A known miss must still be missed, a known false alarm still raised: when one
+            // changes, the rule got better (or worse) and the example must move.
+            ("todo flag", &todo.flag, false),
+            ("todo pass", &todo.pass, true),
+        ];
+        for (kind, list, want) in cases {
             for example in list {
                 count += 1;
                 let fail = |reason: String| ExampleFailure {
@@ -98,8 +107,16 @@ pub fn run_selected(engine: &Engine, only: Option<&[String]>) -> (usize, Vec<Exa
                     }
                 };
                 let got = engine.check_rules(&t, Some(i)).findings;
+                let todo = kind.starts_with("todo");
                 match (want, got.first()) {
+                    (true, None) if todo => failures.push(fail(
+                        "is no longer flagged: the rule now passes it, so move it to `pass`".into(),
+                    )),
                     (true, None) => failures.push(fail("was not flagged".into())),
+                    (false, Some(f)) if todo => failures.push(fail(format!(
+                        "is now flagged (at {:?}): the rule learned it, so move it to `flag`",
+                        f.matched
+                    ))),
                     (false, Some(f)) => {
                         failures.push(fail(format!("was flagged at {:?}", f.matched)))
                     }

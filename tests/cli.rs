@@ -700,7 +700,7 @@ fn unknown_list_is_located() {
     assert_pack_refused(
         "  - id: no-list\n    severity: error\n    message: m\n    match: {list: apologies}\n",
         &format!("{l}:19"),
-        "unknown list `apologies` (this pack defines: apology)",
+        "unknown list `apologies` (did you mean `apology`?); this pack defines: apology",
     );
 }
 
@@ -974,6 +974,8 @@ fn phrases_match_whole_words_any_case_curly_quotes_and_spaces() {
             (3, 10, "don\u{2019}t   know"),
             (3, 26, "DON'T\tKNOW"),
             (3, 40, "don`t know"),
+            // Contractions written without an apostrophe are the same words.
+            (3, 54, "dont know"),
             (4, 8, "c\u{2019}est la vie"),
             (4, 22, "p.s."),
             // A phrase ending in punctuation needs no word boundary after it.

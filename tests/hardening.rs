@@ -811,7 +811,7 @@ fn smaller_input_problems() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.len() < 1000, "{} bytes", err.len());
     assert!(
-        err.contains("Spk0 (other), Spk1 (other)") && err.contains("and 199990 more"),
+        err.contains("`Spk0`, `Spk1`") && err.contains("`Spk9`, and 199990 more"),
         "{err}"
     );
 }

@@ -48,6 +48,22 @@ pub enum RulesCommand {
     },
     /// Print the Markdown rule reference (docs/rules.md is generated with this).
     Doc(PackArgs),
+    /// Print every string the engine's one automaton pass looks for (the anchors of all
+    /// patterns, with inflections and contracted spellings), one per line: the phrase list
+    /// `benches/throughput.sh` gives `rg -F -f` so both search for the same strings.
+    #[command(hide = true)]
+    Anchors(PackArgs),
+    /// Show why a rule matched in a file: the normalised tokens of each turn it hit, each
+    /// pattern that matched with the class or word each token came from, the exclusions
+    /// tried, and the rule's findings.
+    Trace {
+        /// Rule id, e.g. blame-shifting.
+        id: String,
+        /// A transcript or script file.
+        file: PathBuf,
+        #[command(flatten)]
+        packs: PackArgs,
+    },
 }
 
 /// Which packs to load and which config to read.
@@ -82,6 +98,8 @@ pub struct CheckArgs {
     /// Force an input format instead of detecting it from the extension.
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
+    #[command(flatten)]
+    pub roles: RoleArgs,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,
@@ -120,12 +138,25 @@ pub struct ScoreArgs {
     /// Force an input format instead of detecting it from the extension.
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
+    #[command(flatten)]
+    pub roles: RoleArgs,
     /// Worker threads (default: number of cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// When to color the pretty output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+}
+
+/// Which speaker label is which side, for every file of the run (beats `roles:`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct RoleArgs {
+    /// Speaker label of the agent (e.g. `spk_0`, `Dana`); repeat for more.
+    #[arg(long = "agent", value_name = "LABEL")]
+    pub agent: Vec<String>,
+    /// Speaker label of the customer; repeat for more.
+    #[arg(long = "customer", value_name = "LABEL")]
+    pub customer: Vec<String>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::output::{self, WriterOptions};
 
 pub fn run(a: CheckArgs) -> u8 {
     let pipeline::Setup { cfg, engine, read } =
-        match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+        match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
             Ok(s) => s,
             Err(code) => return code,
         };

@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::args::{ColorArg, ModeArg, PackArgs};
+use super::args::{ColorArg, ModeArg, PackArgs, RoleArgs};
 use super::settings::{self, Config, ReadSettings};
 use super::{report_pack_errors, EXIT_ERROR};
 use crate::batch::{self, BatchOptions, FileReport};
@@ -28,10 +28,21 @@ pub fn setup(
     packs: &PackArgs,
     mode: Option<ModeArg>,
     input_format: Option<String>,
+    roles: &RoleArgs,
 ) -> Result<Setup, u8> {
+    if let Some(f) = &input_format {
+        if !crate::input::reader_names().contains(&f.as_str()) {
+            eprintln!(
+                "error: unknown input format `{f}` (known: {})",
+                crate::input::reader_names().join(", ")
+            );
+            return Err(EXIT_ERROR);
+        }
+    }
     let cfg = settings::load_config(packs).map_err(|e| report_pack_errors(&e))?;
     let engine = settings::build_engine(packs, &cfg).map_err(|e| report_pack_errors(&e))?;
-    let read = ReadSettings::new(&cfg, mode, input_format).map_err(|e| report_pack_errors(&e))?;
+    let read =
+        ReadSettings::new(&cfg, mode, input_format, roles).map_err(|e| report_pack_errors(&e))?;
     Ok(Setup { cfg, engine, read })
 }
 

@@ -40,6 +40,45 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 EXIT_ERROR
             }
         }),
+        RulesCommand::Anchors(p) => with_engine(&p, false, |e| {
+            let mut out = String::new();
+            for a in e.anchor_strings() {
+                out.push_str(a);
+                out.push('\n');
+            }
+            print!("{out}");
+            EXIT_CLEAN
+        }),
+        RulesCommand::Trace { id, file, packs } => with_engine(&packs, true, |e| {
+            let Some(ri) = e.rule_index(&id) else {
+                let near = e
+                    .rules()
+                    .iter()
+                    .map(|r| r.common.info.id.as_str())
+                    .find(|r| crate::pattern::similar(&id, r))
+                    .map(|r| format!(" (did you mean `{r}`?)"))
+                    .unwrap_or_default();
+                eprintln!("error: no rule `{id}`{near}; `tonecheck rules list` shows them all");
+                return EXIT_ERROR;
+            };
+            let opts = match settings::load_config(&packs).and_then(|cfg| {
+                settings::ReadSettings::new(&cfg, None, None, &super::args::RoleArgs::default())
+            }) {
+                Ok(rs) => rs.for_path(&file),
+                Err(e) => return report_pack_errors(&e),
+            };
+            let transcripts = match crate::input::read_path(&file, &opts) {
+                Ok(t) => t,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return EXIT_ERROR;
+                }
+            };
+            for t in &transcripts {
+                print!("{}", trace_text(e, ri, t, &file.display().to_string()));
+            }
+            EXIT_CLEAN
+        }),
         RulesCommand::Doc(p) => with_engine(&p, true, |e| {
             print!("{}", reference(e));
             EXIT_CLEAN
@@ -50,6 +89,11 @@ pub fn run(cmd: RulesCommand) -> u8 {
                 packs.rules.extend(files);
             }
             with_engine(&packs, false, |e| {
+                for (rule, re) in e.unanchored_regexes() {
+                    eprintln!(
+                        "warning: rule `{rule}`: regex `{re}` requires no literal word, so it runs on every turn; anchor it on a word (or write it as a pattern)"
+                    );
+                }
                 let (count, failures) = examples::run_selected(e, None);
                 for f in &failures {
                     println!("FAIL {f}");
@@ -67,6 +111,91 @@ pub fn run(cmd: RulesCommand) -> u8 {
             })
         }
     }
+}
+
+/// The text of `rules trace` for one transcript.
+pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path: &str) -> String {
+    let rule = &e.rules()[ri];
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "rule {} ({}, {}) on {path}",
+        rule.common.info.id,
+        rule.common.info.pack,
+        rule.def.kind.as_str()
+    );
+    let traces = e.trace(ri, t);
+    if traces.is_empty() {
+        let _ = writeln!(o, "  no pattern of this rule matched any turn");
+    }
+    for tt in &traces {
+        let turn = &t.turns[tt.turn];
+        let _ = writeln!(
+            o,
+            "\nturn {} ({}, {}, line {}): {}",
+            tt.turn,
+            turn.speaker,
+            turn.role.as_str(),
+            turn.line(),
+            turn.text
+        );
+        let _ = writeln!(o, "  tokens: {}", tt.tokens.join(" "));
+        for m in &tt.matches {
+            let text = turn.text.get(m.span.0..m.span.1).unwrap_or("");
+            let dropped = m.exclusions.iter().any(|(_, hit)| *hit);
+            let _ = writeln!(
+                o,
+                "  {} {:?} by {}{}",
+                m.field,
+                text,
+                m.source,
+                if dropped {
+                    " — dropped by an exclusion"
+                } else {
+                    ""
+                }
+            );
+            if !m.steps.is_empty() {
+                let steps: Vec<String> = m
+                    .steps
+                    .iter()
+                    .map(|(tok, label)| {
+                        if tok == label {
+                            tok.clone()
+                        } else {
+                            format!("{tok} ← {label}")
+                        }
+                    })
+                    .collect();
+                let _ = writeln!(o, "    {}", steps.join(" · "));
+            }
+            for (x, hit) in &m.exclusions {
+                let _ = writeln!(
+                    o,
+                    "    tried {x}: {}",
+                    if *hit {
+                        "overlaps, match dropped"
+                    } else {
+                        "no"
+                    }
+                );
+            }
+        }
+    }
+    let found = e.check_rules(t, Some(ri)).findings;
+    let _ = writeln!(o, "\nfindings: {}", found.len());
+    for f in &found {
+        let _ = writeln!(
+            o,
+            "  {path}:{}:{}: {}[{}] {}",
+            f.line,
+            f.column,
+            f.severity.as_str(),
+            f.rule.id,
+            f.message
+        );
+    }
+    o
 }
 
 fn with_engine(p: &PackArgs, check_examples: bool, f: impl FnOnce(&Engine) -> u8) -> u8 {
@@ -104,8 +233,36 @@ fn matcher_summary(m: &MatcherDef, lists: &BTreeMap<String, Vec<String>>) -> Str
             lists.get(l).map(|v| quote(v)).unwrap_or_default()
         ));
     }
+    let ticks = |v: &[String]| {
+        v.iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !m.patterns.is_empty() {
+        parts.push(format!("patterns {}", ticks(&m.patterns)));
+    }
+    for n in &m.near {
+        parts.push(format!("near {} within {}", ticks(&n.all), n.within));
+    }
+    for n in &m.negated {
+        parts.push(format!("negated `{}` … `{}`", n.subject, n.verb));
+    }
+    for c in &m.contrast {
+        parts.push(format!("contrast `{}`, not `{}`", c.yes, c.no));
+    }
     for r in &m.regex {
         parts.push(format!("regex `{r}`"));
+    }
+    if !m.except.is_empty() {
+        parts.push(format!("except {}", ticks(&m.except)));
+    }
+    if let Some(n) = &m.not_near {
+        parts.push(format!(
+            "not within {} words of {}",
+            n.within,
+            ticks(&n.patterns)
+        ));
     }
     parts.join("; ")
 }

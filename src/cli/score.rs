@@ -11,7 +11,7 @@ use crate::score::Scorecard;
 
 pub fn run(a: ScoreArgs) -> u8 {
     let pipeline::Setup { cfg, engine, read } =
-        match pipeline::setup(&a.packs, a.mode, a.input_format.clone()) {
+        match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
             Ok(s) => s,
             Err(code) => return code,
         };

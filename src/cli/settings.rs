@@ -2,14 +2,14 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
-use super::args::{ModeArg, PackArgs};
+use super::args::{ModeArg, PackArgs, RoleArgs};
 use crate::engine::{Engine, EngineBuilder, RuleOverride};
 use crate::finding::Severity;
 use crate::input::{ReadOptions, RoleMap};
 use crate::pack::config::{parse_config, ConfigDef};
 use crate::pack::scorecard::ScorecardSource;
 use crate::pack::{PackError, PackSource};
-use crate::transcript::Mode;
+use crate::transcript::{Mode, Role};
 
 pub const CONFIG_NAMES: &[&str] = &["tonecheck.yaml", "tonecheck.yml", ".tonecheck.yaml"];
 
@@ -136,11 +136,22 @@ impl ReadSettings {
         cfg: &Config,
         mode: Option<ModeArg>,
         input_format: Option<String>,
+        flags: &RoleArgs,
     ) -> Result<ReadSettings, Vec<PackError>> {
         let mut roles = RoleMap::default();
         for (label, role) in &cfg.def.roles {
             roles.insert(label, *role);
         }
+        // `--agent`/`--customer` beat the config, including its per-folder overrides.
+        let flag_roles = |map: &mut RoleMap| {
+            for l in &flags.agent {
+                map.insert(l, Role::Agent);
+            }
+            for l in &flags.customer {
+                map.insert(l, Role::Customer);
+            }
+        };
+        flag_roles(&mut roles);
         let flag_mode = mode.map(|m| match m {
             ModeArg::Script => Mode::Script,
             ModeArg::Conversation => Mode::Conversation,
@@ -149,6 +160,7 @@ impl ReadSettings {
             mode: flag_mode.or(cfg.def.mode),
             format: input_format,
             roles: roles.clone(),
+            csv: cfg.def.csv.clone(),
         };
         let mut overrides = Vec::new();
         let origin = cfg
@@ -180,6 +192,7 @@ impl ReadSettings {
             for (label, role) in &o.roles {
                 r.insert(label, *role);
             }
+            flag_roles(&mut r);
             // A --mode flag beats the config, including its per-folder overrides.
             overrides.push((
                 set,

@@ -1,15 +1,29 @@
 //! Reading input files into transcripts: byte-level checks (binary, UTF-8, empty), format
 //! detection, and one reader per format. A new format is one file plus one `READERS` line.
+pub mod assemblyai;
+pub mod aws_analytics;
+pub mod aws_pca;
+pub mod aws_transcribe;
+pub mod csv;
+pub mod deepgram;
+pub mod jsonl;
+pub mod jsonval;
+pub mod native;
 pub mod plain;
 pub mod roles;
+pub mod srt;
+pub mod vtt;
 pub mod walk;
+pub mod whisper;
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::path::Path;
 
 pub use roles::RoleMap;
 
-use crate::transcript::{Mode, Transcript};
+use crate::transcript::{Mode, Role, Segment, Transcript, Turn};
+use jsonval::{JsonError, Lines, Node};
 
 /// A problem with one input file. It never stops the batch: the file is reported and the
 /// rest are still checked.
@@ -38,67 +52,233 @@ pub struct ReadOptions {
     pub mode: Option<Mode>,
     /// Forces a reader by name (`--input-format`).
     pub format: Option<String>,
+    /// The user's label → role map: `--agent`/`--customer` over the config's `roles:`.
     pub roles: RoleMap,
+    /// Column names for CSV exports, where they are not the recognised ones.
+    pub csv: csv::Columns,
 }
 
-type ReadFn = fn(&str, &str, &ReadOptions) -> Result<Vec<Transcript>, InputError>;
+/// One input file's text, with its JSON tree parsed at most once (several readers look at it
+/// to decide whether the file is theirs).
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    json: OnceCell<Result<Node<'a>, JsonError>>,
+    lines: OnceCell<Lines<'a>>,
+}
 
-/// A format reader: its name, the extensions it claims, and its parser.
+impl<'a> Source<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> Source<'a> {
+        Source {
+            path,
+            text,
+            json: OnceCell::new(),
+            lines: OnceCell::new(),
+        }
+    }
+
+    /// The file as one JSON document, or an error with the line and column of the problem.
+    pub fn json(&self) -> Result<&Node<'a>, InputError> {
+        self.json
+            .get_or_init(|| jsonval::parse(self.text))
+            .as_ref()
+            .map_err(|e| {
+                let (line, col) = self.lines().line_col(e.at);
+                self.error(
+                    Some(line),
+                    format!("invalid JSON at line {line}, column {col}: {}", e.message),
+                )
+            })
+    }
+
+    /// The JSON tree when the text looks like and parses as JSON (for detection).
+    pub fn json_if_any(&self) -> Option<&Node<'a>> {
+        if !self.text.trim_start().starts_with(['{', '[']) {
+            return None;
+        }
+        // The raw result: a failed parse is not worth locating here.
+        self.json
+            .get_or_init(|| jsonval::parse(self.text))
+            .as_ref()
+            .ok()
+    }
+
+    pub fn lines(&self) -> &Lines<'a> {
+        self.lines.get_or_init(|| Lines::new(self.text))
+    }
+
+    pub fn error(&self, line: Option<usize>, message: String) -> InputError {
+        InputError {
+            path: self.path.to_string(),
+            line,
+            message,
+        }
+    }
+
+    /// An error about the JSON value starting at byte `at`.
+    pub fn error_at(&self, at: usize, message: String) -> InputError {
+        self.error(Some(self.lines().line(at)), message)
+    }
+}
+
+type ReadFn =
+    fn(&Source, &ReadOptions, &mut Vec<InputError>) -> Result<Vec<Transcript>, InputError>;
+
+/// A format reader: its name (for `--input-format`), the extensions it claims, whether a
+/// file's content is in its format, and its parser. A reader may report a problem with part
+/// of a file (one bad line of a JSONL file, one call of a CSV export) in the error list and
+/// still return the rest.
 pub struct Reader {
     pub name: &'static str,
     pub extensions: &'static [&'static str],
+    /// One line for `--input-format` errors and docs.
+    pub description: &'static str,
+    pub accepts: fn(&Source) -> bool,
     pub read: ReadFn,
 }
 
 /// The readers, in detection order. Plain text is the fallback for any extension.
-pub const READERS: &[Reader] = &[Reader {
-    name: "plain",
-    extensions: &["txt", "md", "text"],
-    read: plain::read,
-}];
+pub const READERS: &[Reader] = &[
+    plain::READER,
+    vtt::READER,
+    srt::READER,
+    native::READER,
+    jsonl::READER,
+    aws_analytics::READER,
+    aws_transcribe::READER,
+    aws_pca::READER,
+    deepgram::READER,
+    assemblyai::READER,
+    whisper::READER,
+    csv::READER,
+];
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
 
 /// Extensions the directory walk picks up (explicitly named files are read whatever their name).
 pub fn is_transcript_path(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    ext.is_some_and(|e| READERS.iter().any(|r| r.extensions.contains(&e.as_str())))
+    extension(path).is_some_and(|e| READERS.iter().any(|r| r.extensions.contains(&e.as_str())))
+}
+
+/// Every extension some reader claims, for messages.
+pub fn known_extensions() -> Vec<&'static str> {
+    let mut v: Vec<&str> = Vec::new();
+    for e in READERS.iter().flat_map(|r| r.extensions.iter().copied()) {
+        if !v.contains(&e) {
+            v.push(e);
+        }
+    }
+    v
 }
 
 pub fn reader_names() -> Vec<&'static str> {
     READERS.iter().map(|r| r.name).collect()
 }
 
-fn pick_reader(path: &str, opts: &ReadOptions) -> Result<&'static Reader, InputError> {
+/// Picks the reader for a file and reads it: `--input-format`, else the readers claiming the
+/// extension that accept the content, else (for text and unknown extensions) whichever reader
+/// recognises the content, falling back to plain text.
+fn read_source(
+    src: &Source,
+    opts: &ReadOptions,
+    errors: &mut Vec<InputError>,
+) -> Result<Vec<Transcript>, InputError> {
     if let Some(name) = &opts.format {
-        return READERS
-            .iter()
-            .find(|r| r.name == name)
-            .ok_or_else(|| InputError {
-                path: path.to_string(),
-                line: None,
-                message: format!(
+        let r = READERS.iter().find(|r| r.name == name).ok_or_else(|| {
+            src.error(
+                None,
+                format!(
                     "unknown input format `{name}` (known: {})",
                     reader_names().join(", ")
                 ),
-            });
+            )
+        })?;
+        return (r.read)(src, opts, errors);
     }
-    let ext = Path::new(path)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    Ok(ext
-        .and_then(|e| READERS.iter().find(|r| r.extensions.contains(&e.as_str())))
-        .unwrap_or(&READERS[0]))
+    let ext = extension(Path::new(src.path)).unwrap_or_default();
+    let claimed: Vec<&Reader> = READERS
+        .iter()
+        .filter(|r| r.extensions.contains(&ext.as_str()))
+        .collect();
+    let plain_like = claimed.is_empty() || claimed.iter().any(|r| r.name == "plain");
+    if plain_like {
+        if let Some(r) = READERS.iter().skip(1).find(|r| (r.accepts)(src)) {
+            return (r.read)(src, opts, errors);
+        }
+        if src.json_if_any().is_some() {
+            // JSON that no reader knows: `Agent: text` advice would point the wrong way.
+            let json: Vec<&Reader> = READERS
+                .iter()
+                .filter(|r| r.extensions.contains(&"json"))
+                .collect();
+            return Err(unknown_shape(src, &json));
+        }
+        return (READERS[0].read)(src, opts, errors);
+    }
+    if let [only] = claimed.as_slice() {
+        // The one reader of this extension; its own parser says best what is wrong.
+        return (only.read)(src, opts, errors);
+    }
+    if let Some(r) = claimed.iter().find(|r| (r.accepts)(src)) {
+        return (r.read)(src, opts, errors);
+    }
+    // Several formats share the extension (JSON): say which shapes were expected.
+    if ext == "json" {
+        src.json()?;
+    }
+    Err(unknown_shape(src, &claimed))
 }
 
-/// Reads one file's bytes into transcripts, with every check a batch needs to stay safe.
+fn unknown_shape(src: &Source, expected: &[&Reader]) -> InputError {
+    src.error(
+        None,
+        format!(
+            "not a transcript format tonecheck knows; expected one of: {} (or force one with --input-format)",
+            expected
+                .iter()
+                .map(|r| format!("{} ({})", r.name, r.description))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    )
+}
+
+/// Reads one file's bytes into transcripts; the first problem fails the whole file.
 pub fn read_bytes(
     path: &str,
     bytes: &[u8],
     opts: &ReadOptions,
 ) -> Result<Vec<Transcript>, InputError> {
+    let (transcripts, errors) = read_all(path, bytes, opts);
+    match errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(transcripts),
+    }
+}
+
+/// Reads one file's bytes into transcripts, with every check a batch needs to stay safe.
+/// Returns what could be read and every problem (a JSONL file with one bad line still gives
+/// its other transcripts).
+pub fn read_all(
+    path: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+) -> (Vec<Transcript>, Vec<InputError>) {
+    match read_checked(path, bytes, opts) {
+        Ok(r) => r,
+        Err(e) => (Vec::new(), vec![e]),
+    }
+}
+
+fn read_checked(
+    path: &str,
+    bytes: &[u8],
+    opts: &ReadOptions,
+) -> Result<(Vec<Transcript>, Vec<InputError>), InputError> {
     let err = |line: Option<usize>, message: String| InputError {
         path: path.to_string(),
         line,
@@ -108,7 +288,7 @@ pub fn read_bytes(
     // is named, not called binary.
     if let Some(text) = utf16(bytes) {
         return match text {
-            Ok(text) => read_bytes(path, text.as_bytes(), opts),
+            Ok(text) => read_checked(path, text.as_bytes(), opts),
             Err(at) => Err(err(
                 None,
                 format!("invalid UTF-16 after {at} characters; save the file as UTF-8"),
@@ -149,8 +329,10 @@ pub fn read_bytes(
     if text.trim().is_empty() {
         return Err(err(None, "empty file: no conversation to check".into()));
     }
-    let reader = pick_reader(path, opts)?;
-    (reader.read)(path, text, opts)
+    let src = Source::new(path, text);
+    let mut errors = Vec::new();
+    let transcripts = read_source(&src, opts, &mut errors)?;
+    Ok((transcripts, errors))
 }
 
 /// Largest input file read. A transcript takes several times its size in memory while it
@@ -247,4 +429,228 @@ pub fn id_from_path(path: &str) -> String {
         .and_then(|s| s.to_str())
         .unwrap_or(path)
         .to_string()
+}
+
+/// What every reader does last: mode, then roles (per transcript).
+pub fn finish(t: &mut Transcript, opts: &ReadOptions) {
+    if let Some(m) = opts.mode {
+        t.mode = m;
+    }
+    match t.mode {
+        Mode::Conversation => roles::resolve(t, &opts.roles),
+        Mode::Script => {
+            for turn in &mut t.turns {
+                turn.role = Role::Agent;
+            }
+        }
+    }
+}
+
+/// A turn whose text is the JSON string `text` (trimmed), placed at that string in the source.
+pub fn json_turn(
+    src: &Source,
+    speaker: &str,
+    role: Role,
+    text: &Node,
+    start: Option<f64>,
+    end: Option<f64>,
+) -> Turn {
+    let raw = text.as_str().unwrap_or("");
+    let body = raw.trim();
+    let lead = raw.len() - raw.trim_start().len();
+    // The text starts after the opening quote (exact unless the string has escapes).
+    let (line, col) = src.lines().line_col(text.at + 1);
+    let mut turn = Turn::new(speaker, role, body, line);
+    turn.segments[0].column = col + raw[..lead].chars().count();
+    turn.start = start;
+    turn.end = end;
+    turn
+}
+
+/// Builds a turn word by word (vendor outputs that give words, not sentences): each word is
+/// a segment placed at its JSON string, so a finding points at the word it starts in.
+#[derive(Default)]
+pub struct WordTurn {
+    pub turn: Option<Turn>,
+}
+
+impl WordTurn {
+    /// Adds a word; punctuation (`,` `.` `?` …) joins the previous word without a space.
+    pub fn push(
+        &mut self,
+        src: &Source,
+        speaker: &str,
+        word: &Node,
+        start: Option<f64>,
+        end: Option<f64>,
+    ) {
+        let Some(w) = word.as_str().map(str::trim).filter(|w| !w.is_empty()) else {
+            return;
+        };
+        let (line, col) = src.lines().line_col(word.at + 1);
+        let turn = self.turn.get_or_insert_with(|| {
+            let mut t = Turn::new(speaker, Role::Other, "", line);
+            t.segments.clear();
+            t.start = start;
+            t
+        });
+        let punct = w.chars().all(|c| c.is_ascii_punctuation());
+        if !turn.text.is_empty() && !punct {
+            turn.text.push(' ');
+        }
+        turn.segments.push(Segment {
+            offset: turn.text.len(),
+            line,
+            column: col,
+        });
+        turn.text.push_str(w);
+        if turn.start.is_none() {
+            turn.start = start;
+        }
+        if end.is_some() {
+            turn.end = end;
+        }
+    }
+
+    pub fn take(&mut self) -> Option<Turn> {
+        self.turn.take().filter(|t| !t.text.is_empty())
+    }
+
+    /// Whether a word starting at `start` comes after a pause long enough to end the turn.
+    pub fn pause_before(&self, start: Option<f64>) -> bool {
+        self.turn
+            .as_ref()
+            .and_then(|t| t.end)
+            .zip(start)
+            .is_some_and(|(e, s)| s - e > MERGE_MAX_GAP_SECONDS)
+    }
+}
+
+/// Consecutive segments of one speaker further apart than this stay separate turns, so that
+/// the silence between them is still seen.
+const MERGE_MAX_GAP_SECONDS: f64 = 2.0;
+
+/// Joins consecutive turns of the same speaker (speech-to-text output splits one turn into
+/// sentences or segments; the rules count turns as a listener hears them).
+pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
+    let mut out: Vec<Turn> = Vec::with_capacity(turns.len());
+    for t in turns {
+        let close = |prev: &Turn| {
+            prev.end
+                .zip(t.start)
+                .is_none_or(|(e, s)| s - e <= MERGE_MAX_GAP_SECONDS)
+        };
+        match out.last_mut() {
+            Some(prev) if prev.speaker == t.speaker && prev.role == t.role && close(prev) => {
+                let shift = prev.text.len() + 1;
+                prev.text.push(' ');
+                prev.text.push_str(&t.text);
+                prev.segments
+                    .extend(t.segments.into_iter().map(|s| Segment {
+                        offset: s.offset + shift,
+                        ..s
+                    }));
+                if t.end.is_some() {
+                    prev.end = t.end;
+                }
+                if prev.start.is_none() {
+                    prev.start = t.start;
+                }
+            }
+            _ => out.push(t),
+        }
+    }
+    out
+}
+
+/// Rejects times that go backwards: a turn ending before it starts, or starting before the
+/// turn before it started. `what` names the turns for the message ("utterance", "cue").
+pub fn check_times(src: &Source, turns: &[Turn], what: &str) -> Result<(), InputError> {
+    let mut prev: Option<f64> = None;
+    for (i, t) in turns.iter().enumerate() {
+        if let (Some(s), Some(e)) = (t.start, t.end) {
+            if e < s {
+                return Err(src.error(
+                    Some(t.line()),
+                    format!(
+                        "{what} {} ends at {e:.2} s, before it starts at {s:.2} s",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        if let (Some(p), Some(s)) = (prev, t.start) {
+            if s < p {
+                return Err(src.error(
+                    Some(t.line()),
+                    format!(
+                        "times go backwards: {what} {} starts at {s:.2} s, before the one before it ({p:.2} s)",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        if t.start.is_some() {
+            prev = t.start;
+        }
+    }
+    Ok(())
+}
+
+/// An optional time field of a JSON object, in seconds (`scale` 0.001 for milliseconds);
+/// a value of the wrong type is an error naming the field and its line.
+pub fn json_time(
+    src: &Source,
+    obj: &Node,
+    key: &str,
+    scale: f64,
+    what: &str,
+) -> Result<Option<f64>, InputError> {
+    match obj.get(key) {
+        None => Ok(None),
+        Some(n) if n.val == jsonval::Val::Null => Ok(None),
+        Some(n) => match n.as_number() {
+            Some(v) if v >= 0.0 => Ok(Some(v * scale)),
+            Some(v) => Err(src.error_at(n.at, format!("`{key}` of {what} is negative ({v})"))),
+            None => Err(src.error_at(
+                n.at,
+                format!("`{key}` of {what} must be a number, not {}", n.kind()),
+            )),
+        },
+    }
+}
+
+/// A required string field of a JSON object.
+pub fn json_str<'n, 'a>(
+    src: &Source,
+    obj: &'n Node<'a>,
+    key: &str,
+    what: &str,
+) -> Result<&'n Node<'a>, InputError> {
+    match obj.get(key) {
+        Some(n) if n.as_str().is_some() => Ok(n),
+        Some(n) => Err(src.error_at(
+            n.at,
+            format!("`{key}` of {what} must be a string, not {}", n.kind()),
+        )),
+        None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
+    }
+}
+
+/// A required array field of a JSON object.
+pub fn json_array<'n, 'a>(
+    src: &Source,
+    obj: &'n Node<'a>,
+    key: &str,
+    what: &str,
+) -> Result<&'n [Node<'a>], InputError> {
+    match obj.get(key) {
+        Some(n) => n.as_array().ok_or_else(|| {
+            src.error_at(
+                n.at,
+                format!("`{key}` of {what} must be an array, not {}", n.kind()),
+            )
+        }),
+        None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
+    }
 }

@@ -1,6 +1,6 @@
 //! Plain-text transcripts: optional YAML front matter, `Speaker: text` lines with optional
 //! timestamps, continuation lines, inline `tonecheck: ignore` directives, and script mode.
-use super::{id_from_path, roles, InputError, ReadOptions};
+use super::{id_from_path, roles, InputError, ReadOptions, Reader, Source};
 use crate::transcript::{Metadata, Mode, Role, Segment, Suppression, Transcript, Turn};
 
 const MAX_LABEL_BYTES: usize = 40;
@@ -8,8 +8,20 @@ const MAX_LABEL_WORDS: usize = 4;
 /// Front matter is a few lines of call metadata; more than this is refused.
 const MAX_FRONT_MATTER_BYTES: usize = 1 << 20;
 
-pub fn read(path: &str, text: &str, opts: &ReadOptions) -> Result<Vec<Transcript>, InputError> {
-    parse(path, text, opts).map(|t| vec![t])
+pub const READER: Reader = Reader {
+    name: "plain",
+    extensions: &["txt", "md", "text"],
+    description: "`Speaker: text` lines",
+    accepts: |_| true,
+    read,
+};
+
+fn read(
+    src: &Source,
+    opts: &ReadOptions,
+    _: &mut Vec<InputError>,
+) -> Result<Vec<Transcript>, InputError> {
+    parse(src.path, src.text, opts).map(|t| vec![t])
 }
 
 /// Parses one plain-text transcript; `path` is used for the id and in errors.
@@ -92,7 +104,7 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
             t.turns.push(turn);
             continue;
         }
-        let (time, rest_at) = timestamp(line);
+        let (time, until, rest_at) = timestamp(line);
         let rest = &line[rest_at..];
         match label(rest) {
             Some((speaker, text_at)) => {
@@ -105,6 +117,7 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
                 let mut turn = Turn::new(speaker, Role::Other, body, n);
                 turn.segments[0].column = col;
                 turn.start = time;
+                turn.end = until;
                 t.turns.push(turn);
             }
             None => match t.turns.last_mut() {
@@ -144,10 +157,21 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
             _ => err(None, "empty transcript: no turns to check".into()),
         });
     }
-    // Turns end where the next begins, when times are known.
+    // Turns end where the next begins, when times are known and no end was given.
     for i in 0..t.turns.len().saturating_sub(1) {
-        if t.turns[i].start.is_some() {
+        if t.turns[i].start.is_some() && t.turns[i].end.is_none() {
             t.turns[i].end = t.turns[i + 1].start;
+        }
+    }
+    for (i, turn) in t.turns.iter().enumerate() {
+        if let Some((s, e)) = turn.start.zip(turn.end).filter(|(s, e)| e < s) {
+            return Err(err(
+                Some(turn.line()),
+                format!(
+                    "turn {} ends at {e:.2} s, before it starts at {s:.2} s",
+                    i + 1
+                ),
+            ));
         }
     }
     if t.mode == Mode::Conversation {
@@ -283,9 +307,34 @@ fn split_directive(line: &str) -> Option<(&str, Directive)> {
     ))
 }
 
-/// Parses a leading timestamp: `[00:01:23]`, `00:01:23`, `(1:23)`, `[1:23.5]`.
-/// Returns the time in seconds and the byte index where the rest of the line starts.
-fn timestamp(line: &str) -> (Option<f64>, usize) {
+/// Parses a leading timestamp: `[00:01:23]`, `00:01:23`, `(1:23)`, `[1:23.5]`, or a range
+/// in brackets, `[0:05-0:09]` / `[00:00:05 --> 00:00:09]`, that also gives the end time.
+/// Returns the start and end in seconds and the byte index where the rest of the line starts.
+fn timestamp(line: &str) -> (Option<f64>, Option<f64>, usize) {
+    let (start, at) = single_timestamp(line);
+    if start.is_some() || !line.trim_start().starts_with('[') {
+        return (start, None, at);
+    }
+    let lead = line.len() - line.trim_start().len();
+    let Some(close) = line[lead..].find(']') else {
+        return (None, None, 0);
+    };
+    let inner = &line[lead + 1..lead + close];
+    let Some((a, b)) = inner.split_once("-->").or_else(|| inner.split_once('-')) else {
+        return (None, None, 0);
+    };
+    match (parse_clock(a.trim()), parse_clock(b.trim())) {
+        (Some(s), Some(e)) => {
+            let at = lead + close + 1;
+            let rest = &line[at..];
+            let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '-']).len();
+            (Some(s), Some(e), at + skipped)
+        }
+        _ => (None, None, 0),
+    }
+}
+
+fn single_timestamp(line: &str) -> (Option<f64>, usize) {
     let lead = line.len() - line.trim_start().len();
     let s = &line[lead..];
     let (open, close) = match s.as_bytes().first() {
@@ -348,7 +397,7 @@ fn parse_clock(s: &str) -> Option<f64> {
 
 /// A speaker label at the start of `s`: up to 4 words before a colon that is followed by a
 /// space or the end of the line. Returns the label and the byte index just after the colon.
-fn label(s: &str) -> Option<(&str, usize)> {
+pub(super) fn label(s: &str) -> Option<(&str, usize)> {
     let colon = s
         .as_bytes()
         .iter()
@@ -469,6 +518,12 @@ mod tests {
         assert!(label("Note that: x").is_some());
         assert!(label("12: x").is_none());
         assert_eq!(timestamp("00:01:23 Agent: hi").0, Some(83.0));
+        assert_eq!(
+            timestamp("[0:05-0:09.5] Agent: hi"),
+            (Some(5.0), Some(9.5), 14)
+        );
+        assert_eq!(timestamp("[00:00:05 --> 00:00:09] A: hi").1, Some(9.0));
+        assert_eq!(timestamp("[0:05-x] Agent: hi").0, None);
         assert_eq!(timestamp("[1:23.5] Agent: hi").0, Some(83.5));
         assert_eq!(timestamp("[1:02:03,25] Agent: hi").0, Some(3723.25));
         assert_eq!(timestamp("[1:2.3.4] Agent: hi").0, None);

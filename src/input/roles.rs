@@ -1,4 +1,6 @@
-//! Resolving speaker labels to roles: the config's `roles:` map first, then built-in names,
+//! Resolving speaker labels to roles, per transcript: the user's map (`--agent`/`--customer`,
+//! then the config's `roles:`), then what the file itself says (vendor roles such as
+//! `ParticipantRole`, the `agent:`/`customer:` names of its metadata), then built-in names,
 //! then — for diarised labels like `spk_0` — the speaker who greets for the company.
 use std::collections::{HashMap, HashSet};
 
@@ -60,27 +62,45 @@ impl RoleMap {
 
     /// Config map, then built-in names (on the label's first word: "Agent Smith", "Customer 2").
     pub fn lookup(&self, label: &str) -> Option<Role> {
-        let lower = label.trim().to_lowercase();
-        if let Some(r) = self.map.get(&lower) {
-            return Some(*r);
-        }
-        let first = lower
-            .split(|c: char| !c.is_alphabetic())
-            .find(|w| !w.is_empty())
-            .unwrap_or("");
-        if AGENT_NAMES.contains(&first) {
-            Some(Role::Agent)
-        } else if CUSTOMER_NAMES.contains(&first) {
-            Some(Role::Customer)
-        } else {
-            None
-        }
+        self.user(label).or_else(|| builtin(label))
+    }
+
+    /// The user's own mapping of this label, if any.
+    pub fn user(&self, label: &str) -> Option<Role> {
+        self.map.get(&label.trim().to_lowercase()).copied()
     }
 }
 
-/// Sets every turn's role. Labels still unknown after the map and built-in names are
-/// resolved by the greeting heuristic; what remains is `Role::Other`.
+/// Built-in role names, on the label's first word ("Agent Smith", "Customer 2").
+pub fn builtin(label: &str) -> Option<Role> {
+    let lower = label.trim().to_lowercase();
+    let first = lower
+        .split(|c: char| !c.is_alphabetic())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    if AGENT_NAMES.contains(&first) {
+        Some(Role::Agent)
+    } else if CUSTOMER_NAMES.contains(&first) {
+        Some(Role::Customer)
+    } else {
+        None
+    }
+}
+
+/// Sets every turn's role. A role a reader set from the file (anything but `Other`) stands
+/// unless the user mapped the label. Labels still unknown after the map, the file and the
+/// built-in names are resolved by the greeting heuristic; what remains is `Role::Other`.
 pub fn resolve(t: &mut Transcript, map: &RoleMap) {
+    let mut from_file: HashMap<&str, Role> = HashMap::new();
+    for turn in &t.turns {
+        if turn.role != Role::Other {
+            from_file.entry(turn.speaker.as_str()).or_insert(turn.role);
+        }
+    }
+    let named = |name: &Option<String>, label: &str| {
+        name.as_deref()
+            .is_some_and(|n| !n.trim().is_empty() && n.trim().eq_ignore_ascii_case(label.trim()))
+    };
     let mut known: HashMap<String, Role> = HashMap::new();
     // In first-seen order, with a set beside it so that many labels stay linear.
     let mut unknown: Vec<String> = Vec::new();
@@ -89,7 +109,14 @@ pub fn resolve(t: &mut Transcript, map: &RoleMap) {
         if known.contains_key(&turn.speaker) || unknown_set.contains(turn.speaker.as_str()) {
             continue;
         }
-        match map.lookup(&turn.speaker) {
+        let label = turn.speaker.as_str();
+        let role = map
+            .user(label)
+            .or_else(|| from_file.get(label).copied())
+            .or_else(|| named(&t.metadata.agent, label).then_some(Role::Agent))
+            .or_else(|| named(&t.metadata.customer, label).then_some(Role::Customer))
+            .or_else(|| builtin(label));
+        match role {
             Some(r) => {
                 known.insert(turn.speaker.clone(), r);
             }
@@ -120,9 +147,14 @@ pub fn resolve(t: &mut Transcript, map: &RoleMap) {
             if others.len() == 1 && !customer_known {
                 known.insert(others[0].clone(), Role::Customer);
             }
-        } else if agent_known && unknown.len() == 1 && !known.values().any(|r| *r == Role::Customer)
-        {
-            known.insert(unknown[0].clone(), Role::Customer);
+        } else if unknown.len() == 1 {
+            // One voice left in a call whose other side is known: it is the other side.
+            let customer_known = known.values().any(|r| *r == Role::Customer);
+            if agent_known && !customer_known {
+                known.insert(unknown[0].clone(), Role::Customer);
+            } else if customer_known && !agent_known {
+                known.insert(unknown[0].clone(), Role::Agent);
+            }
         }
     }
     for turn in &mut t.turns {
@@ -171,6 +203,33 @@ mod tests {
         resolve(&mut t, &map);
         assert_eq!(t.turns[0].role, Role::Agent);
         assert_eq!(t.turns[1].role, Role::Customer);
+    }
+
+    #[test]
+    fn file_roles_and_metadata_names() {
+        let mut t = tr(&[("Sam", "hi"), ("Bob", "hello"), ("X", "?")]);
+        t.metadata.agent = Some("sam".into());
+        t.turns[2].role = Role::Customer;
+        resolve(&mut t, &RoleMap::default());
+        assert_eq!(t.turns[0].role, Role::Agent);
+        assert_eq!(t.turns[1].role, Role::Other);
+        assert_eq!(t.turns[2].role, Role::Customer);
+        // The user's map beats the file.
+        let mut map = RoleMap::default();
+        map.insert("X", Role::Agent);
+        map.insert("Sam", Role::Customer);
+        resolve(&mut t, &map);
+        assert_eq!(t.turns[2].role, Role::Agent);
+        assert_eq!(t.turns[0].role, Role::Customer);
+    }
+
+    #[test]
+    fn the_one_voice_left_takes_the_other_side() {
+        let mut map = RoleMap::default();
+        map.insert("spk_1", Role::Customer);
+        let mut t = tr(&[("spk_0", "hi"), ("spk_1", "hello")]);
+        resolve(&mut t, &map);
+        assert_eq!(t.turns[0].role, Role::Agent);
     }
 
     #[test]

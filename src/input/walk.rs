@@ -2,7 +2,10 @@
 //! hidden files skipped, symlinks not followed (so loops are impossible).
 use std::path::{Path, PathBuf};
 
-use super::{is_transcript_path, InputError};
+use super::{is_transcript_path, known_extensions, InputError};
+
+/// How many skipped files a "nothing to check" warning names.
+const SKIPPED_SHOWN: usize = 3;
 
 /// Files to check, sorted and de-duplicated, plus errors for paths that cannot be walked.
 pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
@@ -41,11 +44,22 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             .follow_links(false)
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
+        let before = files.len();
+        let mut skipped: Vec<String> = Vec::new();
+        let mut skipped_count = 0usize;
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_transcript_path(e.path()) {
+                    if !e.file_type().is_some_and(|t| t.is_file()) {
+                        continue;
+                    }
+                    if is_transcript_path(e.path()) {
                         files.push(e.into_path());
+                    } else {
+                        skipped_count += 1;
+                        if skipped.len() < SKIPPED_SHOWN {
+                            skipped.push(display(e.path()));
+                        }
                     }
                 }
                 Err(err) => errors.push(InputError {
@@ -54,6 +68,30 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
                     message: format!("cannot walk: {}", err),
                 }),
             }
+        }
+        // A folder with nothing to check must not pass a CI job silently.
+        if files.len() == before {
+            let exts = known_extensions()
+                .iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let found = match skipped_count {
+                0 => "the folder has no files".to_string(),
+                n => format!(
+                    "{n} file{} skipped, none of them a transcript ({}{})",
+                    if n == 1 { "" } else { "s" },
+                    skipped.join(", "),
+                    if n > skipped.len() { ", …" } else { "" }
+                ),
+            };
+            errors.push(InputError {
+                path: display(root),
+                line: None,
+                message: format!(
+                    "nothing to check: {found}; transcripts are files ending in {exts} (hidden and .gitignored files are skipped)"
+                ),
+            });
         }
     }
     files.sort();

@@ -26,6 +26,9 @@ pub struct ConfigDef {
     pub scorecard: Option<String>,
     #[serde(default)]
     pub overrides: Vec<OverrideDef>,
+    /// Column names of CSV exports, where they are not the recognised ones.
+    #[serde(default)]
+    pub csv: crate::input::csv::Columns,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -87,10 +90,16 @@ rules:
 #    disabled: true
 
 # Map your transcripts' speaker labels to roles when they are not the usual
-# Agent/Customer names (labels compare case-insensitively).
+# Agent/Customer names (labels compare case-insensitively). Diarised labels
+# (spk_0, A, Speaker 1) are usually better left to the per-call greeting check.
 roles:
-#  spk_0: agent
-#  spk_1: customer
+#  Dana: agent
+
+# Column names of CSV exports, when they are not the usual ones.
+# csv:
+#   call_id: Ticket
+#   speaker: Author
+#   text: Message
 
 # `script` reads every line as agent speech (macros, call scripts).
 # mode: conversation

@@ -23,6 +23,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ),
     ("respect", include_str!("../../rules/respect.yaml")),
     ("kudos", include_str!("../../rules/kudos.yaml")),
+    ("timing", include_str!("../../rules/timing.yaml")),
 ];
 
 /// The stable built-in rule ids DESIGN.md promises ("Built-in rule ids"); users and tests
@@ -53,11 +54,9 @@ pub const STABLE_RULE_IDS: &[&str] = &[
     "kudos-ownership",
 ];
 
-/// Stable ids the built-in packs leave out for now: `interruption` and `long-silence` need
-/// turn end times, which plain-text transcripts (and so rule examples) cannot carry, and
-/// `customer-sentiment-drop` needs a sentiment metric the engine does not have yet.
-pub const NOT_YET_BUILT_RULE_IDS: &[&str] =
-    &["interruption", "long-silence", "customer-sentiment-drop"];
+/// Stable ids the built-in packs leave out for now: `customer-sentiment-drop` needs a
+/// sentiment metric the engine does not have yet.
+pub const NOT_YET_BUILT_RULE_IDS: &[&str] = &["customer-sentiment-drop"];
 
 /// Where a pack came from: `builtin:NAME` or a file path. Used in every error.
 #[derive(Debug, Clone)]

@@ -11,8 +11,13 @@ pub struct PackDef {
     pub pack: String,
     #[serde(default)]
     pub description: String,
+    /// Named phrase lists (literal phrases). Also usable in patterns as `@name`.
     #[serde(default)]
     pub lists: BTreeMap<String, Vec<String>>,
+    /// Named word classes: words and short patterns (`handle~`, `"deal~ with"`), used in
+    /// patterns as `@name`. Lists and classes share one namespace.
+    #[serde(default)]
+    pub classes: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub rules: Vec<RuleDef>,
 }
@@ -102,20 +107,90 @@ pub struct RuleDef {
     pub min: Option<f64>,
     #[serde(default)]
     pub max: Option<f64>,
+    /// Seconds of overlap or gap a timing metric lets pass (`interruptions`).
+    #[serde(default)]
+    pub tolerance: Option<f64>,
     #[serde(default)]
     pub examples: Option<Examples>,
 }
 
-/// What text to look for. All three may be combined; a hit of any is a hit of the matcher.
+/// What text to look for (docs/rule-language.md). Every kind of alternative may be
+/// combined; a hit of any is a hit of the matcher. `except` and `not_near` then drop hits.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct MatcherDef {
+    /// Literal phrases, matched word by word after normalisation.
     #[serde(default)]
     pub phrases: Vec<String>,
+    /// Token patterns: words, `word~` inflections, `@class`, `[a|b c]`, `x?`, `~N-M` gaps,
+    /// `*`, `pre*`, `#num`, `^`, `$`, `!word`, marks.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub patterns: Vec<String>,
+    /// Two patterns in either order within `within` words of one sentence.
+    #[serde(default)]
+    pub near: Vec<NearDef>,
+    /// A negated frame: `subject` does not / never `verb` ("we don't control that",
+    /// "not something we handle").
+    #[serde(default)]
+    pub negated: Vec<NegatedDef>,
+    /// A contrast frame: `yes` and not `no` ("billing handles that, not us", "not us,
+    /// billing", "billing decides, we don't").
+    #[serde(default)]
+    pub contrast: Vec<ContrastDef>,
+    /// Escape hatch: Rust regexes, case-insensitive, run only where a literal they need occurs.
     #[serde(default, deserialize_with = "one_or_many")]
     pub regex: Vec<String>,
     #[serde(default, deserialize_with = "one_or_many")]
     pub list: Vec<String>,
+    /// Antipatterns: a hit that one of these patterns overlaps is dropped.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub except: Vec<String>,
+    /// A hit with one of these patterns within `within` words is dropped.
+    #[serde(default)]
+    pub not_near: Option<NotNearDef>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NearDef {
+    /// Exactly two patterns.
+    pub all: Vec<String>,
+    #[serde(default = "default_within")]
+    pub within: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegatedDef {
+    pub subject: String,
+    pub verb: String,
+    /// Words allowed between the negation and the verb.
+    #[serde(default = "default_window")]
+    pub window: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContrastDef {
+    pub yes: String,
+    pub no: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotNearDef {
+    #[serde(deserialize_with = "one_or_many")]
+    pub patterns: Vec<String>,
+    #[serde(default = "default_within")]
+    pub within: u8,
+}
+
+fn default_within() -> u8 {
+    5
+}
+
+fn default_window() -> u8 {
+    3
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq)]
@@ -150,6 +225,20 @@ pub enum Trigger {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
+    #[serde(default)]
+    pub flag: Vec<String>,
+    #[serde(default)]
+    pub pass: Vec<String>,
+    /// Known mistakes, kept so they cannot change silently: `flag` lines the rule should flag
+    /// and does not yet, `pass` lines it should pass and still flags. When one starts to
+    /// behave, the test fails and asks for it to be moved to the real examples.
+    #[serde(default)]
+    pub todo: Option<TodoExamples>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TodoExamples {
     #[serde(default)]
     pub flag: Vec<String>,
     #[serde(default)]

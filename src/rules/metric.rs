@@ -1,5 +1,6 @@
 //! `metric`: a measured quantity of the conversation compared with `min`/`max`.
-//! Timing metrics apply only to transcripts that carry turn times.
+//! Timing metrics apply only to transcripts that carry turn times (start and end of every
+//! turn); without them the rule does not apply, and a scorecard item of it is N/A.
 use super::{Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::Scan;
 use crate::finding::Finding;
@@ -17,11 +18,15 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
     (
         "interruptions",
-        "agent turns that start before the customer's turn has ended (needs times)",
+        "agent turns that start more than `tolerance` seconds before the customer's turn has ended (needs times)",
     ),
     (
         "max_silence_seconds",
-        "longest gap between the end of one turn and the start of the next (needs times)",
+        "gaps between the end of one turn and the start of the next (needs times); with `max:`, every longer gap is a finding unless the agent's turn before it matches `unless` (an announced hold)",
+    ),
+    (
+        "agent_talk_time_share",
+        "share of the speaking time that is the agent's, 0.0–1.0 (needs times)",
     ),
     (
         "agent_words_per_minute",
@@ -38,6 +43,7 @@ enum Metric {
     LongestTurn,
     Interruptions,
     MaxSilence,
+    TalkTimeShare,
     WordsPerMinute,
 }
 
@@ -45,10 +51,11 @@ struct MetricRule {
     metric: Metric,
     min: Option<f64>,
     max: Option<f64>,
+    tolerance: f64,
 }
 
 pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
-    c.only_fields(&["metric", "min", "max"])?;
+    c.only_fields(&["metric", "min", "max", "tolerance"])?;
     let d = c.def;
     let name = d
         .metric
@@ -59,6 +66,7 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         "longest_agent_turn_words" => Metric::LongestTurn,
         "interruptions" => Metric::Interruptions,
         "max_silence_seconds" => Metric::MaxSilence,
+        "agent_talk_time_share" => Metric::TalkTimeShare,
         "agent_words_per_minute" => Metric::WordsPerMinute,
         other => {
             return Err(RuleError {
@@ -81,10 +89,24 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
             "a metric rule needs `min:` or `max:`".into(),
         ));
     }
+    let tolerance = d.tolerance.unwrap_or(0.0);
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return Err(RuleError::at(
+            Some("tolerance"),
+            "`tolerance` must be a number of seconds, 0 or more".into(),
+        ));
+    }
+    if d.tolerance.is_some() && !matches!(metric, Metric::Interruptions) {
+        return Err(RuleError::at(
+            Some("tolerance"),
+            "`tolerance` applies only to `metric: interruptions`".into(),
+        ));
+    }
     Ok(Box::new(MetricRule {
         metric,
         min: d.min,
         max: d.max,
+        tolerance,
     }))
 }
 
@@ -158,12 +180,20 @@ impl RuleKind for MetricRule {
                 if !timed(t) {
                     return false;
                 }
+                // An agent turn that starts while the customer's last turn before it is
+                // still going (by more than the tolerance: back-channel overlaps are normal).
                 let cuts: Vec<usize> = (1..t.turns.len())
                     .filter(|&i| {
-                        let (prev, cur) = (&t.turns[i - 1], &t.turns[i]);
-                        prev.role == Role::Customer
-                            && cur.role == Role::Agent
-                            && cur.start.zip(prev.end).is_some_and(|(s, e)| s < e)
+                        let cur = &t.turns[i];
+                        let prev = t.turns[..i].iter().rev().find(|x| x.role != Role::Agent);
+                        cur.role == Role::Agent
+                            && prev.is_some_and(|p| {
+                                p.role == Role::Customer
+                                    && cur
+                                        .start
+                                        .zip(p.end)
+                                        .is_some_and(|(s, e)| s + self.tolerance < e)
+                            })
                     })
                     .collect();
                 if self.out_of_range(cuts.len() as f64) {
@@ -177,13 +207,55 @@ impl RuleKind for MetricRule {
                 if !timed(t) {
                     return false;
                 }
-                let gap = (1..t.turns.len())
+                // A gap after an announced hold ("let me put you on hold for two minutes")
+                // is excused: `unless` matches the agent's last turn before it.
+                let announced = |i: usize| {
+                    rule.unless.is_some_and(|u| {
+                        t.turns[..i]
+                            .iter()
+                            .rposition(|x| x.role == Role::Agent)
+                            .is_some_and(|a| !scan.turn_hits(u, a).is_empty())
+                    })
+                };
+                let gaps: Vec<(usize, f64)> = (1..t.turns.len())
                     .filter_map(|i| Some((i, t.turns[i].start? - t.turns[i - 1].end?)))
-                    .max_by(|a, b| a.1.total_cmp(&b.1));
-                if let Some((i, g)) = gap {
+                    .filter(|&(i, _)| !announced(i))
+                    .collect();
+                if self.max.is_some() {
+                    for &(i, g) in gaps.iter().filter(|(_, g)| self.out_of_range(*g)) {
+                        out.push(rule.finding(ix, i, 0, 0, Some(&fmt_value(g))));
+                    }
+                } else if let Some(&(i, g)) = gaps.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
                     if self.out_of_range(g) {
                         out.push(rule.finding(ix, i, 0, 0, Some(&fmt_value(g))));
                     }
+                }
+            }
+            Metric::TalkTimeShare => {
+                if !timed(t) {
+                    return false;
+                }
+                let secs = |role: Option<Role>| -> f64 {
+                    t.turns
+                        .iter()
+                        .filter(|x| role.is_none_or(|r| x.role == r))
+                        .map(|x| (x.end.unwrap_or(0.0) - x.start.unwrap_or(0.0)).max(0.0))
+                        .sum()
+                };
+                let customer_turns = t.turns.iter().filter(|x| x.role == Role::Customer).count();
+                let all = secs(None);
+                if customer_turns < MIN_CUSTOMER_TURNS_FOR_SHARE || all <= 0.0 {
+                    return false;
+                }
+                let share = secs(Some(Role::Agent)) / all;
+                if self.out_of_range(share) {
+                    out.push(rule.finding(
+                        ix,
+                        first_agent,
+                        0,
+                        0,
+                        Some(&format!("{:.0}%", share * 100.0)),
+                    ));
                 }
             }
             Metric::WordsPerMinute => {

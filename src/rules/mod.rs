@@ -21,6 +21,8 @@ pub struct Compiler<'a> {
     pub def: &'a RuleDef,
     lists: &'a BTreeMap<String, Vec<String>>,
     builder: &'a mut MatcherBuilder,
+    /// Every matcher compiled for the rule, by field, for `rules trace`.
+    fields: Vec<(&'static str, MatcherId)>,
 }
 
 impl Compiler<'_> {
@@ -48,11 +50,13 @@ impl Compiler<'_> {
     }
 
     fn matcher(&mut self, field: &'static str, m: &MatcherDef) -> Result<MatcherId, RuleError> {
-        self.builder.add(m, self.lists).map_err(|e| RuleError {
+        let id = self.builder.add(m, self.lists).map_err(|e| RuleError {
             field: Some(field),
             needle: e.needle,
             message: format!("in `{field}`: {}", e.message),
-        })
+        })?;
+        self.fields.push((field, id));
+        Ok(id)
     }
 
     /// Rejects kind-specific fields that this kind does not use, so a misplaced key is not
@@ -74,6 +78,7 @@ impl Compiler<'_> {
             ("metric", d.metric.is_some()),
             ("min", d.min.is_some()),
             ("max", d.max.is_some()),
+            ("tolerance", d.tolerance.is_some()),
         ];
         for (name, set) in present {
             if set && !allowed.contains(&name) {
@@ -133,16 +138,24 @@ const REGISTRY: &[(KindName, CompileFn)] = &[
     (KindName::Metric, metric::compile),
 ];
 
-/// Compiles one rule; returns its kind and its `unless` matcher.
+/// A compiled rule's kind, its `unless` matcher, and every matcher by field.
+pub type Compiled = (
+    Box<dyn RuleKind>,
+    Option<MatcherId>,
+    Vec<(&'static str, MatcherId)>,
+);
+
+/// Compiles one rule.
 pub fn compile(
     def: &RuleDef,
     lists: &BTreeMap<String, Vec<String>>,
     builder: &mut MatcherBuilder,
-) -> Result<(Box<dyn RuleKind>, Option<MatcherId>), RuleError> {
+) -> Result<Compiled, RuleError> {
     let mut c = Compiler {
         def,
         lists,
         builder,
+        fields: Vec::new(),
     };
     let unless = c.optional("unless", &def.unless)?;
     let compile = REGISTRY
@@ -150,7 +163,8 @@ pub fn compile(
         .find(|(k, _)| *k == def.kind)
         .map(|(_, f)| *f)
         .expect("every KindName has a registry entry");
-    Ok((compile(&mut c)?, unless))
+    let kind = compile(&mut c)?;
+    Ok((kind, unless, c.fields))
 }
 
 /// The parts every kind shares.

@@ -1,0 +1,356 @@
+//! English word forms for the rule language: every inflection of a lemma (`pick~` matches
+//! pick, picks, picked, picking; `be~` matches am, is, are, was, were...) and the American
+//! spelling of a British or variant spelling (apologise → apologize, cancelled → canceled).
+//!
+//! The data is not hand-written. `tools/gen-lexicon.py` reads the look-up tables of the
+//! `lemminflect` 0.2.3 wheel on PyPI (MIT, `data/LICENSE.lemminflect`), which are derived from
+//! the NLM SPECIALIST Lexicon (`data/NOTICE.specialist`), and writes two sorted text files:
+//!
+//! - `data/inflections.txt`: `lemma form form ...`, one line per lemma, the lemma first;
+//! - `data/spellings.txt`: `variant canonical`, one line per variant spelling, derived from the
+//!   same lexicon (a British pattern such as -ise, -our, -tre, -lled is kept only when the
+//!   American spelling is a lemma of the lexicon in the same part of speech).
+//!
+//! Both files are embedded with `include_str!` and searched in place by binary search over
+//! their bytes, so there is nothing to build or parse at start-up. The only precomputed
+//! structure is a small bit-set filter over the variant spellings (const-evaluated by the
+//! compiler from the 40 KB file), so that the per-word spelling look-up of ordinary words
+//! costs one hash. Regenerating: see `data/README.md`.
+
+static INFLECTIONS: &str = include_str!("../data/inflections.txt");
+static SPELLINGS: &str = include_str!("../data/spellings.txt");
+
+/// Bloom filter (64 Ki bits, two bits per key from the two halves of one 32-bit hash) over
+/// every variant spelling, so that `canonical_spelling` of a word that is not a variant
+/// (almost every word of a turn) costs one hash instead of a search. With ~1,700 keys about
+/// 0.3% of other words pass it and pay for the search.
+static SPELLING_FILTER: [u64; 1024] = key_filter(SPELLINGS);
+
+/// FNV-1a, 32 bits: small, const, and good enough to spread short words over the filter.
+const fn fnv1a(bytes: &[u8], start: usize, end: usize) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut i = start;
+    while i < end {
+        hash ^= bytes[i] as u32;
+        hash = hash.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    hash
+}
+
+/// The two filter bits of a hash: its low and high 16 bits.
+const fn filter_bits(hash: u32) -> [u32; 2] {
+    [hash & 0xffff, hash >> 16]
+}
+
+const fn key_filter(table: &str) -> [u64; 1024] {
+    let bytes = table.as_bytes();
+    let mut filter = [0u64; 1024];
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while bytes[i] != b' ' && bytes[i] != b'\n' {
+            i += 1;
+        }
+        let bits = filter_bits(fnv1a(bytes, start, i));
+        filter[(bits[0] / 64) as usize] |= 1 << (bits[0] % 64);
+        filter[(bits[1] / 64) as usize] |= 1 << (bits[1] % 64);
+        while bytes[i] != b'\n' {
+            i += 1;
+        }
+        i += 1;
+    }
+    filter
+}
+
+/// False when `word` is certainly not a variant spelling.
+fn may_be_variant(word: &str) -> bool {
+    filter_bits(fnv1a(word.as_bytes(), 0, word.len()))
+        .iter()
+        .all(|&bit| SPELLING_FILTER[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+}
+
+/// Every surface form of `lemma` (lower-case), the lemma itself first, across parts of speech
+/// (verb forms, noun plural, adjective and adverb comparative and superlative), from the
+/// embedded lexicon; just `[lemma]` when the lexicon knows no other form of it.
+///
+/// The returned forms borrow from the embedded data (`'static`) or, for the lemma itself,
+/// from the argument. Look-up is by exact bytes: pass the lemma in lower case.
+pub fn forms(lemma: &str) -> Vec<&str> {
+    match find_line(INFLECTIONS, lemma) {
+        Some(line) => line.split(' ').collect(),
+        None => vec![lemma],
+    }
+}
+
+/// The canonical (American) spelling of a lower-case word form when it is a British or
+/// variant spelling (apologise → apologize, apologised → apologized, colour → color,
+/// cancelled → canceled, centre → center, organisation → organization); `None` when the word
+/// is already canonical or unknown.
+pub fn canonical_spelling(word: &str) -> Option<&'static str> {
+    if !may_be_variant(word) {
+        return None;
+    }
+    let line = find_line(SPELLINGS, word)?;
+    line.split_once(' ').map(|(_, canonical)| canonical)
+}
+
+/// The variant spellings whose canonical form is `word` (apologize → apologise), for the
+/// anchor automaton, which sees the text before normalisation. Only called while rule packs
+/// compile; the reverse table is built on first use.
+pub fn variants(word: &str) -> Vec<&'static str> {
+    static REVERSE: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, Vec<&'static str>>,
+    > = std::sync::OnceLock::new();
+    let map = REVERSE.get_or_init(|| {
+        let mut m: std::collections::HashMap<&'static str, Vec<&'static str>> =
+            std::collections::HashMap::new();
+        for (v, c) in SPELLINGS.lines().filter_map(|l| l.split_once(' ')) {
+            m.entry(c).or_default().push(v);
+        }
+        m
+    });
+    map.get(word).cloned().unwrap_or_default()
+}
+
+/// The line (without its newline) of `table` whose first word is `key`, by binary search
+/// over byte offsets: the middle byte of the range is moved back to the start of its line.
+/// `table` is sorted by first word in byte order, each line ending in `\n`. About 15 probes
+/// for the inflection table; no index is built, so there is no start-up or compile-time cost.
+fn find_line(table: &'static str, key: &str) -> Option<&'static str> {
+    let bytes = table.as_bytes();
+    // Invariant: `lo` and `hi` are line starts (or the end), and the key, if present, is on a
+    // line starting in `lo..hi`.
+    let (mut lo, mut hi) = (0, bytes.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = bytes[lo..mid]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |i| lo + i + 1);
+        let end = bytes[start..hi]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(hi, |i| start + i);
+        let line = &table[start..end];
+        let first = line.split_once(' ').map_or(line, |(first, _)| first);
+        match key.cmp(first) {
+            std::cmp::Ordering::Equal => return Some(line),
+            std::cmp::Ordering::Less => hi = start,
+            std::cmp::Ordering::Greater => lo = end + 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_all(lemma: &str, expected: &[&str]) {
+        let got = forms(lemma);
+        assert_eq!(got[0], lemma, "lemma first in {got:?}");
+        for want in expected {
+            assert!(got.contains(want), "{lemma}~ lacks {want}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn irregular_and_auxiliary_verbs() {
+        has_all("be", &["am", "is", "are", "was", "were", "been", "being"]);
+        has_all("have", &["has", "had", "having"]);
+        has_all("do", &["does", "did", "done", "doing"]);
+        has_all("go", &["goes", "went", "gone", "going"]);
+        has_all("leave", &["leaves", "left", "leaving"]);
+        has_all("take", &["takes", "took", "taken", "taking"]);
+        has_all("deal", &["deals", "dealt", "dealing"]);
+        has_all("mistake", &["mistakes", "mistook", "mistaken", "mistaking"]);
+    }
+
+    #[test]
+    fn modals_have_only_their_modal_forms() {
+        // Not the homographs' forms: a can, cans, canned; a will, willing; a must, musts.
+        assert_eq!(forms("can"), ["can", "could"]);
+        assert_eq!(forms("will"), ["will", "would"]);
+        assert_eq!(forms("may"), ["may", "might"]);
+        assert_eq!(forms("shall"), ["shall", "should"]);
+        assert_eq!(forms("must"), ["must"]);
+        has_all("dare", &["dares", "dared", "daring"]);
+    }
+
+    #[test]
+    fn regular_verbs() {
+        has_all("pick", &["picks", "picked", "picking"]);
+        has_all("handle", &["handles", "handled", "handling"]);
+        has_all("apologize", &["apologizes", "apologized", "apologizing"]);
+        // No stray forms from other lemmas.
+        assert!(!forms("pick").contains(&"picket"));
+    }
+
+    #[test]
+    fn nouns_and_adjectives() {
+        has_all("child", &["children"]);
+        // The lexicon lists "people" as a lemma of its own, not as the plural of "person".
+        assert_eq!(forms("person"), ["person", "persons"]);
+        has_all("good", &["better", "best"]);
+        has_all("bad", &["worse", "worst"]);
+        has_all("mistake", &["mistakes"]);
+        has_all("mouse", &["mice"]);
+    }
+
+    #[test]
+    fn forms_are_distinct() {
+        for lemma in ["be", "leave", "good", "cancel", "have"] {
+            let got = forms(lemma);
+            let mut unique = got.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(unique.len(), got.len(), "{got:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_and_non_lower_case_words_are_themselves() {
+        assert_eq!(forms("zyxwv"), ["zyxwv"]);
+        assert_eq!(forms(""), [""]);
+        assert_eq!(forms("Take"), ["Take"]);
+        assert_eq!(forms("take off"), ["take off"]);
+        // The first and last lines of the table are found too.
+        let first = INFLECTIONS.lines().next().unwrap();
+        let last = INFLECTIONS.lines().last().unwrap();
+        for line in [first, last] {
+            let lemma = line.split(' ').next().unwrap();
+            assert_eq!(forms(lemma).join(" "), line);
+        }
+    }
+
+    #[test]
+    fn british_spellings_map_to_american() {
+        for (british, american) in [
+            ("apologise", "apologize"),
+            ("apologised", "apologized"),
+            ("apologises", "apologizes"),
+            ("apologising", "apologizing"),
+            ("colour", "color"),
+            ("colours", "colors"),
+            ("coloured", "colored"),
+            ("favourite", "favorite"),
+            ("behaviour", "behavior"),
+            ("cancelled", "canceled"),
+            ("cancelling", "canceling"),
+            ("travelled", "traveled"),
+            ("centre", "center"),
+            ("realise", "realize"),
+            ("organisation", "organization"),
+            ("organisations", "organizations"),
+            ("licence", "license"),
+            ("judgement", "judgment"),
+            ("programme", "program"),
+            ("enrolment", "enrollment"),
+        ] {
+            assert_eq!(canonical_spelling(british), Some(american), "{british}");
+        }
+    }
+
+    #[test]
+    fn canonical_and_unknown_words_have_no_other_spelling() {
+        for word in [
+            "apologize",
+            "color",
+            "canceled",
+            "center",
+            "organization",
+            "controlled",
+            "surprise",
+            "advertise",
+            "filling",
+            "poet",
+            "hello",
+            "zyxwv",
+            "",
+            "Colour",
+        ] {
+            assert_eq!(canonical_spelling(word), None, "{word}");
+        }
+    }
+
+    /// The filter is what keeps the per-word look-up cheap: it must pass every variant (checked
+    /// below) and stop nearly all other words.
+    #[test]
+    fn spelling_filter_stops_other_words() {
+        let others: Vec<&str> = INFLECTIONS
+            .split([' ', '\n'])
+            .filter(|w| !w.is_empty() && find_line(SPELLINGS, w).is_none())
+            .collect();
+        let passed = others.iter().filter(|w| may_be_variant(w)).count();
+        assert!(others.len() > 40_000, "{}", others.len());
+        assert!(
+            passed * 100 < others.len(),
+            "{passed} of {} other words pass the filter",
+            others.len()
+        );
+    }
+
+    /// The binary search relies on this shape; a regenerated file that breaks it fails here.
+    #[test]
+    fn data_files_are_sorted_lower_case_words() {
+        for (name, table, arity) in [
+            ("inflections.txt", INFLECTIONS, None),
+            ("spellings.txt", SPELLINGS, Some(2)),
+        ] {
+            assert!(table.ends_with('\n'), "{name} ends with a newline");
+            let mut previous = "";
+            for (n, line) in table.lines().enumerate() {
+                let words: Vec<&str> = line.split(' ').collect();
+                assert!(
+                    words
+                        .iter()
+                        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())),
+                    "{name}:{}: {line:?}",
+                    n + 1
+                );
+                assert!(words.len() >= 2, "{name}:{}: {line:?}", n + 1);
+                if let Some(arity) = arity {
+                    assert_eq!(words.len(), arity, "{name}:{}: {line:?}", n + 1);
+                    // Every variant passes the filter and is found.
+                    assert_eq!(canonical_spelling(words[0]), Some(words[1]), "{line}");
+                }
+                assert!(previous < words[0], "{name}:{}: not sorted", n + 1);
+                previous = words[0];
+                // Every entry is reachable by the binary search.
+                assert_eq!(find_line(table, words[0]), Some(line), "{name}:{}", n + 1);
+            }
+        }
+        // A canonical spelling is final: it never maps on.
+        for line in SPELLINGS.lines() {
+            let (_, canonical) = line.split_once(' ').unwrap();
+            assert_eq!(canonical_spelling(canonical), None, "{line}");
+        }
+    }
+}
+
+/// FNV-1a as a `BuildHasher`: short words hash faster than with the default SipHash, and
+/// the keys (rule words) are ours, not an attacker's.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Fnv;
+
+/// The hasher `Fnv` builds.
+pub struct FnvHasher(u64);
+
+impl std::hash::BuildHasher for Fnv {
+    type Hasher = FnvHasher;
+    fn build_hasher(&self) -> FnvHasher {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}

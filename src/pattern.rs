@@ -1,0 +1,1145 @@
+//! The token pattern language of rule packs (docs/rule-language.md): parsing a pattern
+//! string, expanding word classes and inflections, and matching the result against the
+//! tokens of a turn.
+//!
+//! A pattern compiles to one or more flat element sequences (alternatives with several words
+//! are distributed into separate sequences), each anchored at its rarest required word. The
+//! engine finds anchors with one automaton pass and calls `Flat::verify` around each, so the
+//! cost of a rule is the length of the attempted match, never the length of the turn.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::tokens::{Kind, Tokens};
+
+/// Most sequences one pattern may expand into (alternatives × optional groups).
+pub const MAX_EXPANSIONS: usize = 2048;
+/// Widest gap a pattern may ask for, in words.
+pub const MAX_GAP: u8 = 30;
+/// Work allowed per verification, so no pattern can be made slow by its input.
+const STEP_BUDGET: u32 = 20_000;
+
+/// What one token must be.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Test {
+    /// Normalised words, sorted.
+    pub words: Vec<Box<str>>,
+    /// Word prefixes (`frustrat*`).
+    pub prefixes: Vec<Box<str>>,
+    /// Punctuation marks.
+    pub puncts: Vec<Box<str>>,
+    /// Any word (`*`).
+    pub any: bool,
+    /// Any number (`#num`).
+    pub num: bool,
+    /// Inverts the test (`!word`): any word that is not one of these.
+    pub negated: bool,
+    /// How the pattern wrote it, for traces: `sorry`, `@apology`, `handle~`.
+    pub label: Box<str>,
+    /// `words` as a hash set, built on first use when the list is long (a class of
+    /// hundreds of words is one look-up instead of a binary search of string compares).
+    index: std::sync::OnceLock<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
+}
+
+impl Test {
+    fn word(w: &str, label: &str) -> Test {
+        Test {
+            words: vec![w.into()],
+            label: label.into(),
+            ..Default::default()
+        }
+    }
+
+    fn union(&mut self, o: &Test) {
+        self.words.extend(o.words.iter().cloned());
+        self.prefixes.extend(o.prefixes.iter().cloned());
+        self.puncts.extend(o.puncts.iter().cloned());
+        self.any |= o.any;
+        self.num |= o.num;
+        self.words.sort();
+        self.words.dedup();
+    }
+
+    fn finish(&mut self) {
+        self.words.sort();
+        self.words.dedup();
+        self.prefixes.sort();
+        self.prefixes.dedup();
+    }
+
+    /// Whether a punctuation mark can satisfy this test (then soft marks are not skipped).
+    #[inline]
+    fn takes_punct(&self) -> bool {
+        !self.puncts.is_empty()
+    }
+
+    #[inline]
+    pub fn matches(&self, toks: &Tokens, i: usize) -> bool {
+        let t = &toks.toks[i];
+        let w = toks.text(t);
+        let hit = match t.kind {
+            Kind::Punct => self.puncts.iter().any(|p| &**p == w),
+            Kind::Word | Kind::Num => {
+                self.any
+                    || (self.num && w.as_bytes()[0].is_ascii_digit())
+                    || self.has_word(w)
+                    || t.alt.is_some_and(|a| self.has_word(a))
+                    || self.prefixes.iter().any(|p| w.starts_with(&**p))
+            }
+        };
+        if self.negated {
+            t.kind != Kind::Punct && !hit
+        } else {
+            hit
+        }
+    }
+
+    #[inline]
+    fn has_word(&self, w: &str) -> bool {
+        if self.words.len() <= 8 {
+            return self.words.iter().any(|x| &**x == w);
+        }
+        let index = self
+            .index
+            .get_or_init(|| Some(self.words.iter().cloned().collect()));
+        match index {
+            Some(set) => set.contains(w),
+            None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
+        }
+    }
+
+    /// How good an anchor this test is: higher is rarer. Zero means it cannot anchor.
+    fn rarity(&self) -> usize {
+        if self.any || self.num || self.negated || !self.puncts.is_empty() {
+            return 0;
+        }
+        if self.words.is_empty() && self.prefixes.is_empty() {
+            return 0;
+        }
+        let w = self.words.iter().map(|w| word_rarity(w));
+        let p = self
+            .prefixes
+            .iter()
+            .map(|p| if p.len() >= 4 { 50 + p.len() } else { p.len() });
+        let base = w.chain(p).min().unwrap_or(0);
+        // Fewer alternatives make fewer automaton hits to verify.
+        let n = self.words.len() + self.prefixes.len();
+        base * 1000 / (1000 + n.min(1000))
+    }
+}
+
+/// The commonest words of conversation: poor anchors.
+const COMMON: &[&str] = &[
+    "a", "about", "again", "all", "am", "an", "and", "any", "are", "as", "at", "back", "be",
+    "been", "but", "by", "can", "could", "day", "did", "do", "does", "for", "from", "get", "go",
+    "going", "got", "had", "has", "have", "he", "her", "here", "his", "how", "i", "if", "in", "is",
+    "it", "its", "just", "know", "let", "like", "me", "more", "my", "need", "no", "not", "now",
+    "of", "ok", "okay", "on", "one", "or", "our", "out", "please", "really", "s", "see", "she",
+    "so", "some", "that", "the", "their", "them", "then", "there", "they", "thing", "this", "time",
+    "to", "up", "us", "very", "want", "was", "we", "well", "were", "what", "when", "which", "will",
+    "with", "would", "yes", "you", "your", "'s",
+];
+
+fn word_rarity(w: &str) -> usize {
+    if COMMON.contains(&w) {
+        1 + w.len()
+    } else {
+        100 + w.len().min(20)
+    }
+}
+
+/// One element of a flat sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Elem {
+    // Shared: expanding alternatives copies sequences, not word lists.
+    Tok(Arc<Test>),
+    Opt(Arc<Test>),
+    /// Between `min` and `max` words, within the sentence.
+    Gap(u8, u8),
+    /// `^`: the start of a sentence.
+    Start,
+    /// `$`: the end of a sentence.
+    End,
+}
+
+/// A pattern after expansion: a flat sequence with its anchor.
+#[derive(Debug, Clone)]
+pub struct Flat {
+    pub elems: Vec<Elem>,
+    pub anchor: usize,
+    /// Elements before the anchor, reversed, for matching leftwards.
+    left: Vec<Elem>,
+    right: Vec<Elem>,
+    /// Most tokens a match can span (for windows around hits).
+    pub max_width: usize,
+}
+
+/// One token matched by one element, for `rules trace`.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub token: usize,
+    pub label: String,
+}
+
+impl Flat {
+    fn new(elems: Vec<Elem>) -> Result<Flat, String> {
+        if matches!(elems.first(), Some(Elem::Gap(..)))
+            || matches!(elems.last(), Some(Elem::Gap(..)))
+        {
+            return Err("a pattern cannot start or end with a gap".into());
+        }
+        let anchor = elems
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Elem::Tok(t) => Some((t.rarity(), i)).filter(|(r, _)| *r > 0),
+                _ => None,
+            })
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|(_, i)| i)
+            .ok_or("a pattern needs at least one required word to anchor on (not only `*`, `#num`, marks or optional words)")?;
+        let left = elems[..anchor].iter().rev().cloned().collect();
+        let right = elems[anchor + 1..].to_vec();
+        let max_width = elems
+            .iter()
+            .map(|e| match e {
+                Elem::Gap(_, m) => *m as usize,
+                Elem::Start | Elem::End => 0,
+                _ => 1,
+            })
+            .sum::<usize>()
+            * 2;
+        Ok(Flat {
+            elems,
+            anchor,
+            left,
+            right,
+            max_width,
+        })
+    }
+
+    pub fn anchor_test(&self) -> &Test {
+        match &self.elems[self.anchor] {
+            Elem::Tok(t) => t,
+            _ => unreachable!("anchors are always required tokens"),
+        }
+    }
+
+    /// The match whose anchor is token `k`: token range `[start, end)`.
+    pub fn verify(&self, toks: &Tokens, k: usize) -> Option<(usize, usize)> {
+        if !self.anchor_test().matches(toks, k) {
+            return None;
+        }
+        let mut budget = STEP_BUDGET;
+        let s = go(&self.left, toks, k, Dir::Back, &mut budget, &mut None)?;
+        let e = go(&self.right, toks, k + 1, Dir::Fwd, &mut budget, &mut None)?;
+        Some((s, e))
+    }
+
+    /// Like `verify`, recording which element matched which token.
+    pub fn verify_traced(&self, toks: &Tokens, k: usize) -> Option<((usize, usize), Vec<Step>)> {
+        if !self.anchor_test().matches(toks, k) {
+            return None;
+        }
+        let mut budget = STEP_BUDGET;
+        let mut left = Some(Vec::new());
+        let mut right = Some(Vec::new());
+        let s = go(&self.left, toks, k, Dir::Back, &mut budget, &mut left)?;
+        let e = go(&self.right, toks, k + 1, Dir::Fwd, &mut budget, &mut right)?;
+        let mut steps: Vec<Step> = left.unwrap_or_default();
+        steps.reverse();
+        steps.push(Step {
+            token: k,
+            label: self.anchor_test().label.to_string(),
+        });
+        steps.extend(right.unwrap_or_default());
+        Some(((s, e), steps))
+    }
+
+    /// Every match starting at any token of `from..to` (for exclusions and traces, which
+    /// do not go through the anchor automaton). The anchor of such a match may lie after
+    /// `to`, up to the pattern's width.
+    pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for k in self.anchor_range(toks, from, to) {
+            if let Some(m) = self.verify(toks, k) {
+                if (from..to).contains(&m.0) && !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
+    /// (no allocation: used on the hot path for exclusions).
+    pub fn any_in(
+        &self,
+        toks: &Tokens,
+        from: usize,
+        to: usize,
+        ok: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        self.anchor_range(toks, from, to).any(|k| {
+            self.verify(toks, k)
+                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
+        })
+    }
+
+    /// Tokens where the anchor of a match starting in `from..to` can be: up to the
+    /// pattern's width past `to`.
+    fn anchor_range(&self, toks: &Tokens, from: usize, to: usize) -> std::ops::Range<usize> {
+        from..to.saturating_add(self.max_width).min(toks.len())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dir {
+    Fwd,
+    Back,
+}
+
+/// Matches `elems` from boundary `b` in direction `dir`; returns the far boundary. Forward,
+/// a boundary is the index of the next token; backward, it is the index of the last token
+/// consumed. Optional elements are greedy, gaps lazy.
+fn go(
+    elems: &[Elem],
+    toks: &Tokens,
+    b: usize,
+    dir: Dir,
+    budget: &mut u32,
+    trace: &mut Option<Vec<Step>>,
+) -> Option<usize> {
+    if *budget == 0 {
+        return None;
+    }
+    *budget -= 1;
+    let Some((e, rest)) = elems.split_first() else {
+        return Some(b);
+    };
+    let mark = trace.as_ref().map_or(0, Vec::len);
+    let undo = |trace: &mut Option<Vec<Step>>| {
+        if let Some(t) = trace {
+            t.truncate(mark);
+        }
+    };
+    match e {
+        Elem::Tok(t) => {
+            let (b2, at) = step(t, toks, b, dir)?;
+            record(trace, at, t);
+            let r = go(rest, toks, b2, dir, budget, trace);
+            if r.is_none() {
+                undo(trace);
+            }
+            r
+        }
+        Elem::Opt(t) => {
+            if let Some((b2, at)) = step(t, toks, b, dir) {
+                record(trace, at, t);
+                if let Some(r) = go(rest, toks, b2, dir, budget, trace) {
+                    return Some(r);
+                }
+                undo(trace);
+            }
+            go(rest, toks, b, dir, budget, trace)
+        }
+        Elem::Gap(min, max) => {
+            let mut cur = b;
+            for i in 0..=*max {
+                if i >= *min {
+                    if let Some(r) = go(rest, toks, cur, dir, budget, trace) {
+                        return Some(r);
+                    }
+                    undo(trace);
+                }
+                cur = skip_word(toks, cur, dir)?;
+            }
+            None
+        }
+        Elem::Start => at_start(toks, b, dir)
+            .then(|| go(rest, toks, b, dir, budget, trace))
+            .flatten(),
+        Elem::End => at_end(toks, b, dir)
+            .then(|| go(rest, toks, b, dir, budget, trace))
+            .flatten(),
+    }
+}
+
+fn record(trace: &mut Option<Vec<Step>>, token: usize, t: &Test) {
+    if let Some(tr) = trace {
+        tr.push(Step {
+            token,
+            label: t.label.to_string(),
+        });
+    }
+}
+
+/// Consumes one token matching `t` (stepping over soft marks unless `t` takes marks).
+/// Returns the new boundary and the token index consumed.
+#[inline]
+fn step(t: &Test, toks: &Tokens, b: usize, dir: Dir) -> Option<(usize, usize)> {
+    let n = toks.len();
+    match dir {
+        Dir::Fwd => {
+            let mut i = b;
+            if !t.takes_punct() {
+                while i < n && toks.soft(i) {
+                    i += 1;
+                }
+            }
+            (i < n && t.matches(toks, i)).then_some((i + 1, i))
+        }
+        Dir::Back => {
+            let mut i = b;
+            if !t.takes_punct() {
+                while i > 0 && toks.soft(i - 1) {
+                    i -= 1;
+                }
+            }
+            (i > 0 && t.matches(toks, i - 1)).then_some((i - 1, i - 1))
+        }
+    }
+}
+
+/// Steps over one word (any token but a sentence end) for a gap.
+fn skip_word(toks: &Tokens, b: usize, dir: Dir) -> Option<usize> {
+    let n = toks.len();
+    match dir {
+        Dir::Fwd => {
+            let mut i = b;
+            while i < n && toks.soft(i) {
+                i += 1;
+            }
+            (i < n && !toks.hard_stop(i)).then_some(i + 1)
+        }
+        Dir::Back => {
+            let mut i = b;
+            while i > 0 && toks.soft(i - 1) {
+                i -= 1;
+            }
+            (i > 0 && !toks.hard_stop(i - 1)).then_some(i - 1)
+        }
+    }
+}
+
+/// Is the boundary at a sentence start? (Backward boundaries point at the last token
+/// consumed, i.e. the sentence starts at that token.)
+fn at_start(toks: &Tokens, b: usize, dir: Dir) -> bool {
+    // The first token of the match is `b` going backward, `b` (next) going forward.
+    let mut i = b;
+    let _ = dir;
+    while i > 0 && toks.soft(i - 1) {
+        i -= 1;
+    }
+    i == 0 || toks.hard_stop(i - 1)
+}
+
+fn at_end(toks: &Tokens, b: usize, dir: Dir) -> bool {
+    // Going forward `b` is the next token; going backward the match ends before `b`... an
+    // end marker only makes sense after the anchor, so treat both the same.
+    let _ = dir;
+    let n = toks.len();
+    let mut i = b;
+    while i < n && toks.soft(i) {
+        i += 1;
+    }
+    i == n || toks.hard_stop(i)
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing
+
+/// A parsed pattern, before classes and alternatives are expanded.
+#[derive(Debug, Clone)]
+enum Ast {
+    Test(Test),
+    Class(String),
+    Group(Vec<Vec<Ast>>),
+    Opt(Box<Ast>),
+    Not(Box<Ast>),
+    Gap(u8, u8),
+    Start,
+    End,
+}
+
+/// Word classes visible to a pattern: name → entries (each a small pattern).
+pub type Classes = BTreeMap<String, Vec<String>>;
+
+/// Compiles a pattern string into its flat sequences.
+pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
+    let ast = parse(src)?;
+    flatten(&ast, classes)
+}
+
+/// Compiles a literal phrase (no operators: every word and mark is matched as written).
+pub fn compile_literal(src: &str) -> Result<Vec<Flat>, String> {
+    let mut toks = Tokens::default();
+    toks.tokenize(src);
+    if toks.is_empty() {
+        return Err("empty phrase".into());
+    }
+    let ast: Vec<Ast> = (0..toks.len())
+        .map(|i| Ast::Test(literal_test(&toks, i)))
+        .collect();
+    flatten(&ast, &Classes::new())
+}
+
+fn literal_test(toks: &Tokens, i: usize) -> Test {
+    let w = toks.word(i);
+    if toks.toks[i].kind == Kind::Punct {
+        Test {
+            puncts: vec![w.into()],
+            label: w.into(),
+            ..Default::default()
+        }
+    } else {
+        Test::word(w, w)
+    }
+}
+
+fn flatten(ast: &[Ast], classes: &Classes) -> Result<Vec<Flat>, String> {
+    let seqs = expand(ast, classes, 0)?;
+    seqs.into_iter().map(Flat::new).collect()
+}
+
+fn parse(src: &str) -> Result<Vec<Ast>, String> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut p = Parser { c: &chars, i: 0 };
+    let seq = p.seq(0)?;
+    if p.i < chars.len() {
+        return Err(format!("unexpected `{}`", chars[p.i]));
+    }
+    if seq.is_empty() {
+        return Err("empty pattern".into());
+    }
+    Ok(seq)
+}
+
+struct Parser<'a> {
+    c: &'a [char],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<char> {
+        self.c.get(self.i).copied()
+    }
+
+    /// A sequence up to `]`, `|` or the end.
+    fn seq(&mut self, depth: usize) -> Result<Vec<Ast>, String> {
+        let mut out = Vec::new();
+        loop {
+            while self.peek().is_some_and(char::is_whitespace) {
+                self.i += 1;
+            }
+            match self.peek() {
+                None | Some(']') | Some('|') => return Ok(out),
+                _ => out.extend(self.atom(depth)?),
+            }
+        }
+    }
+
+    fn chunk(&mut self) -> String {
+        let s = self.i;
+        while self
+            .peek()
+            .is_some_and(|c| !c.is_whitespace() && !matches!(c, '[' | ']' | '|'))
+        {
+            self.i += 1;
+        }
+        self.c[s..self.i].iter().collect()
+    }
+
+    fn optional_mark(&mut self, a: Ast) -> Ast {
+        if self.peek() == Some('?') {
+            self.i += 1;
+            Ast::Opt(Box::new(a))
+        } else {
+            a
+        }
+    }
+
+    fn atom(&mut self, depth: usize) -> Result<Vec<Ast>, String> {
+        if depth > 8 {
+            return Err("brackets nested too deeply".into());
+        }
+        match self.peek() {
+            Some('[') => {
+                self.i += 1;
+                let mut branches = vec![self.seq(depth + 1)?];
+                while self.peek() == Some('|') {
+                    self.i += 1;
+                    branches.push(self.seq(depth + 1)?);
+                }
+                if self.peek() != Some(']') {
+                    return Err("`[` without its closing `]`".into());
+                }
+                self.i += 1;
+                if branches.iter().any(Vec::is_empty) {
+                    return Err("empty alternative in `[...]`".into());
+                }
+                Ok(vec![self.optional_mark(Ast::Group(branches))])
+            }
+            // `!word` negates; a `!` before a space, `]` or `|` is the exclamation mark.
+            Some('!')
+                if self
+                    .c
+                    .get(self.i + 1)
+                    .is_some_and(|c| !c.is_whitespace() && !matches!(c, ']' | '|')) =>
+            {
+                self.i += 1;
+                let inner = self.atom(depth + 1)?;
+                match inner.as_slice() {
+                    [a] => Ok(vec![Ast::Not(Box::new(a.clone()))]),
+                    _ => Err("`!` applies to one word or class".into()),
+                }
+            }
+            _ => {
+                let chunk = self.chunk();
+                word_chunk(&chunk)
+            }
+        }
+    }
+}
+
+/// One whitespace-separated chunk: `word`, `word~`, `pre*`, `word?`, `@class`, `~0-3`,
+/// `^`, `$`, `#num`, `*`, or marks.
+fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
+    match chunk {
+        "^" => return Ok(vec![Ast::Start]),
+        "$" => return Ok(vec![Ast::End]),
+        "*" | "*?" => {
+            let any = Ast::Test(Test {
+                any: true,
+                label: "*".into(),
+                ..Default::default()
+            });
+            return Ok(vec![if chunk == "*?" {
+                Ast::Opt(Box::new(any))
+            } else {
+                any
+            }]);
+        }
+        "#num" => {
+            return Ok(vec![Ast::Test(Test {
+                num: true,
+                label: "#num".into(),
+                ..Default::default()
+            })])
+        }
+        _ => {}
+    }
+    if let Some(g) = chunk.strip_prefix('~') {
+        if g.is_empty() {
+            return Err("`~` needs a gap size, e.g. `~3` or `~1-4`".into());
+        }
+        let (min, max) = match g.split_once('-') {
+            Some((a, b)) => (a, b),
+            None => ("0", g),
+        };
+        let min: u8 = min
+            .parse()
+            .map_err(|_| format!("bad gap `{chunk}`: use `~N` or `~N-M`"))?;
+        let max: u8 = max
+            .parse()
+            .map_err(|_| format!("bad gap `{chunk}`: use `~N` or `~N-M`"))?;
+        if min > max || max > MAX_GAP {
+            return Err(format!("bad gap `{chunk}`: need N <= M <= {MAX_GAP}"));
+        }
+        return Ok(vec![Ast::Gap(min, max)]);
+    }
+    let (body, opt) = match chunk.strip_suffix('?') {
+        Some(b) if !b.is_empty() => (b, true),
+        _ => (chunk, false),
+    };
+    let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
+    // `*?` and `#num?`: an optional any-word or number, not an optional literal `*`.
+    if let "*" | "#num" = body {
+        return Ok(word_chunk(body)?.into_iter().map(wrap).collect());
+    }
+    if let Some(name) = body.strip_prefix('@') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(format!("bad class name `{body}`"));
+        }
+        return Ok(vec![wrap(Ast::Class(name.to_string()))]);
+    }
+    let (core, infl, prefix) = if let Some(c) = body.strip_suffix('~') {
+        (c, true, false)
+    } else if let Some(c) = body.strip_suffix('*').filter(|c| !c.is_empty()) {
+        (c, false, true)
+    } else {
+        (body, false, false)
+    };
+    // The possessive token as the docs write it (`billing 's`); alone, the tokenizer would
+    // read `'s` as a quote mark and the word `s`.
+    if let "'s" | "\u{2019}s" = core {
+        return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
+    }
+    let mut toks = Tokens::default();
+    if matches!(core, "'s" | "\u{2019}s") {
+        // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
+        // billing 's); alone, "'s" would read as a quote mark and an `s`.
+        toks.tokenize("x's");
+        toks.toks.remove(0);
+    } else {
+        toks.tokenize(core);
+    }
+    if toks.is_empty() {
+        return Err(format!("`{chunk}` has no word in it"));
+    }
+    let n = toks.len();
+    let mut seq = Vec::with_capacity(n);
+    for i in 0..n {
+        let w = toks.word(i);
+        let last = i + 1 == n;
+        let t = if last && infl {
+            let mut t = Test {
+                label: format!("{w}~").into(),
+                ..Default::default()
+            };
+            for f in crate::lexicon::forms(w) {
+                t.words.push(Box::from(f));
+            }
+            if !t.words.iter().any(|x| &**x == w) {
+                t.words.push(w.into());
+            }
+            t.finish();
+            t
+        } else if last && prefix {
+            Test {
+                prefixes: vec![w.into()],
+                label: format!("{w}*").into(),
+                ..Default::default()
+            }
+        } else {
+            literal_test(&toks, i)
+        };
+        seq.push(Ast::Test(t));
+    }
+    if opt {
+        if seq.len() == 1 {
+            return Ok(vec![wrap(seq.pop().expect("one element"))]);
+        }
+        return Ok(vec![Ast::Opt(Box::new(Ast::Group(vec![seq])))]);
+    }
+    Ok(seq)
+}
+
+// ---------------------------------------------------------------------------------------
+// Expansion
+
+/// Expands classes, alternatives and optional groups into flat sequences.
+fn expand(ast: &[Ast], classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>, String> {
+    let mut out: Vec<Vec<Elem>> = vec![Vec::new()];
+    for a in ast {
+        let alts = expand_one(a, classes, depth)?;
+        let mut next = Vec::with_capacity(out.len() * alts.len());
+        for prefix in &out {
+            for alt in &alts {
+                let mut s = prefix.clone();
+                s.extend(alt.iter().cloned());
+                next.push(s);
+            }
+        }
+        if next.len() > MAX_EXPANSIONS {
+            return Err(format!(
+                "pattern expands into more than {MAX_EXPANSIONS} sequences; split it into several patterns or use a single-word class"
+            ));
+        }
+        out = next;
+    }
+    Ok(out)
+}
+
+/// The alternatives one element can be: each a sequence of elements.
+fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>, String> {
+    if depth > 8 {
+        return Err("classes refer to each other too deeply (a cycle?)".into());
+    }
+    Ok(match a {
+        Ast::Test(t) => vec![vec![Elem::Tok(Arc::new(t.clone()))]],
+        Ast::Gap(a, b) => vec![vec![Elem::Gap(*a, *b)]],
+        Ast::Start => vec![vec![Elem::Start]],
+        Ast::End => vec![vec![Elem::End]],
+        Ast::Class(name) => {
+            let entries = classes
+                .get(name)
+                .ok_or_else(|| unknown_class(name, classes))?;
+            let mut branches = Vec::new();
+            for e in entries {
+                branches
+                    .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
+            }
+            if let Some(hit) =
+                CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned())
+            {
+                return Ok(hit);
+            }
+            let mut alts = group(&branches, classes, depth + 1)?;
+            for alt in &mut alts {
+                let single = alt.len() == 1;
+                for el in alt.iter_mut() {
+                    if let Elem::Tok(t) | Elem::Opt(t) = el {
+                        Arc::make_mut(t).label = if single {
+                            format!("@{name}")
+                        } else {
+                            format!("@{name}:{}", t.label)
+                        }
+                        .into();
+                    }
+                }
+            }
+            CLASS_CACHE.with(|c| {
+                c.borrow_mut()
+                    .insert(class_key(name, entries), alts.clone())
+            });
+            alts
+        }
+        Ast::Group(branches) => group(branches, classes, depth + 1)?,
+        Ast::Opt(inner) => {
+            let alts = expand_one(inner, classes, depth + 1)?;
+            let mut out = Vec::new();
+            for alt in alts {
+                match alt.as_slice() {
+                    [Elem::Tok(t)] => out.push(vec![Elem::Opt(t.clone())]),
+                    _ => out.push(alt),
+                }
+            }
+            if out.iter().any(|a| !matches!(a.as_slice(), [Elem::Opt(_)])) {
+                out.push(Vec::new());
+            }
+            out
+        }
+        Ast::Not(inner) => {
+            let alts = expand_one(inner, classes, depth + 1)?;
+            let mut t = Test::default();
+            for alt in &alts {
+                match alt.as_slice() {
+                    [Elem::Tok(x)] => t.union(x),
+                    _ => return Err("`!` applies only to single words".into()),
+                }
+            }
+            t.negated = true;
+            t.label = "!".into();
+            vec![vec![Elem::Tok(Arc::new(t))]]
+        }
+    })
+}
+
+thread_local! {
+    /// Expanded classes, so a class used by many patterns is parsed and expanded once.
+    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// A class's cache key: its name and the identity of its entry list, which lives (and does
+/// not move) for as long as the pack that owns it is compiled; `clear_class_cache` runs
+/// before each pack.
+fn class_key(name: &str, entries: &[String]) -> (String, usize, usize) {
+    (name.to_string(), entries.as_ptr() as usize, entries.len())
+}
+
+/// Forgets expanded classes; called before each pack is compiled.
+pub fn clear_class_cache() {
+    CLASS_CACHE.with(|c| c.borrow_mut().clear());
+}
+
+/// Alternatives: single-token branches merge into one test; longer ones stay separate.
+fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>, String> {
+    let mut single: Option<Test> = None;
+    let mut out = Vec::new();
+    let mut empty = false;
+    for b in branches {
+        for alt in expand(b, classes, depth)? {
+            match alt.as_slice() {
+                [Elem::Tok(t)] if !t.negated => match &mut single {
+                    Some(s) => s.union(t),
+                    None => single = Some((**t).clone()),
+                },
+                [] => empty = true,
+                _ => out.push(alt),
+            }
+        }
+    }
+    if let Some(mut s) = single {
+        s.finish();
+        if branches.len() > 1 && !s.label.starts_with('@') {
+            let mut labels: Vec<String> = Vec::new();
+            for b in branches {
+                if let [Ast::Test(t)] = b.as_slice() {
+                    labels.push(t.label.to_string());
+                }
+            }
+            if !labels.is_empty() {
+                s.label = format!("[{}]", labels.join("|")).into();
+            }
+        }
+        out.insert(0, vec![Elem::Tok(Arc::new(s))]);
+    }
+    if empty {
+        out.push(Vec::new());
+    }
+    Ok(out)
+}
+
+fn unknown_class(name: &str, classes: &Classes) -> String {
+    let known: Vec<&str> = classes.keys().map(String::as_str).collect();
+    let near = known
+        .iter()
+        .filter(|k| crate::pattern::similar(name, k))
+        .map(|k| format!(" (did you mean `@{k}`?)"))
+        .next()
+        .unwrap_or_default();
+    format!(
+        "unknown class `@{name}`{near}; this pack defines: {}",
+        if known.is_empty() {
+            "no classes".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
+/// Edit distance of at most 2, or a third of the length (or one a prefix of the other),
+/// for "did you mean".
+pub fn similar(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
+    if a.starts_with(b) || b.starts_with(a) {
+        return true;
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= 2.max(a.len().max(b.len()) / 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(pattern: &str, text: &str) -> Option<String> {
+        let mut classes = Classes::new();
+        classes.insert(
+            "third_party".into(),
+            vec!["billing".into(), "courier".into(), "warehouse team".into()],
+        );
+        classes.insert("us".into(), vec!["we".into(), "us".into()]);
+        let flats = compile(pattern, &classes).unwrap();
+        let mut toks = Tokens::default();
+        toks.tokenize(text);
+        for f in &flats {
+            for k in 0..toks.len() {
+                if let Some((s, e)) = f.verify(&toks, k) {
+                    let (a, b) = (toks.toks[s].start as usize, toks.toks[e - 1].end as usize);
+                    return Some(text[a..b].to_string());
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn words_classes_gaps_and_options() {
+        assert_eq!(
+            matches("sorry if you", "I'm Sorry, if you say so").as_deref(),
+            Some("Sorry, if you")
+        );
+        assert_eq!(
+            matches("@third_party ~0-3 handle~", "billing handles refunds").as_deref(),
+            Some("billing handles")
+        );
+        assert_eq!(
+            matches(
+                "@third_party ~0-3 handle~",
+                "The warehouse team usually handled it"
+            )
+            .as_deref(),
+            Some("warehouse team usually handled")
+        );
+        assert!(matches(
+            "@third_party ~0-1 handle~",
+            "billing, as you know, handles it"
+        )
+        .is_none());
+        assert_eq!(
+            matches("you typed? wrong", "you wrong").as_deref(),
+            Some("you wrong")
+        );
+        assert_eq!(
+            matches("we do not deal~ with", "We don't deal with that").as_deref(),
+            Some("We don't deal with")
+        );
+        assert!(
+            matches("sorry ~0-5 but", "I'm sorry. But").is_none(),
+            "gaps stop at sentence ends"
+        );
+        assert_eq!(
+            matches("frustrat*", "so FRUSTRATING").as_deref(),
+            Some("FRUSTRATING")
+        );
+        assert_eq!(matches("^ no", "No. We can't").as_deref(), Some("No"));
+        assert!(matches("^ no", "there is no way").is_none());
+        assert_eq!(
+            matches("sorry !if", "sorry about that").as_deref(),
+            Some("sorry about")
+        );
+        assert!(matches("sorry !if", "sorry if").is_none());
+        assert_eq!(
+            matches("[not us|@third_party] , not @us", "billing, not us").as_deref(),
+            Some("billing, not us")
+        );
+        assert_eq!(
+            matches("why ~0-8 ? ?", "why is it late??").as_deref(),
+            Some("why is it late??")
+        );
+        // `*?` is an optional word, not a literal star.
+        assert_eq!(
+            matches("try another *? then", "try another shop then").as_deref(),
+            Some("try another shop then")
+        );
+        assert_eq!(
+            matches("try another *? then", "try another, then").as_deref(),
+            Some("try another, then")
+        );
+        // Marks as alternatives: `!` before `|` or `]` is the exclamation mark.
+        assert_eq!(
+            matches("it happens [.|!]", "Well it happens!").as_deref(),
+            Some("it happens!")
+        );
+        assert_eq!(
+            matches("it happens [!|.]", "it happens.").as_deref(),
+            Some("it happens.")
+        );
+        assert!(matches("it happens [.|!]", "it happens?").is_none());
+    }
+
+    #[test]
+    fn find_in_sees_a_match_whose_anchor_lies_past_the_range() {
+        let flats = compile("can not ~0-4 zebrafish", &Classes::new()).unwrap();
+        let mut toks = Tokens::default();
+        toks.tokenize("We can't feed the zebrafish today");
+        // Anchored at the rare word "zebrafish" (token 5), starting at "can" (token 1).
+        assert_eq!(flats[0].find_in(&toks, 0, 3), vec![(1, 6)]);
+        assert_eq!(flats[0].find_in(&toks, 2, 3), vec![]);
+        assert!(flats[0].any_in(&toks, 0, 3, |s, _| s == 1));
+        assert!(!flats[0].any_in(&toks, 2, 3, |_, _| true));
+    }
+
+    #[test]
+    fn a_lone_possessive_s_is_the_possessive_token() {
+        assert_eq!(
+            matches("@third_party 's been down", "Billing's been down all day").as_deref(),
+            Some("Billing's been down")
+        );
+        assert_eq!(
+            matches("courier 's [fault|job]", "It's the courier\u{2019}s job").as_deref(),
+            Some("courier\u{2019}s job")
+        );
+        assert!(matches("courier 's", "the courier s").is_none());
+    }
+
+    #[test]
+    fn an_exclamation_mark_inside_alternatives_is_a_mark() {
+        assert_eq!(
+            matches("why ~0-8 ? [?|!]", "why is it late?!").as_deref(),
+            Some("why is it late?!")
+        );
+        assert_eq!(
+            matches(", sorry [.|!|$]", "I asked twice, sorry!").as_deref(),
+            Some(", sorry!")
+        );
+        assert!(matches(", sorry [.|!]", "I asked twice, sorry about it").is_none());
+        assert!(matches("sorry [!|?]", "sorry.").is_none());
+    }
+
+    #[test]
+    fn find_in_finds_matches_whose_anchor_lies_past_the_window() {
+        let flats = compile("the zygote", &Classes::new()).unwrap();
+        let f = &flats[0];
+        assert_eq!(f.anchor, 1, "anchored at the rare word");
+        let mut toks = Tokens::default();
+        toks.tokenize("see the zygote now");
+        assert_eq!(
+            f.find_in(&toks, 0, 2),
+            vec![(1, 3)],
+            "starts at 1, anchor at 2"
+        );
+        assert!(
+            f.find_in(&toks, 2, 4).is_empty(),
+            "starts before the window"
+        );
+    }
+
+    #[test]
+    fn optional_any_word_and_number() {
+        assert_eq!(
+            matches("thanks *? for", "Thanks Sam, for the photo").as_deref(),
+            Some("Thanks Sam, for")
+        );
+        assert_eq!(
+            matches("thanks *? for", "thanks for it").as_deref(),
+            Some("thanks for")
+        );
+        assert!(matches("thanks *? for", "thanks a lot for").is_none());
+        assert_eq!(
+            matches("wait #num? minutes", "wait 5 minutes").as_deref(),
+            Some("wait 5 minutes")
+        );
+        assert_eq!(
+            matches("wait #num? minutes", "wait minutes").as_deref(),
+            Some("wait minutes")
+        );
+    }
+
+    #[test]
+    fn the_possessive_is_written_apart() {
+        assert_eq!(
+            matches("billing 's fault", "It's billing's fault").as_deref(),
+            Some("billing's fault")
+        );
+        assert_eq!(
+            matches("billing 's? fault", "a billing fault").as_deref(),
+            Some("billing fault")
+        );
+    }
+
+    #[test]
+    fn marks_are_alternatives_in_brackets() {
+        assert_eq!(
+            matches("^ sorry [.|!]", "Sorry! Fixed").as_deref(),
+            Some("Sorry!")
+        );
+        assert_eq!(
+            matches("^ sorry [!|.]", "Sorry. Fixed").as_deref(),
+            Some("Sorry.")
+        );
+        assert!(matches("^ sorry [.|!]", "Sorry? What?").is_none());
+        assert!(
+            matches("sorry [!|!if]", "sorry about").is_some(),
+            "`!if` still negates"
+        );
+    }
+
+    #[test]
+    fn bad_patterns_say_why() {
+        let c = Classes::new();
+        assert!(compile("~2 sorry", &c).unwrap_err().contains("gap"));
+        assert!(compile("[a|b", &c).unwrap_err().contains("`]`"));
+        assert!(compile("@nope", &c).unwrap_err().contains("unknown class"));
+        assert!(compile("* *", &c).unwrap_err().contains("anchor"));
+        assert!(compile("~1-99 x", &c).is_err());
+    }
+}

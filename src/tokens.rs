@@ -1,0 +1,629 @@
+//! Turns a turn's text into the tokens the rule language matches: lower-case words with
+//! contractions expanded ("don't" → do not), variant spellings made canonical (apologise →
+//! apologize), numbers, and punctuation marks. Every token keeps the byte span of the source
+//! text it came from, so a match maps back to the original line and column.
+//!
+//! Normalisation happens once per turn, here, so no pattern has to list both "don't" and
+//! "do not", or "apologise" and "apologize". Buffers are reused between turns.
+
+/// What kind of token this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Letters (and digits mixed with letters, like `3rd`).
+    Word,
+    /// Digits, possibly with `.`, `,` or `:` inside (`10:30`, `1,000`).
+    Num,
+    /// A punctuation mark or symbol; `norm` is the mark itself (`?`, `,`, `%`...).
+    Punct,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte span in the source text.
+    pub start: u32,
+    pub end: u32,
+    /// Byte span of the normalised form in `Tokens::norm`.
+    norm: (u32, u32),
+    /// A second reading for an ambiguous contraction: `'s` → is / has, `'d` → would / had.
+    pub alt: Option<&'static str>,
+    pub kind: Kind,
+}
+
+/// The tokens of one text, with the normalised forms they point into.
+#[derive(Debug, Default, Clone)]
+pub struct Tokens {
+    norm: String,
+    pub toks: Vec<Token>,
+    lower: String,
+}
+
+/// Ends a sentence: gaps never cross these, `^` and `$` are placed by them.
+#[inline]
+pub fn is_hard_stop(t: &Token, toks: &Tokens) -> bool {
+    t.kind == Kind::Punct && matches!(toks.text(t).as_bytes()[0], b'.' | b'!' | b'?' | b';')
+}
+
+impl Tokens {
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.toks.is_empty()
+    }
+
+    /// The normalised text of a token.
+    #[inline]
+    pub fn text(&self, t: &Token) -> &str {
+        &self.norm[t.norm.0 as usize..t.norm.1 as usize]
+    }
+
+    #[inline]
+    pub fn word(&self, i: usize) -> &str {
+        self.text(&self.toks[i])
+    }
+
+    #[inline]
+    pub fn hard_stop(&self, i: usize) -> bool {
+        is_hard_stop(&self.toks[i], self)
+    }
+
+    /// Punctuation that patterns step over unless they name it: commas, quotes, brackets,
+    /// dashes, colons, symbols. Sentence ends are not soft.
+    #[inline]
+    pub fn soft(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        t.kind == Kind::Punct && !is_hard_stop(t, self)
+    }
+
+    /// Source byte span of tokens `a..b`, widened to whole source words: a match that starts
+    /// at the `not` of "doesn't" reports "doesn't", not "n't". (Two word tokens touch only
+    /// when they are parts of one source word.)
+    pub fn source_span(&self, a: usize, b: usize) -> (u32, u32) {
+        let joined = |i: usize| {
+            let (x, y) = (&self.toks[i - 1], &self.toks[i]);
+            x.end == y.start && x.kind != Kind::Punct && y.kind != Kind::Punct
+        };
+        let mut a = a;
+        while a > 0 && joined(a) {
+            a -= 1;
+        }
+        let mut b = b;
+        while b < self.toks.len() && joined(b) {
+            b += 1;
+        }
+        (self.toks[a].start, self.toks[b - 1].end)
+    }
+
+    /// Index of the first token whose source span ends after `offset`.
+    pub fn at_offset(&self, offset: usize) -> usize {
+        self.toks.partition_point(|t| (t.end as usize) <= offset)
+    }
+
+    /// Tokenises `text`, replacing the previous contents.
+    pub fn tokenize(&mut self, text: &str) {
+        self.norm.clear();
+        self.toks.clear();
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let c = b[i];
+            if c.is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            if c.is_ascii_digit() {
+                let s = i;
+                while i < n
+                    && (b[i].is_ascii_digit()
+                        || (matches!(b[i], b'.' | b',' | b':')
+                            && i + 1 < n
+                            && b[i + 1].is_ascii_digit()))
+                {
+                    i += 1;
+                }
+                if i < n && (b[i].is_ascii_alphabetic() || b[i] >= 0x80 && starts_alpha(text, i)) {
+                    // `3rd`, `24h`, `2fa`: one word that starts with a digit.
+                    i = word_end(text, i);
+                    self.source_word(text, s, i);
+                } else {
+                    self.push(s, i, &text[s..i], Kind::Num, None);
+                }
+                continue;
+            }
+            if matches!(c, b'h' | b'H' | b'w' | b'W') {
+                if let Some(e) = url_end(text, i) {
+                    // A web address is one word: its dots and slashes are not sentence ends
+                    // or gaps, and the words inside it are not the agent's words.
+                    let mut lower = std::mem::take(&mut self.lower);
+                    lower.clear();
+                    lower.push_str(&text[i..e]);
+                    lower.make_ascii_lowercase();
+                    self.push(i, e, &lower, Kind::Word, None);
+                    self.lower = lower;
+                    i = e;
+                    continue;
+                }
+            }
+            if c.is_ascii_alphabetic() || (c >= 0x80 && starts_alpha(text, i)) {
+                let s = i;
+                i = word_end(text, i);
+                self.source_word(text, s, i);
+                continue;
+            }
+            // Punctuation, symbols, non-ASCII spaces.
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            let len = ch.len_utf8();
+            if ch.is_whitespace() {
+                i += len;
+                continue;
+            }
+            if c == b'-' && i > 0 && i + 1 < n && is_word_byte(b[i - 1]) && is_word_byte(b[i + 1]) {
+                // A hyphen inside a word joins its parts like a space: "short-staffed" is
+                // "short staffed".
+                i += 1;
+                continue;
+            }
+            let mark: &str = match ch {
+                '\u{2018}' | '\u{2019}' | '`' => "'",
+                '\u{201C}' | '\u{201D}' => "\"",
+                '\u{2013}' | '\u{2014}' => "-",
+                '\u{2026}' => ".",
+                _ => &text[i..i + len],
+            };
+            self.push(i, i + len, mark, Kind::Punct, None);
+            i += len;
+        }
+    }
+
+    fn push(
+        &mut self,
+        start: usize,
+        end: usize,
+        norm: &str,
+        kind: Kind,
+        alt: Option<&'static str>,
+    ) {
+        let ns = self.norm.len() as u32;
+        self.norm.push_str(norm);
+        self.toks.push(Token {
+            start: start as u32,
+            end: end as u32,
+            norm: (ns, self.norm.len() as u32),
+            alt,
+            kind,
+        });
+    }
+
+    /// One source word (letters, digits, inner apostrophes), lower-cased, split into its
+    /// contraction parts and given its canonical spelling.
+    fn source_word(&mut self, text: &str, s: usize, e: usize) {
+        let raw = &text[s..e];
+        let mut lower = std::mem::take(&mut self.lower);
+        lower.clear();
+        if raw.is_ascii() {
+            lower.push_str(raw);
+            lower.make_ascii_lowercase();
+            if raw.contains('`') {
+                lower = lower.replace('`', "'");
+            }
+        } else {
+            for ch in raw.chars() {
+                match ch {
+                    '\u{2019}' | '\u{2018}' | '`' => lower.push('\''),
+                    _ => lower.extend(ch.to_lowercase()),
+                }
+            }
+        }
+        self.word_parts(&lower, raw, s, e);
+        self.lower = lower;
+    }
+
+    fn word_parts(&mut self, w: &str, raw: &str, s: usize, e: usize) {
+        if let Some(parts) = whole_word_expansion(w) {
+            // "dont", "cannot", "im": the parts share the source span in proportion.
+            let mut at = s;
+            for (k, p) in parts.iter().enumerate() {
+                let end = if k + 1 == parts.len() {
+                    e
+                } else {
+                    // Split on a character boundary of the source ("y’all").
+                    let mut end = (at + p.len()).min(e);
+                    while !raw.is_char_boundary(end - s) {
+                        end += 1;
+                    }
+                    end
+                };
+                self.push(at, end, p, Kind::Word, None);
+                at = end;
+            }
+            return;
+        }
+        if let Some(q) = w.rfind('\'') {
+            let (base, suffix) = (&w[..q], &w[q + 1..]);
+            // Source offset of the apostrophe (raw may use a 3-byte curly one).
+            let raw_q = raw.rfind(['\'', '\u{2019}', '\u{2018}', '`']).unwrap_or(q);
+            let q_src = s + raw_q;
+            if suffix == "t" && base.ends_with('n') && base.len() > 1 {
+                // n't: "don't" → do not, "can't" → can not, "won't" → will not.
+                let stem = &base[..base.len() - 1];
+                let stem = match stem {
+                    "ca" => "can",
+                    "wo" => "will",
+                    "sha" => "shall",
+                    "ai" => "is",
+                    _ => stem,
+                };
+                let split = q_src - 1; // the `n` belongs to "n't"
+                self.canonical_push(s, split.max(s), stem);
+                self.push(split.max(s), e, "not", Kind::Word, None);
+                return;
+            }
+            let expansion: Option<(&str, Option<&'static str>)> = match suffix {
+                "re" => Some(("are", None)),
+                "ve" => Some(("have", None)),
+                "ll" => Some(("will", None)),
+                "m" => Some(("am", None)),
+                "d" => Some(("would", Some("had"))),
+                "s" if base == "let" => Some(("us", None)),
+                "s" if S_IS.contains(&base) => Some(("is", Some("has"))),
+                "s" => Some(("'s", None)),
+                _ => None,
+            };
+            if let Some((exp, alt)) = expansion {
+                self.canonical_push(s, q_src, base);
+                self.push(q_src, e, exp, Kind::Word, alt);
+                return;
+            }
+        }
+        self.canonical_push(s, e, w);
+    }
+
+    fn canonical_push(&mut self, s: usize, e: usize, w: &str) {
+        match crate::lexicon::canonical_spelling(w) {
+            Some(c) => self.push(s, e, c, Kind::Word, None),
+            None => self.push(s, e, w, Kind::Word, None),
+        }
+    }
+}
+
+/// Words whose `'s` is "is" (or "has"), not a possessive.
+const S_IS: &[&str] = &[
+    "it",
+    "that",
+    "what",
+    "there",
+    "here",
+    "who",
+    "where",
+    "how",
+    "he",
+    "she",
+    "when",
+    "why",
+    "this",
+    "everything",
+    "nothing",
+    "something",
+    "someone",
+    "everyone",
+    "anything",
+    "one",
+];
+
+/// Contractions written without an apostrophe, as chat and ASR text has them, and a few
+/// chat spellings. Only forms that are not ordinary words ("its", "ill", "were", "wont" in
+/// the sense of "custom" is rare enough) are expanded.
+fn whole_word_expansion(w: &str) -> Option<&'static [&'static str]> {
+    Some(match w {
+        "dont" => &["do", "not"],
+        "doesnt" => &["does", "not"],
+        "didnt" => &["did", "not"],
+        "isnt" => &["is", "not"],
+        "arent" => &["are", "not"],
+        "wasnt" => &["was", "not"],
+        "werent" => &["were", "not"],
+        "hasnt" => &["has", "not"],
+        "havent" => &["have", "not"],
+        "hadnt" => &["had", "not"],
+        "cant" => &["can", "not"],
+        "cannot" => &["can", "not"],
+        "couldnt" => &["could", "not"],
+        "shouldnt" => &["should", "not"],
+        "wouldnt" => &["would", "not"],
+        "wont" => &["will", "not"],
+        "mustnt" => &["must", "not"],
+        "aint" => &["is", "not"],
+        "im" => &["i", "am"],
+        "ive" => &["i", "have"],
+        "youre" => &["you", "are"],
+        "youve" => &["you", "have"],
+        "youll" => &["you", "will"],
+        "theyre" => &["they", "are"],
+        "theyve" => &["they", "have"],
+        "weve" => &["we", "have"],
+        "thats" => &["that", "is"],
+        "whats" => &["what", "is"],
+        "theres" => &["there", "is"],
+        "heres" => &["here", "is"],
+        "shes" => &["she", "is"],
+        "gonna" => &["going", "to"],
+        "wanna" => &["want", "to"],
+        "gotta" => &["got", "to"],
+        "u" => &["you"],
+        "ur" => &["your"],
+        "pls" | "plz" => &["please"],
+        "y'all" | "yall" => &["you", "all"],
+        _ => return None,
+    })
+}
+
+/// The raw spellings in which a normalised word can appear in source text, for the anchor
+/// automaton: the word itself, and the contracted forms that the tokenizer expands to it.
+/// Forms starting with `'` attach to the previous word (no word boundary before them).
+pub fn raw_forms(word: &str) -> Vec<String> {
+    let mut out = vec![word.to_string()];
+    let mut add = |s: &str| {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    };
+    match word {
+        "not" => add("n't"),
+        "are" => add("'re"),
+        "have" => add("'ve"),
+        "will" => {
+            add("'ll");
+            add("won't");
+        }
+        "am" => add("'m"),
+        "would" | "had" => add("'d"),
+        "is" | "has" => add("'s"),
+        "us" => add("let's"),
+        "can" => add("can't"),
+        "shall" => add("shan't"),
+        "you" => {
+            add("u");
+            add("y'all");
+            add("yall");
+        }
+        "your" => add("ur"),
+        "please" => {
+            add("pls");
+            add("plz");
+        }
+        _ => {}
+    }
+    for (raw, parts) in WHOLE_WORDS {
+        if parts.contains(&word) {
+            add(raw);
+        }
+    }
+    for v in crate::lexicon::variants(word) {
+        add(&v);
+    }
+    // The automaton folds ASCII case only: non-ASCII words also in upper and title case.
+    if !word.is_ascii() {
+        add(&word.to_uppercase());
+        let mut c = word.chars();
+        if let Some(f) = c.next() {
+            add(&(f.to_uppercase().collect::<String>() + c.as_str()));
+        }
+    }
+    // Every apostrophe form also in its curly spelling.
+    let curly: Vec<String> = out
+        .iter()
+        .filter(|s| s.contains('\''))
+        .map(|s| s.replace('\'', "\u{2019}"))
+        .collect();
+    out.extend(curly);
+    out
+}
+
+const WHOLE_WORDS: &[(&str, &[&str])] = &[
+    ("dont", &["do", "not"]),
+    ("doesnt", &["does", "not"]),
+    ("didnt", &["did", "not"]),
+    ("isnt", &["is", "not"]),
+    ("arent", &["are", "not"]),
+    ("wasnt", &["was", "not"]),
+    ("werent", &["were", "not"]),
+    ("hasnt", &["has", "not"]),
+    ("havent", &["have", "not"]),
+    ("hadnt", &["had", "not"]),
+    ("cant", &["can", "not"]),
+    ("cannot", &["can", "not"]),
+    ("couldnt", &["could", "not"]),
+    ("shouldnt", &["should", "not"]),
+    ("wouldnt", &["would", "not"]),
+    ("wont", &["will", "not"]),
+    ("mustnt", &["must", "not"]),
+    ("aint", &["is", "not"]),
+    ("ain't", &["is", "not"]),
+    ("im", &["i", "am"]),
+    ("ive", &["i", "have"]),
+    ("youre", &["you", "are"]),
+    ("youve", &["you", "have"]),
+    ("youll", &["you", "will"]),
+    ("theyre", &["they", "are"]),
+    ("theyve", &["they", "have"]),
+    ("weve", &["we", "have"]),
+    ("thats", &["that", "is"]),
+    ("whats", &["what", "is"]),
+    ("theres", &["there", "is"]),
+    ("heres", &["here", "is"]),
+    ("shes", &["she", "is"]),
+    ("gonna", &["going", "to"]),
+    ("wanna", &["want", "to"]),
+    ("gotta", &["got", "to"]),
+];
+
+#[inline]
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+fn starts_alpha(text: &str, i: usize) -> bool {
+    text[i..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+/// End of the web address starting at `i` (`http://`, `https://` or `www.`, up to the next
+/// space, without the punctuation that closes the sentence or a bracket around it).
+fn url_end(text: &str, i: usize) -> Option<usize> {
+    let rest = &text.as_bytes()[i..];
+    let prefix = |p: &[u8]| rest.len() > p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+    if !(prefix(b"http://") || prefix(b"https://") || prefix(b"www.")) {
+        return None;
+    }
+    let len = text[i..]
+        .char_indices()
+        .find(|&(_, ch)| ch.is_whitespace())
+        .map_or(text.len() - i, |(k, _)| k);
+    let url = text[i..i + len].trim_end_matches(|ch: char| {
+        matches!(
+            ch,
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '"' | '\'' | '>'
+        ) || matches!(ch, '\u{2019}' | '\u{201D}' | '\u{2026}')
+    });
+    Some(i + url.len())
+}
+
+/// End of the word starting at `i`: letters and digits, and an apostrophe (straight or
+/// curly) with a letter after it.
+fn word_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    let n = b.len();
+    while i < n {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() {
+            i += 1;
+        } else if c == b'\'' || c == b'`' {
+            if i + 1 < n && b[i + 1].is_ascii_alphabetic() {
+                i += 1;
+            } else {
+                break;
+            }
+        } else if c >= 0x80 {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            if ch.is_alphanumeric() {
+                i += ch.len_utf8();
+            } else if matches!(ch, '\u{2019}' | '\u{2018}')
+                && text[i + 3..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic)
+            {
+                i += 3;
+            } else {
+                break;
+            }
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        t.tokenize(text);
+        (0..t.len()).map(|i| t.word(i).to_string()).collect()
+    }
+
+    #[test]
+    fn contractions_expand() {
+        assert_eq!(
+            words("I don't know, it's NOT my fault!"),
+            ["i", "do", "not", "know", ",", "it", "is", "not", "my", "fault", "!"]
+        );
+        assert_eq!(
+            words("We can't, won't"),
+            ["we", "can", "not", ",", "will", "not"]
+        );
+        assert_eq!(words("I\u{2019}m sorry"), ["i", "am", "sorry"]);
+        assert_eq!(words("billing's job"), ["billing", "'s", "job"]);
+        assert_eq!(
+            words("dont worry im here"),
+            ["do", "not", "worry", "i", "am", "here"]
+        );
+        assert_eq!(words("let's see"), ["let", "us", "see"]);
+    }
+
+    #[test]
+    fn spans_point_into_the_source() {
+        let mut t = Tokens::default();
+        let text = "Well, I don\u{2019}t know";
+        t.tokenize(text);
+        let not = t.toks.iter().find(|k| t.text(k) == "not").unwrap();
+        assert_eq!(&text[not.start as usize..not.end as usize], "n\u{2019}t");
+        let know = t.toks.last().unwrap();
+        assert_eq!(&text[know.start as usize..know.end as usize], "know");
+    }
+
+    #[test]
+    fn a_web_address_is_one_word() {
+        assert_eq!(
+            words("Please visit https://Example.com/help?q=1. We can't."),
+            [
+                "please",
+                "visit",
+                "https://example.com/help?q=1",
+                ".",
+                "we",
+                "can",
+                "not",
+                "."
+            ]
+        );
+        assert_eq!(
+            words("(see www.shop.co.uk/returns), then"),
+            ["(", "see", "www.shop.co.uk/returns", ")", ",", "then"]
+        );
+        // Only a real address: the word "http" and a "www" on its own stay words.
+        assert_eq!(words("http is www"), ["http", "is", "www"]);
+        let mut t = Tokens::default();
+        let text = "go to https://x.org/a.";
+        t.tokenize(text);
+        let url = &t.toks[2];
+        assert_eq!(
+            &text[url.start as usize..url.end as usize],
+            "https://x.org/a"
+        );
+        assert!(t.hard_stop(3));
+    }
+
+    #[test]
+    fn split_words_keep_char_boundaries_and_whole_word_spans() {
+        let mut t = Tokens::default();
+        let text = "can\u{2019}t believe y\u{2019}all";
+        t.tokenize(text);
+        for k in &t.toks {
+            assert!(text.get(k.start as usize..k.end as usize).is_some());
+        }
+        let you = t.toks.iter().position(|k| t.text(k) == "you").unwrap();
+        let (s, e) = t.source_span(you, you + 1);
+        assert_eq!(&text[s as usize..e as usize], "y\u{2019}all");
+        let not = t.toks.iter().position(|k| t.text(k) == "not").unwrap();
+        let (s, e) = t.source_span(not, not + 2);
+        assert_eq!(&text[s as usize..e as usize], "can\u{2019}t believe");
+        let (s, e) = t.source_span(not + 1, not + 2);
+        assert_eq!(&text[s as usize..e as usize], "believe");
+    }
+
+    #[test]
+    fn numbers_hyphens_and_marks() {
+        assert_eq!(
+            words("short-staffed at 10:30, 100% sure?!"),
+            ["short", "staffed", "at", "10:30", ",", "100", "%", "sure", "?", "!"]
+        );
+        assert_eq!(
+            words("the 3rd time \u{2014} again"),
+            ["the", "3rd", "time", "-", "again"]
+        );
+    }
+}
