@@ -8,6 +8,7 @@ use std::sync::{mpsc, Arc};
 use crate::engine::{Checked, Engine};
 use crate::input::{self, walk, InputError, ReadOptions};
 use crate::score::CallScore;
+use crate::suppress;
 use crate::transcript::{Mode, Role, Transcript};
 
 /// One transcript with what the engine found in it.
@@ -26,6 +27,8 @@ pub struct FileReport {
     pub transcripts: Vec<TranscriptReport>,
     /// Problems that kept (part of) the file from being checked; they make the exit code 2.
     pub errors: Vec<InputError>,
+    /// Problems that did not stop checking (an unknown rule id in a suppression); stderr only.
+    pub warnings: Vec<InputError>,
     /// The file's text, kept only when a writer shows source lines.
     pub source: Option<Arc<str>>,
     /// The exact bytes of the file's name when they are not UTF-8 (`path` shows them
@@ -40,6 +43,8 @@ pub struct BatchOptions<'a> {
     pub keep_source: bool,
     /// Read options for a path (config overrides may differ per folder).
     pub read_options: &'a (dyn Fn(&Path) -> ReadOptions + Sync),
+    /// How inline suppressions are checked; `None` leaves them to the engine.
+    pub suppress: Option<suppress::Settings<'a>>,
 }
 
 /// Reads and checks one file. Never panics on bad input: every problem becomes an error.
@@ -48,6 +53,7 @@ pub fn check_file(
     engine: &Engine,
     opts: &ReadOptions,
     keep_source: bool,
+    suppress: Option<&suppress::Settings>,
 ) -> FileReport {
     let shown = walk::display(path);
     let mut report = FileReport {
@@ -68,12 +74,29 @@ pub fn check_file(
     };
     let (transcripts, errors) = input::read_all(&shown, &bytes, opts);
     report.errors = errors;
-    for t in transcripts {
+    for mut t in transcripts {
         if t.mode == Mode::Conversation && !t.roles_resolved() {
             report.errors.push(unresolved(&shown, &t));
             continue;
         }
-        let checked = engine.check(&t);
+        let checked = match suppress {
+            Some(s) if !t.suppressions.is_empty() => {
+                // Checked without its directives, so that each can be judged.
+                let directives = std::mem::take(&mut t.suppressions);
+                let mut checked = engine.check(&t);
+                t.suppressions = directives;
+                let source = String::from_utf8_lossy(&bytes);
+                report.warnings.extend(suppress::apply(
+                    &shown,
+                    &source,
+                    &t,
+                    &mut checked.findings,
+                    s,
+                ));
+                checked
+            }
+            _ => engine.check(&t),
+        };
         report.transcripts.push(TranscriptReport {
             transcript: t,
             checked,
@@ -182,7 +205,13 @@ pub fn run(
     let threads = opts.threads.clamp(1, MAX_THREADS).min(files.len().max(1));
     if threads == 1 {
         for f in files {
-            let report = check_file(f, engine, &(opts.read_options)(f), opts.keep_source);
+            let report = check_file(
+                f,
+                engine,
+                &(opts.read_options)(f),
+                opts.keep_source,
+                opts.suppress.as_ref(),
+            );
             if !sink(report) {
                 return;
             }
@@ -206,7 +235,13 @@ pub fn run(
                     scope.spawn(move |_| loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(f) = files.get(i) else { break };
-                        let r = check_file(f, engine, &(opts.read_options)(f), opts.keep_source);
+                        let r = check_file(
+                            f,
+                            engine,
+                            &(opts.read_options)(f),
+                            opts.keep_source,
+                            opts.suppress.as_ref(),
+                        );
                         if tx.send((i, r)).is_err() {
                             break;
                         }

@@ -48,8 +48,16 @@ struct Trigger {
 /// One string of the automaton and what its occurrences wake.
 #[derive(Debug, Default)]
 struct Entry {
+    /// Patterns verified at every occurrence.
     anchors: Vec<Anchor>,
     regexes: Vec<Trigger>,
+    /// Patterns whose element right after (`next`) or before (`prev`) the anchor is a set of
+    /// words: verified only when the neighbouring token is one of them. A common anchor
+    /// ("sorry", "you") can start a hundred patterns; this keeps the work to the few that
+    /// can match.
+    keyed: Vec<Anchor>,
+    next: HashMap<Box<str>, Vec<u32>, crate::lexicon::Fnv>,
+    prev: HashMap<Box<str>, Vec<u32>, crate::lexicon::Fnv>,
 }
 
 /// A literal every match of a regex contains, with the word boundaries the regex puts
@@ -268,6 +276,25 @@ impl MatcherBuilder {
                 None => always.push(ri as u32),
             }
         }
+        for e in &mut entries {
+            let all = std::mem::take(&mut e.anchors);
+            for a in all {
+                let (next, prev) = self.flats[a.flat as usize].neighbour_words();
+                let (map, words) = match (next, prev) {
+                    (Some(w), _) => (&mut e.next, w),
+                    (None, Some(w)) => (&mut e.prev, w),
+                    (None, None) => {
+                        e.anchors.push(a);
+                        continue;
+                    }
+                };
+                let idx = e.keyed.len() as u32;
+                e.keyed.push(a);
+                for w in words {
+                    map.entry(w.clone()).or_default().push(idx);
+                }
+            }
+        }
         // Start with the automaton that builds fastest (a small pre-commit run scans a few
         // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
         // text to pay for it (see `Matchers::automaton`).
@@ -339,7 +366,9 @@ pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
         format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
         format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
         format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
-        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not"),
+        // Only where the clause ends at "not": "the bank decides, we don't." but not "the
+        // bank approved it, I don't see a problem".
+        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not [$|,]"),
     ]
 }
 
@@ -526,8 +555,8 @@ struct Scratch {
     /// All turns of a transcript, each followed by a newline: one automaton pass.
     block: String,
     starts: Vec<usize>,
-    /// (turn, start, end, flat) anchor occurrences, in block order.
-    cands: Vec<(u32, u32, u32, u32)>,
+    /// (turn, start, end, entry, word before, word after) anchor occurrences, in block order.
+    cands: Vec<(u32, u32, u32, u32, bool, bool)>,
     /// (turn, regex) regexes woken by their literals.
     fired: Vec<(u32, u32)>,
     toks: Tokens,
@@ -633,15 +662,14 @@ impl Matchers {
             let before = word_before(bytes, m.start());
             let after = word_after(bytes, m.end());
             let base = starts[turn];
-            for a in &e.anchors {
-                if (a.word_start && before) || (a.word_end && after) {
-                    continue;
-                }
+            if !e.anchors.is_empty() || !e.keyed.is_empty() {
                 cands.push((
                     turn as u32,
                     (m.start() - base) as u32,
                     (m.end() - base) as u32,
-                    a.flat,
+                    m.pattern().as_u32(),
+                    before,
+                    after,
                 ));
             }
             for tr in &e.regexes {
@@ -661,20 +689,41 @@ impl Matchers {
             }
             let text = &t.turns[ti as usize].text;
             toks.tokenize(text);
-            for &(_, cs, ce, fi) in &cands[i..j] {
-                let flat = &self.flats[fi as usize];
+            for &(_, cs, ce, ei, before, after) in &cands[i..j] {
+                let e = &self.entries[ei as usize];
+                let fits = |a: &Anchor| !((a.word_start && before) || (a.word_end && after));
                 let mut k = toks.at_offset(cs as usize);
                 while k < toks.len() && (toks.toks[k].start as usize) < ce as usize {
-                    if let Some((a, b)) = flat.verify(toks, k) {
-                        let matcher = self.origins[fi as usize].matcher;
-                        if !self.excluded(matcher, toks, a, b) {
-                            let (start, end) = toks.source_span(a, b);
-                            hits.push(Hit {
-                                matcher,
-                                turn: ti,
-                                start,
-                                end,
-                            });
+                    let mut try_flat = |fi: u32| {
+                        let flat = &self.flats[fi as usize];
+                        if let Some((a, b)) = flat.verify(toks, k) {
+                            let matcher = self.origins[fi as usize].matcher;
+                            if !self.excluded(matcher, toks, a, b) {
+                                let (start, end) = toks.source_span(a, b);
+                                hits.push(Hit {
+                                    matcher,
+                                    turn: ti,
+                                    start,
+                                    end,
+                                });
+                            }
+                        }
+                    };
+                    for a in e.anchors.iter().filter(|a| fits(a)) {
+                        try_flat(a.flat);
+                    }
+                    for (map, nb) in [(&e.next, toks.next_word(k)), (&e.prev, toks.prev_word(k))] {
+                        let Some(nb) = nb.filter(|_| !map.is_empty()) else {
+                            continue;
+                        };
+                        let tok = &toks.toks[nb];
+                        for w in std::iter::once(toks.text(tok)).chain(tok.alt) {
+                            for &idx in map.get(w).map_or(&[][..], Vec::as_slice) {
+                                let a = &e.keyed[idx as usize];
+                                if fits(a) {
+                                    try_flat(a.flat);
+                                }
+                            }
                         }
                     }
                     k += 1;
@@ -928,6 +977,17 @@ impl Engine {
     /// their inflections and contracted spellings) and the literals regexes require.
     pub fn anchor_strings(&self) -> &[String] {
         &self.matchers.strings
+    }
+
+    /// For each anchor string, how many pattern sequences it wakes (tuning the packs: a
+    /// common word that wakes many sequences is where verification time goes).
+    pub fn anchor_load(&self) -> Vec<(String, usize)> {
+        self.matchers
+            .strings
+            .iter()
+            .zip(&self.matchers.entries)
+            .map(|(s, e)| (s.clone(), e.anchors.len()))
+            .collect()
     }
 
     /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
@@ -1373,6 +1433,28 @@ mod tests {
             &mut map,
             false
         ));
+    }
+
+    #[test]
+    fn contrast_frame_needs_the_clause_to_end_at_not() {
+        let mut classes = pattern::Classes::new();
+        classes.insert("tp".into(), vec!["bank".into(), "billing".into()]);
+        classes.insert("us".into(), vec!["we".into(), "us".into(), "i".into()]);
+        let flats: Vec<pattern::Flat> = contrast_frame("@tp", "@us")
+            .iter()
+            .flat_map(|p| pattern::compile(p, &classes).unwrap())
+            .collect();
+        let hit = |text: &str| {
+            let mut toks = crate::tokens::Tokens::default();
+            toks.tokenize(text);
+            flats
+                .iter()
+                .any(|f| (0..toks.len()).any(|k| f.verify(&toks, k).is_some()))
+        };
+        assert!(hit("The bank decides that, we don't."));
+        assert!(hit("The bank decides, we don't, sorry."));
+        assert!(hit("Billing handles refunds, not us."));
+        assert!(!hit("Your bank has approved it, I don't see any problem."));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::transcript::{Mode, Transcript};
 pub struct ExampleFailure {
     pub rule: String,
     pub origin: String,
-    /// `flag` or `pass`.
+    /// `flag` or `pass`, or `examples` for a rule with no `flag` example at all.
     pub kind: &'static str,
     pub example: String,
     pub reason: String,
@@ -25,6 +25,12 @@ impl ExampleFailure {
             let rule_line = text
                 .lines()
                 .position(|l| l.contains("id:") && l.contains(self.rule.as_str()));
+            if self.example.is_empty() {
+                if let Some(i) = rule_line {
+                    let l = text.lines().nth(i).unwrap_or("");
+                    (line, column) = (i + 1, l.find("id:").map_or(1, |c| c + 1));
+                }
+            }
             for (i, l) in text.lines().enumerate().skip(rule_line.unwrap_or(0)) {
                 if let Some(c) = l.find(first_line).filter(|_| !first_line.is_empty()) {
                     line = i + 1;
@@ -44,6 +50,9 @@ impl ExampleFailure {
 
 impl std::fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind == "examples" {
+            return write!(f, "rule `{}` {}", self.rule, self.reason);
+        }
         write!(
             f,
             "rule `{}`: {} example {:?} {}",
@@ -77,8 +86,20 @@ pub fn run_selected(engine: &Engine, only: Option<&[String]>) -> (usize, Vec<Exa
         if only.is_some_and(|o| !o.iter().any(|x| x == id)) {
             continue;
         }
-        let Some(ex) = &rule.def.examples else {
-            continue;
+        // A rule that never shows what it flags is untested: refused, as the README says.
+        let ex = match &rule.def.examples {
+            Some(ex) if !ex.flag.is_empty() => ex,
+            _ => {
+                count += 1;
+                failures.push(ExampleFailure {
+                    rule: id.clone(),
+                    origin: rule.pack_origin.clone(),
+                    kind: "examples",
+                    example: String::new(),
+                    reason: "has no `flag` example: add `examples: {flag: [\"Agent: …\"], pass: [\"Agent: …\"]}` showing what it flags and what it lets through".into(),
+                });
+                continue;
+            }
         };
         let todo = ex.todo.clone().unwrap_or_default();
         let cases: [(&'static str, &Vec<String>, bool); 4] = [

@@ -14,5 +14,6 @@ pub mod pack;
 pub mod pattern;
 pub mod rules;
 pub mod score;
+pub mod suppress;
 pub mod tokens;
 pub mod transcript;

@@ -218,6 +218,28 @@ impl Flat {
         })
     }
 
+    /// The word sets of the elements right after and right before the anchor, when each is
+    /// a required plain word test (no prefix, wildcard, mark or negation): the engine keys
+    /// patterns on them so it verifies only those whose neighbour word is there.
+    pub fn neighbour_words(&self) -> (Option<&[Box<str>]>, Option<&[Box<str>]>) {
+        fn plain(e: Option<&Elem>) -> Option<&[Box<str>]> {
+            match e {
+                Some(Elem::Tok(t))
+                    if !t.words.is_empty()
+                        && t.prefixes.is_empty()
+                        && t.puncts.is_empty()
+                        && !t.any
+                        && !t.num
+                        && !t.negated =>
+                {
+                    Some(&t.words[..])
+                }
+                _ => None,
+            }
+        }
+        (plain(self.right.first()), plain(self.left.first()))
+    }
+
     pub fn anchor_test(&self) -> &Test {
         match &self.elems[self.anchor] {
             Elem::Tok(t) => t,
@@ -1000,6 +1022,27 @@ mod tests {
         assert_eq!(
             matches("[not us|@third_party] , not @us", "billing, not us").as_deref(),
             Some("billing, not us")
+        );
+        assert_eq!(
+            matches("the * 's fault", "It's the courier's fault").as_deref(),
+            Some("the courier's fault")
+        );
+        assert_eq!(
+            matches("* 's? fault", "It is billing fault").as_deref(),
+            Some("billing fault")
+        );
+        assert!(matches("the * 's fault", "the courier s fault").is_none());
+        assert_eq!(
+            matches("is the *? fault", "it is the fault").as_deref(),
+            Some("is the fault")
+        );
+        assert_eq!(
+            matches("is the *? fault", "it is the bank fault").as_deref(),
+            Some("is the bank fault")
+        );
+        assert_eq!(
+            matches("after #num? days", "after 3 days").as_deref(),
+            Some("after 3 days")
         );
         assert_eq!(
             matches("why ~0-8 ? ?", "why is it late??").as_deref(),

@@ -24,6 +24,9 @@ pub struct Scorecard {
     pub origin: String,
     pub pass_mark: f64,
     pub sections: Vec<Section>,
+    /// Problems that do not stop scoring, e.g. an item left with no loaded rule because
+    /// the config's `packs:` leaves out the pack that defines them (the item is then N/A).
+    pub warnings: Vec<PackError>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,29 +55,49 @@ impl Scorecard {
     ) -> Result<Scorecard, Vec<PackError>> {
         let (def, lines) = parse_scorecard(src)?;
         let mut errors = Vec::new();
+        let mut warnings = Vec::new();
         let mut sections = Vec::with_capacity(def.sections.len());
         for (si, sd) in def.sections.iter().enumerate() {
             let mut items = Vec::with_capacity(sd.items.len());
             for (ii, id) in sd.items.iter().enumerate() {
                 let item_line = lines.sections[si].1[ii];
                 let mut rules = Vec::new();
+                let mut not_loaded = Vec::new();
                 for rule in &id.rules {
                     match engine.rule_index(rule) {
                         Some(i) => rules.push((rule.clone(), i)),
-                        None if src.builtin || disabled.contains(rule) => {}
+                        None if disabled.contains(rule) => {}
+                        None if src.builtin => not_loaded.push(rule.as_str()),
                         None => {
                             let (line, column) = rule_position(&src.text, item_line, rule);
+                            let hint = crate::pack::suggest::did_you_mean(
+                                rule,
+                                engine.rules().iter().map(|r| r.common.info.id.as_str()),
+                            );
                             errors.push(PackError {
                                 origin: src.origin.clone(),
                                 line,
                                 column,
                                 message: format!(
-                                    "item `{}`: unknown rule `{rule}` (`tonecheck rules list` shows the loaded rules)",
+                                    "item `{}`: unknown rule `{rule}`{hint} (`tonecheck rules list` shows the loaded rules)",
                                     id.name
                                 ),
                             });
                         }
                     }
+                }
+                if rules.is_empty() && !not_loaded.is_empty() {
+                    warnings.push(PackError {
+                        origin: src.origin.clone(),
+                        line: item_line,
+                        column: column_of(&src.text, item_line, &id.name),
+                        message: format!(
+                            "item `{}` has none of its rules loaded ({}): it will be N/A in every call; add the pack that defines {} to `packs:`",
+                            id.name,
+                            not_loaded.join(", "),
+                            if not_loaded.len() == 1 { "it" } else { "them" }
+                        ),
+                    });
                 }
                 items.push(Item {
                     name: id.name.clone(),
@@ -97,6 +120,7 @@ impl Scorecard {
             origin: src.origin.clone(),
             pass_mark: def.pass_mark,
             sections,
+            warnings,
         })
     }
 

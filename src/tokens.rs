@@ -95,6 +95,27 @@ impl Tokens {
         (self.toks[a].start, self.toks[b - 1].end)
     }
 
+    /// The first token after `i` that is not a soft mark (what a pattern's next word
+    /// element would look at).
+    #[inline]
+    pub fn next_word(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        while j < self.toks.len() && self.soft(j) {
+            j += 1;
+        }
+        (j < self.toks.len()).then_some(j)
+    }
+
+    /// The last token before `i` that is not a soft mark.
+    #[inline]
+    pub fn prev_word(&self, i: usize) -> Option<usize> {
+        let mut j = i;
+        while j > 0 && self.soft(j - 1) {
+            j -= 1;
+        }
+        j.checked_sub(1)
+    }
+
     /// Index of the first token whose source span ends after `offset`.
     pub fn at_offset(&self, offset: usize) -> usize {
         self.toks.partition_point(|t| (t.end as usize) <= offset)

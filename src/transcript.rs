@@ -131,7 +131,7 @@ pub struct Transcript {
 }
 
 /// `tonecheck: ignore RULE-ID` (or `ignore-next-line`): findings on `line` for the listed
-/// rules (all rules when the list is empty) are dropped.
+/// rules (all rules when the list is empty) are dropped. Line 0 is `ignore-file`: the whole file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
     pub line: usize,
@@ -140,7 +140,8 @@ pub struct Suppression {
 
 impl Suppression {
     pub fn covers(&self, line: usize, rule: &str) -> bool {
-        self.line == line && (self.rules.is_empty() || self.rules.iter().any(|r| r == rule))
+        (self.line == 0 || self.line == line)
+            && (self.rules.is_empty() || self.rules.iter().any(|r| r == rule))
     }
 }
 

@@ -36,6 +36,9 @@ rules:
     fix: "Let me find out who can do this and stay with you."
     match:
       phrases: ["that's not my job"]
+    examples:
+      flag: ["Agent: Sorry, that's not my job."]
+      pass: ["Agent: I'll sort it out for you."]
   - id: hold-on
     category: forbidden
     severity: info
@@ -44,6 +47,9 @@ rules:
     fix: "Let me check that; it will take about a minute."
     match:
       phrases: ["hold on"]
+    examples:
+      flag: ["Agent: hold on"]
+      pass: ["Agent: one moment while I check"]
   - id: apology-but
     category: apology
     kind: sequence
@@ -54,6 +60,9 @@ rules:
     first: { list: apology }
     then: { phrases: ["but"] }
     max_words: 6
+    examples:
+      flag: ["Agent: I'm sorry, but that is our policy."]
+      pass: ["Agent: I'm sorry. Let me fix it."]
   - id: missing-thanks
     category: thanks
     kind: required
@@ -62,6 +71,9 @@ rules:
     why: Thanks turns a complaint into a favour.
     fix: "Thank you for letting us know."
     expect: { phrases: ["thank you", "thanks"] }
+    examples:
+      flag: ["Agent: Hello, how can I help?"]
+      pass: ["Agent: Thanks for calling."]
   - id: thanks-kudos
     category: thanks
     severity: kudos
@@ -70,6 +82,9 @@ rules:
     fix: Keep doing it.
     match:
       phrases: ["thank you for calling"]
+    examples:
+      flag: ["Agent: Thank you for calling."]
+      pass: ["Agent: Hello."]
 "#;
 
 /// A call that triggers conditional-apology, apology-but and not-my-job, and has thanks.
@@ -212,7 +227,11 @@ warning[not-my-job]: \"that\u{2019}s not my job\" refuses ownership.
 ";
     assert!(s.contains(expected), "pretty output:\n{s}");
     assert!(s.contains("warning[apology-but]"), "{s}");
-    assert!(s.contains("kudos[thanks-kudos]"), "{s}");
+    // Kudos are listed apart, after the file's problems.
+    assert!(
+        s.contains("went well in calls/c1.txt\n  + Good: \"Thank you for calling\". (7:19, thanks-kudos)\n"),
+        "{s}"
+    );
     assert!(
         s.contains(
             "Checked 1 transcript in 1 file: 4 findings (1 error, 2 warnings, 0 info, 1 kudos)."
@@ -643,7 +662,7 @@ fn assert_pack_refused(extra: &str, line_col: &str, needle: &str) {
     }
 }
 
-const PACK_LINES: usize = 59;
+const PACK_LINES: usize = 74;
 
 #[test]
 fn test_pack_has_the_expected_length() {
@@ -734,7 +753,7 @@ fn rules_flag_is_repeatable() {
     let env = Env::new();
     env.write(
         "extra.yaml",
-        "pack: extra\nrules:\n  - id: whatever\n    severity: error\n    message: Dismissive.\n    match: {phrases: [whatever]}\n",
+        "pack: extra\nrules:\n  - id: whatever\n    severity: error\n    message: Dismissive.\n    match: {phrases: [whatever]}\n    examples: {flag: [\"Agent: whatever\"]}\n",
     );
     env.write("c.txt", "Agent: Thanks, whatever, hold on.\nCustomer: ok\n");
     let (out, r) = env.check_json(&["--rules", "extra.yaml", "c.txt"]);
@@ -848,7 +867,30 @@ rules:
 
     let ok = env.run(&["rules", "test", "--no-config", "pack.yaml"]);
     assert_eq!(ok.code, 0, "{ok:?}");
-    assert!(ok.stdout.contains("2 passed, 0 failed"), "{}", ok.stdout);
+    assert!(ok.stdout.contains("12 passed, 0 failed"), "{}", ok.stdout);
+
+    // A rule without examples is refused, not passed with `0 passed`.
+    env.write(
+        "none.yaml",
+        "pack: none\nrules:\n  - id: untested\n    severity: error\n    message: m\n    match: {phrases: [x]}\n",
+    );
+    let out = env.run(&["rules", "test", "--no-config", "none.yaml"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("FAIL rule `untested` has no `flag` example")
+            && out.stdout.contains("0 passed, 1 failed"),
+        "{}",
+        out.stdout
+    );
+    let out = env.run(&["check", "--no-config", "--rules", "none.yaml", "pack.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("none.yaml:3:5: error: rule `untested` has no `flag` example"),
+        "{}",
+        out.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -938,7 +980,7 @@ fn phrases_match_whole_words_any_case_curly_quotes_and_spaces() {
     let env = Env::new();
     env.write(
         "words.yaml",
-        "pack: words\nrules:\n  - id: sorry\n    severity: error\n    speaker: any\n    message: '{match}'\n    match: {phrases: [sorry, \"don't know\", \"c'est la vie\", \"p.s.\"]}\n",
+        "pack: words\nrules:\n  - id: sorry\n    severity: error\n    speaker: any\n    message: '{match}'\n    match: {phrases: [sorry, \"don't know\", \"c'est la vie\", \"p.s.\"]}\n    examples: {flag: [\"Agent: sorry\"], pass: [\"Agent: sorrys\"]}\n",
     );
     let text = "Agent: sorrys unsorry _sorry sorry_ sorry1 \u{e9}sorry sorry\u{e9}\n\
                 Customer: SORRY, Sorry! (sorry) \u{201c}sorry\u{201d} sorry.\n\
@@ -995,7 +1037,7 @@ fn phrases_are_case_insensitive_beyond_ascii() {
     let env = Env::new();
     env.write(
         "fr.yaml",
-        "pack: fr\nrules:\n  - id: desole\n    severity: error\n    message: '{match}'\n    match: {phrases: [\"désolé\", \"ÉCOUTEZ\"]}\n",
+        "pack: fr\nrules:\n  - id: desole\n    severity: error\n    message: '{match}'\n    match: {phrases: [\"désolé\", \"ÉCOUTEZ\"]}\n    examples: {flag: [\"Agent: Désolé.\"]}\n",
     );
     env.write(
         "fr.txt",

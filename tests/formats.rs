@@ -16,17 +16,20 @@ rules:
     severity: info
     message: 'Greeting "{match}".'
     match: { phrases: ["thank you for calling"] }
+    examples: { flag: ["Agent: Thank you for calling."] }
   - id: fmt-complaint
     category: complaint
     severity: info
     speaker: customer
     message: 'Complaint "{match}".'
     match: { phrases: ["arrived broken"] }
+    examples: { flag: ["Agent: hi\nCustomer: it arrived broken"] }
   - id: fmt-non-apology
     category: apology
     severity: error
     message: 'Non-apology "{match}".'
     match: { phrases: ["sorry if you feel"] }
+    examples: { flag: ["Agent: I'm sorry if you feel that way."] }
 "#;
 
 const CONFIG: &str = "packs: [builtin:timing, pack.yaml]\n";

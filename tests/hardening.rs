@@ -50,6 +50,7 @@ rules:
     first: { phrases: ["sorry"] }
     then: { phrases: ["but"] }
     max_words: 3
+    examples: { flag: ["Agent: sorry but no"] }
   - id: apology-but-next
     kind: sequence
     severity: info
@@ -58,11 +59,13 @@ rules:
     then: { phrases: ["however"] }
     scope: next_sentence
     max_words: 1000000
+    examples: { flag: ["Agent: I regret it. However, no."] }
   - id: feel
     severity: error
     message: 'Non-apology "{match}".'
     match: { phrases: ["if you feel"] }
     unless: { phrases: ["kidding"] }
+    examples: { flag: ["Agent: sad if you feel so"] }
   - id: thanks
     kind: required
     severity: warning
@@ -70,6 +73,7 @@ rules:
     expect: { phrases: ["thanks"] }
     unless: { phrases: ["for nothing"] }
     where: { last_seconds: 100000 }
+    examples: { flag: ["Agent: hello"] }
   - id: answer
     kind: conditional
     severity: warning
@@ -78,6 +82,7 @@ rules:
     expect: { phrases: ["fix"] }
     unless: { phrases: ["cannot"] }
     within_turns: 18446744073709551615
+    examples: { flag: ["Customer: a problem\nAgent: ok"] }
 "#;
 
 fn check_json(dir: &Path, file: &str) -> (i32, serde_json::Value) {
@@ -411,7 +416,7 @@ fn streams_are_read_and_endless_devices_refused() {
 fn csv_cells_cannot_be_formulas() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "pack.yaml", "pack: csv\nrules:\n  - id: feel\n    severity: error\n    message: '{match}'\n    match: { regex: ['=HYPERLINK\\(\"[^\"]*\"\\)'] }\n");
+    write(d, "pack.yaml", "pack: csv\nrules:\n  - id: feel\n    severity: error\n    message: '{match}'\n    match: { regex: ['=HYPERLINK\\(\"[^\"]*\"\\)'] }\n    examples: { flag: ['Agent: =HYPERLINK(\"x\")'] }\n");
     write(
         d,
         "=cmd.txt",
@@ -780,7 +785,7 @@ fn smaller_input_problems() {
         "{err}"
     );
 
-    write(d, "pack.yaml", "pack: w\nrules:\n  - id: close\n    kind: required\n    severity: warning\n    message: m\n    expect: { phrases: [bye] }\n    where: { last_turns: 18446744073709551615 }\n");
+    write(d, "pack.yaml", "pack: w\nrules:\n  - id: close\n    kind: required\n    severity: warning\n    message: m\n    expect: { phrases: [bye] }\n    where: { last_turns: 18446744073709551615 }\n    examples: { flag: ['Agent: hello'], pass: ['Agent: bye'] }\n");
     write(d, "bye.txt", "Customer: hi\nAgent: hello\n");
     let o = run(
         d,

@@ -165,9 +165,10 @@ fn stdout(o: &Output) -> String {
 fn json_scores_match_hand_computed_values() {
     let dir = three_calls();
     let o = score(dir.path(), &["-f", "json", "calls"]);
+    // b.txt autofails, so score exits 1.
     assert_eq!(
         o.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -268,13 +269,22 @@ fn json_scores_match_hand_computed_values() {
 #[test]
 fn min_score_fails_below_the_threshold() {
     let dir = three_calls();
-    assert_eq!(
-        score(dir.path(), &["-f", "json", "--min-score", "40", "calls"])
-            .status
-            .code(),
-        Some(0)
+    // a scores 40 and c 100; neither autofails (b does, which alone exits 1).
+    let ac = ["calls/a.txt", "calls/c.txt"];
+    let o = score(
+        dir.path(),
+        &[&["-f", "json", "--min-score", "40"][..], &ac].concat(),
     );
-    let o = score(dir.path(), &["-f", "json", "--min-score", "40.01", "calls"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = score(
+        dir.path(),
+        &[&["-f", "json", "--min-score", "40.01"][..], &ac].concat(),
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("1 transcript scored below --min-score"));
     assert_eq!(
@@ -309,7 +319,7 @@ fn jsonl_streams_one_scored_object_per_transcript_in_path_order() {
     let dir = setup(&refs);
     let one = score(dir.path(), &["-f", "jsonl", "-j", "1", "calls"]);
     let four = score(dir.path(), &["-f", "jsonl", "-j", "4", "calls"]);
-    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.status.code(), Some(1), "every third call autofails");
     assert_eq!(
         one.stdout, four.stdout,
         "output is the same whatever the thread count"
@@ -324,9 +334,9 @@ fn jsonl_streams_one_scored_object_per_transcript_in_path_order() {
         let want = [40.0, 75.0, 100.0][i % 3];
         assert_eq!(t.score.as_ref().unwrap().score, Some(want));
     }
-    // Piped stderr never gets a progress bar.
+    // Piped stderr never gets a progress bar: only the exit-code reason.
     assert!(
-        one.stderr.is_empty(),
+        one.stderr == b"8 transcripts autofailed\n",
         "{}",
         String::from_utf8_lossy(&one.stderr)
     );
@@ -336,7 +346,7 @@ fn jsonl_streams_one_scored_object_per_transcript_in_path_order() {
 fn csv_has_one_row_per_transcript_with_section_columns() {
     let dir = three_calls();
     let o = score(dir.path(), &["-f", "csv", "calls"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1)); // b.txt autofails: exit 1
     let mut r = csv::Reader::from_reader(o.stdout.as_slice());
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
@@ -406,7 +416,7 @@ fn csv_has_one_row_per_transcript_with_section_columns() {
 fn pretty_shows_sections_items_and_the_batch_summary() {
     let dir = three_calls();
     let o = score(dir.path(), &["--color", "never", "calls"]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1)); // b.txt autofails: exit 1
     let out = stdout(&o);
     for want in [
         "FAIL 40.00 / 100",
@@ -473,7 +483,7 @@ fn scorecard_comes_from_the_config_file() {
         .unwrap();
     assert_eq!(
         o.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

@@ -112,6 +112,22 @@ pub struct CheckArgs {
     /// When to color the pretty output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorArg,
+    /// Report `tonecheck: ignore` directives that suppress nothing (as errors).
+    #[arg(long)]
+    pub report_unused_ignores: bool,
+    /// Show only findings at or above this severity (error, warning, info, kudos); hidden
+    /// findings do not count towards the exit code either.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Print a count per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print findings only: no explanations, no kudos, no summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Repeat each rule's why/fix under every finding (default: under its first finding only).
+    #[arg(long, conflicts_with = "quiet")]
+    pub explain: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -129,6 +145,9 @@ pub struct ScoreArgs {
     /// Exit 1 when any transcript scores below N (0-100).
     #[arg(long, value_name = "N")]
     pub min_score: Option<f64>,
+    /// Also exit 1 when any transcript has a finding at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
     /// Also write a self-contained HTML report (dashboard and every call) to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,

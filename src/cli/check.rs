@@ -7,11 +7,15 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::output::{self, WriterOptions};
 
 pub fn run(a: CheckArgs) -> u8 {
-    let pipeline::Setup { cfg, engine, read } =
-        match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
+    let pipeline::Setup {
+        cfg,
+        engine,
+        read,
+        known_rules,
+    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let fail_on = settings::fail_on(a.fail_on, &cfg);
     let format = match pipeline::format(&a.format) {
         Ok(f) => f,
@@ -24,6 +28,8 @@ pub fn run(a: CheckArgs) -> u8 {
     let progress = pipeline::progress_bar(files.len(), "checking");
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
+        quiet: a.quiet,
+        explain: a.explain,
         ..Default::default()
     };
     let mut writers = Vec::new();
@@ -34,16 +40,27 @@ pub fn run(a: CheckArgs) -> u8 {
         }
     }
     let out = pipeline::stdout(progress.is_some());
-    writers.insert(
-        0,
-        output::make(&format, out, opts).expect("format checked above"),
-    );
+    let main = if a.statistics {
+        output::make_statistics(out, opts)
+    } else {
+        output::make(&format, out, opts).expect("format checked above")
+    };
+    writers.insert(0, main);
     let batch = Batch {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        known_rules: &known_rules,
+        report_unused_ignores: a.report_unused_ignores,
     };
-    let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |_| {}) {
+    let shown = |r: &mut crate::batch::FileReport| {
+        if let Some(min) = a.min_severity {
+            for t in &mut r.transcripts {
+                t.checked.findings.retain(|f| f.severity >= min);
+            }
+        }
+    };
+    let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, shown) {
         Ok(s) => s,
         Err(code) => return code,
     };

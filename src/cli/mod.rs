@@ -2,6 +2,7 @@
 //! outcome to an exit code (0 clean, 1 findings at or above --fail-on, 2 usage/config/input).
 pub mod args;
 mod check;
+mod pipe;
 mod pipeline;
 mod rules_cmd;
 mod score;
@@ -40,12 +41,19 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints pack/config errors as `file:line:col: error: …` and returns exit code 2.
+/// A message's later lines (a regex with its caret) follow on lines of their own.
 pub fn report_pack_errors(errors: &[PackError]) -> u8 {
     for e in errors {
+        let mut lines = e.message.lines();
+        let first = lines.next().unwrap_or("");
         if e.line > 0 {
-            eprintln!("{}:{}:{}: error: {}", e.origin, e.line, e.column, e.message);
+            eprintln!("{}:{}:{}: error: {first}", e.origin, e.line, e.column);
         } else {
-            eprintln!("{}: error: {}", e.origin, e.message);
+            eprintln!("{}: error: {first}", e.origin);
+        }
+        for l in lines {
+            let pad = if l.starts_with(' ') { "" } else { "    " };
+            eprintln!("{pad}{l}");
         }
     }
     EXIT_ERROR
@@ -64,7 +72,7 @@ fn init(force: bool) -> u8 {
     let text = crate::pack::config::STARTER.replace("{packs}", &packs);
     match std::fs::write(path, text) {
         Ok(()) => {
-            println!("wrote tonecheck.yaml");
+            pipe::print("wrote tonecheck.yaml\n");
             EXIT_CLEAN
         }
         Err(e) => {

@@ -2,6 +2,7 @@
 //! each report (score it), and hand it to every writer in path order, with a progress bar on
 //! a terminal for long batches.
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,8 @@ pub struct Setup {
     pub cfg: Config,
     pub engine: Engine,
     pub read: ReadSettings,
+    /// Rule ids an inline suppression may name: loaded, turned off in the config, built-in.
+    pub known_rules: HashSet<String>,
 }
 
 pub fn setup(
@@ -43,7 +46,20 @@ pub fn setup(
     let engine = settings::build_engine(packs, &cfg).map_err(|e| report_pack_errors(&e))?;
     let read =
         ReadSettings::new(&cfg, mode, input_format, roles).map_err(|e| report_pack_errors(&e))?;
-    Ok(Setup { cfg, engine, read })
+    let known_rules = engine
+        .rules()
+        .iter()
+        .map(|r| r.common.info.id.clone())
+        .chain(cfg.def.rules.keys().cloned())
+        .chain(crate::pack::STABLE_RULE_IDS.iter().map(|s| s.to_string()))
+        .chain([crate::suppress::UNUSED_IGNORE.to_string()])
+        .collect();
+    Ok(Setup {
+        cfg,
+        engine,
+        read,
+        known_rules,
+    })
 }
 
 /// The `--format` asked for (default `pretty`), or exit code 2 for an unknown one.
@@ -184,6 +200,9 @@ pub struct Batch<'a> {
     pub engine: &'a Engine,
     pub read: &'a ReadSettings,
     pub threads: Option<usize>,
+    pub known_rules: &'a HashSet<String>,
+    /// `--report-unused-ignores`: a suppression that drops nothing is a finding.
+    pub report_unused_ignores: bool,
 }
 
 /// Runs the batch: walk errors first, then every file in path order through `each` and on to
@@ -205,6 +224,14 @@ pub fn run(
         if io_error.is_some() {
             return false;
         }
+        let mut err = std::io::stderr().lock();
+        for w in &r.warnings {
+            let _ = match w.line {
+                Some(l) => writeln!(err, "{}:{l}: warning: {}", w.path, w.message),
+                None => writeln!(err, "{}: warning: {}", w.path, w.message),
+            };
+        }
+        drop(err);
         for w in writers.iter_mut() {
             if let Err(e) = w.file(r) {
                 io_error = Some(e);
@@ -230,6 +257,10 @@ pub fn run(
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         keep_source: writers.iter().any(|w| w.wants_source()),
         read_options: &read_options,
+        suppress: Some(crate::suppress::Settings {
+            known_rules: b.known_rules,
+            report_unused: b.report_unused_ignores,
+        }),
     };
     batch::run(files, b.engine, &opts, |mut r| {
         each(&mut r);

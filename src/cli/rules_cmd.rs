@@ -3,22 +3,25 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::args::{PackArgs, RulesCommand};
-use super::settings;
+use super::{pipe, settings};
 use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::engine::{CompiledRule, Engine};
 use crate::examples;
-use crate::pack::{MatcherDef, PackSource};
+use crate::pack::MatcherDef;
 
 pub fn run(cmd: RulesCommand) -> u8 {
     match cmd {
         RulesCommand::List(p) => with_engine(&p, true, |e| {
-            println!(
+            let mut s = String::new();
+            let _ = writeln!(
+                s,
                 "{:<28} {:<18} {:<12} {:<8} {:<9} CATEGORY",
                 "RULE", "PACK", "KIND", "SEVERITY", "SPEAKER"
             );
             for r in e.rules() {
                 let i = &r.common.info;
-                println!(
+                let _ = writeln!(
+                    s,
                     "{:<28} {:<18} {:<12} {:<8} {:<9} {}",
                     i.id,
                     i.pack,
@@ -28,11 +31,12 @@ pub fn run(cmd: RulesCommand) -> u8 {
                     i.category
                 );
             }
+            pipe::print(&s);
             EXIT_CLEAN
         }),
         RulesCommand::Explain { id, packs } => with_engine(&packs, true, |e| match e.rule(&id) {
             Some(r) => {
-                print!("{}", explain(r, false));
+                pipe::print(&explain(r, false));
                 EXIT_CLEAN
             }
             None => {
@@ -80,7 +84,7 @@ pub fn run(cmd: RulesCommand) -> u8 {
             EXIT_CLEAN
         }),
         RulesCommand::Doc(p) => with_engine(&p, true, |e| {
-            print!("{}", reference(e));
+            pipe::print(&reference(e));
             EXIT_CLEAN
         }),
         RulesCommand::Test { files, mut packs } => {
@@ -95,14 +99,17 @@ pub fn run(cmd: RulesCommand) -> u8 {
                     );
                 }
                 let (count, failures) = examples::run_selected(e, None);
+                let mut s = String::new();
                 for f in &failures {
-                    println!("FAIL {f}");
+                    let _ = writeln!(s, "FAIL {f}");
                 }
-                println!(
+                let _ = writeln!(
+                    s,
                     "{} passed, {} failed",
                     count - failures.len(),
                     failures.len()
                 );
+                pipe::print(&s);
                 if failures.is_empty() {
                     EXIT_CLEAN
                 } else {
@@ -203,14 +210,7 @@ fn with_engine(p: &PackArgs, check_examples: bool, f: impl FnOnce(&Engine) -> u8
         Ok(c) => c,
         Err(e) => return report_pack_errors(&e),
     };
-    let packs: Vec<PackSource> = match settings::pack_sources(p, &cfg) {
-        Ok(x) => x,
-        Err(e) => return report_pack_errors(&e),
-    };
-    match settings::engine_builder(&cfg, packs)
-        .check_examples(check_examples)
-        .build()
-    {
+    match settings::build_engine_with(p, &cfg, check_examples) {
         Ok(e) => f(&e),
         Err(e) => report_pack_errors(&e),
     }

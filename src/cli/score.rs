@@ -6,15 +6,20 @@ use super::args::ScoreArgs;
 use super::pipeline::{self, Batch};
 use super::settings;
 use super::{report_pack_errors, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::finding::Severity;
 use crate::output::{self, Writer, WriterOptions};
 use crate::score::Scorecard;
 
 pub fn run(a: ScoreArgs) -> u8 {
-    let pipeline::Setup { cfg, engine, read } =
-        match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
+    let pipeline::Setup {
+        cfg,
+        engine,
+        read,
+        known_rules,
+    } = match pipeline::setup(&a.packs, a.mode, a.input_format.clone(), &a.roles) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let card = settings::scorecard_source(a.scorecard.as_deref(), &cfg)
         .map_err(|e| vec![e])
         .and_then(|src| Scorecard::compile(&src, &engine, &settings::disabled_rules(&cfg)));
@@ -32,9 +37,16 @@ pub fn run(a: ScoreArgs) -> u8 {
         Ok(f) => f,
         Err(code) => return code,
     };
+    for w in &card.warnings {
+        eprintln!(
+            "{}:{}:{}: warning: {}",
+            w.origin, w.line, w.column, w.message
+        );
+    }
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),
         scorecard: Some(card.clone()),
+        ..Default::default()
     };
     let (files, walk_errors) = match pipeline::files(&a.paths, a.html.as_deref()) {
         Ok(f) => f,
@@ -57,13 +69,24 @@ pub fn run(a: ScoreArgs) -> u8 {
         engine: &engine,
         read: &read,
         threads: a.threads,
+        known_rules: &known_rules,
+        report_unused_ignores: false,
     };
-    let mut below_min = 0usize;
+    let (mut below_min, mut autofailed, mut failing_findings) = (0usize, 0usize, 0usize);
     let scored = pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |r| {
         for t in &mut r.transcripts {
             let s = card.score(&t.checked);
             if a.min_score.zip(s.score).is_some_and(|(min, x)| x < min) {
                 below_min += 1;
+            }
+            autofailed += usize::from(s.autofail);
+            if let Some(level) = a.fail_on {
+                failing_findings += t
+                    .checked
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity >= level && f.severity != Severity::Kudos)
+                    .count();
             }
             t.score = Some(s);
         }
@@ -72,14 +95,27 @@ pub fn run(a: ScoreArgs) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    if summary.errors > 0 {
-        EXIT_ERROR
-    } else if below_min > 0 {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if autofailed > 0 {
+        eprintln!("{autofailed} transcript{} autofailed", plural(autofailed));
+    }
+    if below_min > 0 {
         eprintln!(
             "{below_min} transcript{} scored below --min-score {}",
-            if below_min == 1 { "" } else { "s" },
+            plural(below_min),
             a.min_score.unwrap_or_default()
         );
+    }
+    if failing_findings > 0 {
+        eprintln!(
+            "{failing_findings} finding{} at or above --fail-on {}",
+            plural(failing_findings),
+            a.fail_on.map_or("", |s| s.as_str())
+        );
+    }
+    if summary.errors > 0 {
+        EXIT_ERROR
+    } else if autofailed + below_min + failing_findings > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN

@@ -18,9 +18,24 @@ pub const CONFIG_NAMES: &[&str] = &["tonecheck.yaml", "tonecheck.yml", ".toneche
 pub struct Config {
     pub path: Option<PathBuf>,
     pub def: ConfigDef,
+    /// The file's text, to point errors found after parsing at their line.
+    pub text: String,
 }
 
 impl Config {
+    /// How errors name the config: its path, or `config`.
+    pub fn origin(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or("config".to_string(), |p| p.display().to_string())
+    }
+
+    /// (origin, line, column) of the first occurrence of `needle` in the config file.
+    pub fn position_of(&self, needle: &str) -> Option<(String, usize, usize)> {
+        let (line, column) = crate::pack::Locator::for_text(&self.text).anywhere(needle, 1)?;
+        Some((self.origin(), line, column))
+    }
+
     /// Folder that relative paths in the config are resolved against.
     pub fn base(&self) -> PathBuf {
         self.path
@@ -48,6 +63,7 @@ pub fn load_config(args: &PackArgs) -> Result<Config, Vec<PackError>> {
     Ok(Config {
         path: Some(path),
         def,
+        text,
     })
 }
 
@@ -76,7 +92,14 @@ pub fn pack_sources(args: &PackArgs, cfg: &Config) -> Result<Vec<PackSource>, Ve
                 for spec in list {
                     match PackSource::resolve(spec, &cfg.base()) {
                         Ok(p) => out.push(p),
-                        Err(e) => errors.push(e),
+                        Err(mut e) => {
+                            // A config's bad `packs:` entry is the config's error, at its line.
+                            if let Some(at) = cfg.position_of(spec) {
+                                e.message = format!("in `packs:`: `{spec}`: {}", e.message);
+                                (e.origin, e.line, e.column) = at;
+                            }
+                            errors.push(e)
+                        }
                     }
                 }
             }
@@ -111,17 +134,65 @@ pub fn engine_builder(cfg: &Config, packs: Vec<PackSource>) -> EngineBuilder {
 }
 
 pub fn build_engine(args: &PackArgs, cfg: &Config) -> Result<Engine, Vec<PackError>> {
+    build_engine_with(args, cfg, true)
+}
+
+/// The engine for the packs and overrides in force; `check_examples` off lets `rules test`
+/// list every failing example instead of refusing the pack. Errors the engine finds in the
+/// config's `rules:` come back at their config line, with the closest rule id.
+pub fn build_engine_with(
+    args: &PackArgs,
+    cfg: &Config,
+    check_examples: bool,
+) -> Result<Engine, Vec<PackError>> {
     let packs = pack_sources(args, cfg)?;
-    engine_builder(cfg, packs).build().map_err(|mut errs| {
-        if let Some(p) = &cfg.path {
+    engine_builder(cfg, packs.clone())
+        .check_examples(check_examples)
+        .build()
+        .map_err(|mut errs| {
             for e in &mut errs {
-                if e.origin == "config" {
-                    e.origin = p.display().to_string();
+                if e.origin != "config" {
+                    continue;
+                }
+                e.origin = cfg.origin();
+                let unknown = e
+                    .message
+                    .split_once("unknown rule `")
+                    .and_then(|(_, r)| r.split_once('`'))
+                    .map(|(id, _)| id.to_string());
+                if let Some(id) = unknown {
+                    if let Some((_, line, column)) = cfg.position_of(&format!("{id}:")) {
+                        (e.line, e.column) = (line, column);
+                    }
+                    e.message = unknown_rule_message(&id, &packs);
                 }
             }
+            errs
+        })
+}
+
+/// Why a config's `rules:` entry names no loaded rule: a built-in pack left out of `packs:`,
+/// or a typo (with the closest id of the loaded and built-in packs).
+fn unknown_rule_message(id: &str, loaded: &[PackSource]) -> String {
+    let ids_of = |p: &PackSource| -> Vec<String> {
+        crate::pack::parse_pack(p)
+            .map(|d| d.rules.into_iter().map(|r| r.id).collect())
+            .unwrap_or_default()
+    };
+    for b in PackSource::all_builtin() {
+        if !loaded.iter().any(|l| l.origin == b.origin) && ids_of(&b).iter().any(|r| r == id) {
+            return format!(
+                "`rules:` names rule `{id}`, which is in `{}`; add that pack to `packs:` or drop the entry",
+                b.origin
+            );
         }
-        errs
-    })
+    }
+    let mut ids: Vec<String> = loaded.iter().flat_map(ids_of).collect();
+    ids.extend(crate::pack::STABLE_RULE_IDS.iter().map(|s| s.to_string()));
+    let hint = crate::pack::suggest::did_you_mean(id, ids.iter().map(String::as_str));
+    format!(
+        "`rules:` names unknown rule `{id}`{hint} (`tonecheck rules list` shows the loaded rules)"
+    )
 }
 
 /// Per-file read options: the base ones, changed by the first matching `overrides:` entry.
@@ -163,18 +234,16 @@ impl ReadSettings {
             csv: cfg.def.csv.clone(),
         };
         let mut overrides = Vec::new();
-        let origin = cfg
-            .path
-            .as_ref()
-            .map_or("config".to_string(), |p| p.display().to_string());
+        let origin = cfg.origin();
         for o in &cfg.def.overrides {
             let mut gs = GlobSetBuilder::new();
             for g in o.files.items() {
                 let glob = Glob::new(&g).map_err(|e| {
+                    let (_, line, column) = cfg.position_of(&g).unwrap_or_default();
                     vec![PackError {
                         origin: origin.clone(),
-                        line: 0,
-                        column: 0,
+                        line,
+                        column,
                         message: format!("bad glob `{g}` in overrides: {e}"),
                     }]
                 })?;
@@ -247,7 +316,14 @@ pub fn scorecard_source(flag: Option<&Path>, cfg: &Config) -> Result<ScorecardSo
             ScorecardSource::resolve(&p.to_string_lossy(), Path::new("."))
         }
         (Some(p), _) => ScorecardSource::from_file(p),
-        (None, Some(spec)) => ScorecardSource::resolve(spec, &cfg.base()),
+        (None, Some(spec)) => ScorecardSource::resolve(spec, &cfg.base()).map_err(|mut e| {
+            // The config names it, so the config's line is where to fix it.
+            if let Some(at) = cfg.position_of(spec) {
+                e.message = format!("in `scorecard:`: `{spec}`: {}", e.message);
+                (e.origin, e.line, e.column) = at;
+            }
+            e
+        }),
         (None, None) => Ok(ScorecardSource::default_builtin()),
     }
 }

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod deepgram;
 pub mod jsonl;
 pub mod jsonval;
+pub mod markdown;
 pub mod native;
 pub mod plain;
 pub mod roles;
@@ -326,7 +327,8 @@ fn read_checked(
         }
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    if text.trim().is_empty() {
+    // An empty macro file is fine in script mode; an empty transcript is a broken export.
+    if text.trim().is_empty() && opts.mode != Some(Mode::Script) {
         return Err(err(None, "empty file: no conversation to check".into()));
     }
     let src = Source::new(path, text);

@@ -1,6 +1,6 @@
 //! Plain-text transcripts: optional YAML front matter, `Speaker: text` lines with optional
 //! timestamps, continuation lines, inline `tonecheck: ignore` directives, and script mode.
-use super::{id_from_path, roles, InputError, ReadOptions, Reader, Source};
+use super::{id_from_path, markdown, roles, InputError, ReadOptions, Reader, Source};
 use crate::transcript::{Metadata, Mode, Role, Segment, Suppression, Transcript, Turn};
 
 const MAX_LABEL_BYTES: usize = 40;
@@ -70,6 +70,7 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
     t.mode = opts.mode.or(fm_mode).unwrap_or_default();
     let mut pending_ignore: Option<Vec<String>> = None;
     let mut first_unlabelled: Option<usize> = None;
+    let mut blocks = markdown::Blocks::default();
     for (n, raw) in lines {
         let mut line = raw.trim_end();
         if line.trim().is_empty() {
@@ -84,6 +85,7 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
                     }
                 }
                 Directive::ThisLine(rules) => t.suppressions.push(Suppression { line: n, rules }),
+                Directive::File(rules) => t.suppressions.push(Suppression { line: 0, rules }),
             }
             if content.trim().is_empty() {
                 continue;
@@ -93,15 +95,12 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
             t.suppressions.push(Suppression { line: n, rules });
         }
         if t.mode == Mode::Script {
-            let trimmed = line.trim_start();
-            // Markdown headings and comment lines in script libraries are not agent speech.
-            if trimmed.starts_with("# ") || trimmed.starts_with("//") || trimmed == "#" {
-                continue;
+            // Markdown and plain-text macros: headings, comments, code and markup are not speech.
+            if let Some(s) = markdown::speech(line, n, &mut blocks) {
+                let mut turn = Turn::new("Agent", Role::Agent, s.text, n);
+                turn.segments = s.segments;
+                t.turns.push(turn);
             }
-            let col = line[..line.len() - trimmed.len()].chars().count() + 1;
-            let mut turn = Turn::new("Agent", Role::Agent, trimmed, n);
-            turn.segments[0].column = col;
-            t.turns.push(turn);
             continue;
         }
         let (time, until, rest_at) = timestamp(line);
@@ -149,6 +148,10 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
         }
     }
     if t.turns.is_empty() {
+        // A macro file with nothing to say yet (or only headings and code) is fine.
+        if t.mode == Mode::Script {
+            return Ok(t);
+        }
         return Err(match (t.mode, first_unlabelled) {
             (Mode::Conversation, Some(line)) => err(
                 Some(line),
@@ -240,6 +243,10 @@ fn scalar(v: &serde_yaml::Value) -> String {
         serde_yaml::Value::Null => String::new(),
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Number(n) => n.to_string(),
+        // `tags: [refunds, billing]` in a Markdown macro's front matter reads as a list.
+        serde_yaml::Value::Sequence(items) => {
+            items.iter().map(scalar).collect::<Vec<_>>().join(", ")
+        }
         other => serde_yaml::to_string(other)
             .unwrap_or_default()
             .trim()
@@ -270,17 +277,20 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
 enum Directive {
     ThisLine(Vec<String>),
     NextLine(Vec<String>),
+    File(Vec<String>),
 }
 
-/// Finds `tonecheck: ignore[-next-line] [RULE …]`; returns the line without it (and
+/// Finds `tonecheck: ignore[-next-line|-file] [RULE …]`; returns the line without it (and
 /// without the comment marker before it) and the directive.
 fn split_directive(line: &str) -> Option<(&str, Directive)> {
     let at = line.find("tonecheck:")?;
     let rest = line[at + "tonecheck:".len()..].trim_start();
-    let (next, ids) = if let Some(r) = rest.strip_prefix("ignore-next-line") {
-        (true, r)
+    let (kind, ids) = if let Some(r) = rest.strip_prefix("ignore-next-line") {
+        (1, r)
+    } else if let Some(r) = rest.strip_prefix("ignore-file") {
+        (2, r)
     } else if let Some(r) = rest.strip_prefix("ignore") {
-        (false, r)
+        (0, r)
     } else {
         return None;
     };
@@ -299,10 +309,10 @@ fn split_directive(line: &str) -> Option<(&str, Directive)> {
     }
     Some((
         content,
-        if next {
-            Directive::NextLine(rules)
-        } else {
-            Directive::ThisLine(rules)
+        match kind {
+            1 => Directive::NextLine(rules),
+            2 => Directive::File(rules),
+            _ => Directive::ThisLine(rules),
         },
     ))
 }

@@ -2,11 +2,14 @@
 //! names to constructors. Writers only read reports — they never influence checking.
 mod csv;
 pub mod escape;
+mod github;
 mod html;
 mod json;
 mod jsonl;
 mod line;
 mod pretty;
+mod sarif;
+mod statistics;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -63,6 +66,10 @@ impl RunSummary {
 #[derive(Debug, Clone, Default)]
 pub struct WriterOptions {
     pub color: bool,
+    /// Findings only: no explanations, kudos or summary (`--quiet`).
+    pub quiet: bool,
+    /// A rule's why/fix under every finding instead of its first only (`--explain`).
+    pub explain: bool,
     /// The scorecard in force when the run scores transcripts (`tonecheck score`); writers
     /// use it for layout known before the first transcript (CSV columns, report sections).
     pub scorecard: Option<Arc<Scorecard>>,
@@ -89,10 +96,17 @@ pub const REGISTRY: &[(&str, MakeFn)] = &[
     ("jsonl", jsonl::make),
     ("csv", csv::make),
     ("html", html::make),
+    ("sarif", sarif::make),
+    ("github", github::make),
 ];
 
 pub fn names() -> Vec<&'static str> {
     REGISTRY.iter().map(|(n, _)| *n).collect()
+}
+
+/// `--statistics`: a count per rule instead of the findings.
+pub fn make_statistics(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
+    statistics::make(out, opts)
 }
 
 pub fn make(format: &str, out: Box<dyn Write>, opts: WriterOptions) -> Option<Box<dyn Writer>> {
@@ -182,6 +196,21 @@ pub fn transcript_records(r: &FileReport) -> Vec<TranscriptRecord<'_>> {
             path_bytes: r.path_bytes.as_deref(),
         })
         .collect()
+}
+
+/// Where a finding's match ends in the source: (line, column after its last character).
+/// A finding with no span in the turn text (an unused suppression) ends with its `match`.
+pub fn match_end(t: &crate::batch::TranscriptReport, f: &Finding) -> (usize, usize) {
+    match t.transcript.turns.get(f.turn) {
+        Some(turn) if f.end > f.start => {
+            let (l, c) = turn.position(f.end);
+            if l > f.line || (l == f.line && c > f.column) {
+                return (l, c);
+            }
+            (f.line, f.column + f.matched.chars().count().max(1))
+        }
+        _ => (f.line, f.column + f.matched.chars().count().max(1)),
+    }
 }
 
 /// Input errors go to standard error in the human formats, as `path:line: error: reason`,

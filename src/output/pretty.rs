@@ -1,5 +1,6 @@
 //! `pretty`: for people at a terminal — each finding with its source line, the match
 //! underlined, and the rule's `why` and `fix`, like a compiler diagnostic.
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 use super::escape::terminal;
@@ -12,12 +13,19 @@ use crate::score::{CallScore, ItemResult, ScoreSummary, BUCKETS};
 struct Pretty {
     out: Box<dyn Write>,
     color: bool,
+    quiet: bool,
+    explain: bool,
+    /// Rules whose why/fix were already printed in this run: a rule explains itself once.
+    explained: HashSet<String>,
 }
 
 pub(super) fn make(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
     Box::new(Pretty {
         out,
         color: opts.color,
+        quiet: opts.quiet,
+        explain: opts.explain,
+        explained: HashSet::new(),
     })
 }
 
@@ -92,7 +100,8 @@ impl Pretty {
             " ".repeat(col),
             "^".repeat(width)
         )?;
-        if !f.rule.why.is_empty() {
+        let explain = !self.quiet && (self.explain || self.explained.insert(f.rule.id.clone()));
+        if explain && !f.rule.why.is_empty() {
             writeln!(
                 self.out,
                 "{blue}{:gutter$} = {reset}{bold}why{reset}: {}",
@@ -100,7 +109,7 @@ impl Pretty {
                 terminal(&one_line(&f.rule.why))
             )?;
         }
-        if !f.rule.fix.is_empty() {
+        if explain && !f.rule.fix.is_empty() {
             writeln!(
                 self.out,
                 "{blue}{:gutter$} = {reset}{bold}fix{reset}: {}",
@@ -371,9 +380,46 @@ impl Writer for Pretty {
             if lines.is_empty() && !t.checked.findings.is_empty() {
                 lines = line_starts(r.source.as_deref().unwrap_or(""));
             }
+            // Problems first; what went well after them, apart and short.
             for f in &t.checked.findings {
+                if f.severity == Severity::Kudos {
+                    continue;
+                }
                 let turn = &t.transcript.turns[f.turn];
                 self.finding(r, &lines, f, &turn.text, &turn.speaker)?;
+            }
+            if self.quiet {
+                continue;
+            }
+            let mut kudos = t
+                .checked
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Kudos)
+                .peekable();
+            if kudos.peek().is_some() {
+                let (green, bold, dim, reset) = (
+                    self.paint(severity_color(Severity::Kudos)),
+                    self.paint(BOLD),
+                    self.paint(DIM),
+                    self.paint(RESET),
+                );
+                writeln!(
+                    self.out,
+                    "{green}went well{reset} {bold}in {}{reset}",
+                    terminal(&r.path)
+                )?;
+                for f in kudos {
+                    writeln!(
+                        self.out,
+                        "  {green}+{reset} {} {dim}({}:{}, {}){reset}",
+                        terminal(&f.message),
+                        f.line,
+                        f.column,
+                        f.rule.id
+                    )?;
+                }
+                writeln!(self.out)?;
             }
         }
         Ok(())
@@ -382,6 +428,9 @@ impl Writer for Pretty {
     fn finish(&mut self, s: &RunSummary) -> io::Result<()> {
         if let Some(scores) = &s.score {
             self.score_summary(s, scores)?;
+        }
+        if self.quiet {
+            return self.out.flush();
         }
         let bold = self.paint(BOLD);
         let reset = self.paint(RESET);

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod schema;
 pub mod scorecard;
+pub mod suggest;
 pub mod yaml;
 
 use std::fmt;
@@ -239,7 +240,7 @@ pub fn yaml_error(origin: &str, e: &serde_yaml::Error) -> PackError {
         origin: origin.to_string(),
         line,
         column,
-        message,
+        message: suggest::improve_serde_message(&message),
     }
 }
 
