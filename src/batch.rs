@@ -145,23 +145,45 @@ fn check_into(report: &mut FileReport, t: Transcript, engine: &Engine) {
     });
 }
 
+/// Labels listed in an "unresolved speakers" error; the rest are counted.
+const MAX_LISTED_LABELS: usize = 10;
+
 /// The report for a transcript whose roles stay unknown: it is not scored as if they were.
-/// The hint names the real labels and never guesses which one is the agent.
+/// The hint names the real labels and never guesses which one is the agent. Linear in the
+/// number of turns, and at most `MAX_LISTED_LABELS` labels long, however many there are.
 fn unresolved(path: &str, t: &Transcript) -> InputError {
-    let mut labels: Vec<&str> = Vec::new();
+    use std::collections::HashSet;
+    // Each label once, and each (label, role) pair once, in order of first appearance.
+    let (mut seen, mut seen_pairs) = (HashSet::new(), HashSet::new());
+    let (mut labels, mut pairs): (Vec<&str>, Vec<(&str, Role)>) = (Vec::new(), Vec::new());
     for turn in &t.turns {
-        if !labels.contains(&turn.speaker.as_str()) {
+        if seen.insert(turn.speaker.as_str()) {
             labels.push(&turn.speaker);
         }
+        if seen_pairs.insert((turn.speaker.as_str(), turn.role)) {
+            pairs.push((&turn.speaker, turn.role));
+        }
     }
-    let shown = |role: Role| {
-        labels
+    let list = |items: Vec<&str>| {
+        let more = items.len().saturating_sub(MAX_LISTED_LABELS);
+        let mut shown: Vec<String> = items
             .iter()
-            .filter(|l| t.turns.iter().any(|x| x.speaker == **l && x.role == role))
+            .take(MAX_LISTED_LABELS)
             .map(|l| format!("`{l}`"))
+            .collect();
+        if more > 0 {
+            shown.push(format!("and {more} more"));
+        }
+        shown.join(", ")
+    };
+    let with_role = |role: Role| {
+        pairs
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(l, _)| *l)
             .collect::<Vec<_>>()
     };
-    let (agents, customers) = (shown(Role::Agent), shown(Role::Customer));
+    let (agents, customers) = (with_role(Role::Agent), with_role(Role::Customer));
     let missing = if agents.is_empty() {
         "agent"
     } else {
@@ -184,15 +206,15 @@ fn unresolved(path: &str, t: &Transcript) -> InputError {
         )
     } else {
         let known = if !agents.is_empty() {
-            format!("; agent: {}", agents.join(", "))
+            format!("; agent: {}", list(agents))
         } else if !customers.is_empty() {
-            format!("; customer: {}", customers.join(", "))
+            format!("; customer: {}", list(customers))
         } else {
             String::new()
         };
         format!(
             "{what}could not tell which speaker is the {missing} (speakers: {}{known}; no greeting such as \"thank you for calling\" in the first turns); name the {missing} with --{missing} LABEL, or `roles:` in tonecheck.yaml for labels that never change; not checked",
-            labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+            list(labels)
         )
     };
     InputError {
@@ -202,28 +224,36 @@ fn unresolved(path: &str, t: &Transcript) -> InputError {
     }
 }
 
+/// Most worker threads a batch starts, whatever `-j` asks: more only adds memory and
+/// scheduling (and `-j 18446744073709551615` used to overflow the queue's capacity).
+pub const MAX_THREADS: usize = 256;
+
 /// Checks `files` on `opts.threads` workers and calls `sink` once per file, in the order of
-/// `files`. Workers take files in order from a shared counter, so only the few files
+/// `files`, until `sink` returns false (its output went away): then no further file is
+/// started. Workers take files in order from a shared counter, so only the few files
 /// finished ahead of a slow one wait in memory.
 pub fn run(
     files: &[PathBuf],
     engine: &Engine,
     opts: &BatchOptions,
-    mut sink: impl FnMut(FileReport),
+    mut sink: impl FnMut(FileReport) -> bool,
 ) {
-    let threads = opts.threads.max(1);
-    if threads == 1 || files.len() <= 1 {
+    let threads = opts.threads.clamp(1, MAX_THREADS).min(files.len().max(1));
+    if threads == 1 {
         for f in files {
             if INTERRUPTED.load(Ordering::Relaxed) {
                 break;
             }
-            sink(check_file(
+            let report = check_file(
                 f,
                 engine,
                 &(opts.read_options)(f),
                 opts.keep_source,
                 opts.suppress.as_ref(),
-            ));
+            );
+            if !sink(report) {
+                return;
+            }
         }
         return;
     }
@@ -264,10 +294,15 @@ pub fn run(
         });
         let mut pending = BTreeMap::new();
         let mut want = 0;
-        for (i, r) in rx {
+        'receive: for (i, r) in rx {
             pending.insert(i, r);
             while let Some(r) = pending.remove(&want) {
-                sink(r);
+                if !sink(r) {
+                    // No file after this one is started; dropping the receiver ends the
+                    // workers' waits on a full queue.
+                    next.store(files.len(), Ordering::Relaxed);
+                    break 'receive;
+                }
                 want += 1;
             }
         }

@@ -1093,7 +1093,17 @@ impl Engine {
                 applicable[i] = rule.kind.evaluate(&rule.common, &scan, &mut findings);
             }
             if !t.suppressions.is_empty() {
-                findings.retain(|f| !t.suppressions.iter().any(|s| s.covers(f.line, &f.rule.id)));
+                // By line, so a file with a directive on every line stays linear.
+                let mut by_line: HashMap<usize, Vec<&crate::transcript::Suppression>> =
+                    HashMap::new();
+                for s in &t.suppressions {
+                    by_line.entry(s.line).or_default().push(s);
+                }
+                findings.retain(|f| {
+                    !by_line
+                        .get(&f.line)
+                        .is_some_and(|v| v.iter().any(|s| s.covers(f.line, &f.rule.id)))
+                });
             }
             findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             Checked {

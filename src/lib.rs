@@ -5,6 +5,7 @@ pub mod cli;
 pub mod engine;
 pub mod examples;
 pub mod finding;
+pub mod fuzzing;
 pub mod input;
 pub mod labels;
 pub mod lexicon;

@@ -32,8 +32,8 @@ pub struct Settings<'a> {
 }
 
 /// The directive text on a source line and its 1-based column.
-fn directive_at(source: &str, line: usize) -> Option<(usize, &str)> {
-    let l = source.lines().nth(line.checked_sub(1)?)?;
+fn directive_at<'a>(source: &[&'a str], line: usize) -> Option<(usize, &'a str)> {
+    let l = *source.get(line.checked_sub(1)?)?;
     let at = l.find("tonecheck:")?;
     let end = l[at..].find("-->").map_or(l.len(), |e| at + e);
     Some((l[..at].chars().count() + 1, l[at..end].trim_end()))
@@ -41,9 +41,9 @@ fn directive_at(source: &str, line: usize) -> Option<(usize, &str)> {
 
 /// Where a suppression was written: its own line, the line above for `ignore-next-line`,
 /// or anywhere for `ignore-file` (line 0).
-fn written_at(source: &str, s: &Suppression) -> Option<(usize, usize, String)> {
+fn written_at(source: &[&str], s: &Suppression) -> Option<(usize, usize, String)> {
     let candidates: Vec<usize> = if s.line == 0 {
-        (1..=source.lines().count()).collect()
+        (1..=source.len()).collect()
     } else {
         (1..=s.line).rev().take(3).collect()
     };
@@ -84,9 +84,18 @@ pub fn apply(
         .iter()
         .map(|s| vec![false; s.rules.len().max(1)])
         .collect();
+    // Directives by line, so a directive on every line of a long file stays linear.
+    let mut by_line: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    for (si, s) in t.suppressions.iter().enumerate() {
+        by_line.entry(s.line).or_default().push(si);
+    }
+    let no_directives = Vec::new();
     findings.retain(|f| {
         let mut keep = true;
-        for (si, s) in t.suppressions.iter().enumerate() {
+        let here = by_line.get(&f.line).unwrap_or(&no_directives);
+        let file_wide = by_line.get(&0).unwrap_or(&no_directives);
+        for &si in here.iter().chain(file_wide) {
+            let s = &t.suppressions[si];
             if !s.covers(f.line, &f.rule.id) {
                 continue;
             }
@@ -98,9 +107,10 @@ pub fn apply(
         }
         keep
     });
+    let lines: Vec<&str> = source.lines().collect();
     let mut report_any = false;
     for (si, s) in t.suppressions.iter().enumerate() {
-        let place = written_at(source, s);
+        let place = written_at(&lines, s);
         let line = place.as_ref().map_or(s.line.max(1), |p| p.0);
         let mut unused = Vec::new();
         for (ri, id) in s.rules.iter().enumerate() {

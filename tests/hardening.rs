@@ -163,8 +163,7 @@ fn long_turns_without_full_stops_are_judged_in_linear_time() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == "feel")
-        .next_back()
+        .rfind(|f| f["rule"] == "feel")
         .unwrap()
         .clone();
     // "[00:00:01] Agent: " is 18 characters; each repetition is 20.
@@ -388,7 +387,7 @@ fn streams_are_read_and_endless_devices_refused() {
     );
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("/dev/zero: error: larger than the 256 MiB limit"),
+        stderr(&o).contains("/dev/zero: error: larger than the 128 MiB limit"),
         "{}",
         stderr(&o)
     );
@@ -562,4 +561,298 @@ fn terminal_escapes_are_shown_not_obeyed() {
             .collect();
         assert_eq!(bytes, raw);
     }
+}
+
+/// Item 7: `-j` is capped (a huge value used to overflow and panic).
+#[test]
+fn huge_thread_counts_are_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "a.txt",
+        "Customer: hi\nAgent: I'm sorry if you feel that way\n",
+    );
+    write(d, "b.txt", "Customer: hi\nAgent: thanks\n");
+    for j in ["18446744073709551615", "10000"] {
+        let o = run(
+            d,
+            &[
+                "check",
+                "--no-config",
+                "-f",
+                "line",
+                "-j",
+                j,
+                "a.txt",
+                "b.txt",
+            ],
+        );
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(stdout(&o).starts_with("a.txt:2:"), "{}", stdout(&o));
+    }
+}
+
+/// Item 7: when the reader of the output goes away (`check … | head -1`), the batch stops:
+/// the next input, a FIFO nobody writes to, is never opened. Were it opened, the run would
+/// block on it, so the test unblocks it after a minute and then fails.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_stops_the_batch() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "a.txt",
+        format!(
+            "Customer: hi\nAgent: {}\n",
+            "sorry if you feel that way, ".repeat(20_000)
+        ),
+    );
+    let fifo = d.join("z.txt");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        return;
+    }
+    for format in ["line", "pretty", "json", "jsonl", "csv"] {
+        let mut child = bin()
+            .args([
+                "check",
+                "--no-config",
+                "-j",
+                "1",
+                "-f",
+                format,
+                "a.txt",
+                "z.txt",
+            ])
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read a little (JSON is one long line) and hang up.
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let mut waited = 0;
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            waited += 1;
+            if waited == 600 {
+                // Unblock the stuck run so the test ends, then fail.
+                let mut w = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+                let _ = w.write_all(b"Agent: hi\n");
+                drop(w);
+                let _ = child.wait();
+                panic!("{format}: the batch went on to the next file after its output closed");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        let err = String::from_utf8_lossy(&child.wait_with_output().unwrap().stderr).into_owned();
+        // A closed pipe is not an error: the exit status is that of the findings so far.
+        assert_eq!(status.code(), Some(1), "{format}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("error"),
+            "{format}: {err}"
+        );
+    }
+}
+
+/// Item 8: the run's own output files are never read as inputs, and an output that is a
+/// named input is refused before anything is written.
+#[cfg(unix)]
+#[test]
+fn output_files_are_never_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let call = "Customer: hi\nAgent: I'm sorry if you feel that way\n";
+    write(d, "calls/a.txt", call);
+    // `check calls -f line > calls/findings.txt`: the shell creates the file first.
+    for _ in 0..2 {
+        let out = std::fs::File::create(d.join("calls/findings.txt")).unwrap();
+        let o = bin()
+            .args(["check", "--no-config", "-f", "line", "calls"])
+            .current_dir(d)
+            .stdout(out)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert_eq!(stderr(&o), "", "the findings file is not read");
+        let written = std::fs::read_to_string(d.join("calls/findings.txt")).unwrap();
+        assert!(
+            written.lines().all(|l| l.starts_with("calls/a.txt:")),
+            "{written}"
+        );
+    }
+    std::fs::remove_file(d.join("calls/findings.txt")).unwrap();
+    // `score calls --html calls/report.md`, run twice: the old report is not read.
+    for _ in 0..2 {
+        let o = run(
+            d,
+            &[
+                "score",
+                "--no-config",
+                "-f",
+                "json",
+                "--html",
+                "calls/report.md",
+                "calls",
+            ],
+        );
+        assert_ne!(code(&o), 2, "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["summary"]["files"], 1);
+    }
+    // Named inputs that are outputs are refused, and left alone.
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "calls/a.txt",
+            "--html",
+            "calls/a.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: calls/a.txt is both an input and the output (--html calls/a.txt); write the output elsewhere"
+    );
+    let appended = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("calls/a.txt"))
+        .unwrap();
+    let o = bin()
+        .args(["check", "--no-config", "-f", "line", "calls/a.txt"])
+        .current_dir(d)
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("(standard output)"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("calls/a.txt")).unwrap(),
+        call
+    );
+}
+
+/// Item 9, the smaller ones: lone-CR line ends, UTF-16, the front-matter `mode:` line, a huge
+/// `last_turns`, and many distinct speaker labels (linear, with a bounded error line).
+#[test]
+fn smaller_input_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let call = "Customer: hi\r\nAgent: I'm sorry if you feel that way\r\n";
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(call.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    write(d, "utf16.txt", &utf16);
+    write(d, "utf16-nobom.txt", &utf16[2..]);
+    write(d, "cr.txt", call.replace("\r\n", "\r"));
+    write(
+        d,
+        "mode.txt",
+        "---\nid: x\nagent: Sam\nmode: chat\n---\nAgent: hi\n",
+    );
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "-f",
+            "line",
+            "cr.txt",
+            "mode.txt",
+            "utf16-nobom.txt",
+            "utf16.txt",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    let out = stdout(&o);
+    assert!(out.contains("cr.txt:2:12: error[non-apology]"), "{out}");
+    assert!(out.contains("utf16.txt:2:12: error[non-apology]"), "{out}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("mode.txt:4: error: front matter `mode: chat`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("utf16-nobom.txt: error: looks like UTF-16 without a byte-order mark"),
+        "{err}"
+    );
+
+    write(d, "pack.yaml", "pack: w\nrules:\n  - id: close\n    kind: required\n    severity: warning\n    message: m\n    expect: { phrases: [bye] }\n    where: { last_turns: 18446744073709551615 }\n    examples: { flag: ['Agent: hello'], pass: ['Agent: bye'] }\n");
+    write(d, "bye.txt", "Customer: hi\nAgent: hello\n");
+    let o = run(
+        d,
+        &[
+            "check",
+            "--no-config",
+            "--no-default-packs",
+            "--rules",
+            "pack.yaml",
+            "-f",
+            "line",
+            "bye.txt",
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "bye.txt:2:8: warning[close] m\n",
+        "{}",
+        stderr(&o)
+    );
+
+    // 200,000 distinct labels: no role can be told, one error of bounded length.
+    let labels: String = (0..200_000).map(|i| format!("Spk{i}: hello\n")).collect();
+    write(d, "labels.txt", labels);
+    let o = run(d, &["check", "--no-config", "-f", "line", "labels.txt"]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.len() < 1000, "{} bytes", err.len());
+    assert!(
+        err.contains("`Spk0`, `Spk1`") && err.contains("`Spk9`, and 199990 more"),
+        "{err}"
+    );
+}
+
+/// Item 1 and 2 leftovers: a directive on every one of many lines stays linear (findings
+/// were matched against every directive), and front matter over 1 MiB is that file's error.
+#[test]
+fn many_directives_and_huge_front_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pack.yaml", PACK);
+    let n = 100_000;
+    let mut text = String::from("Customer: hi thanks\n");
+    for i in 0..n {
+        let rule = if i % 2 == 0 { "feel" } else { "other-rule" };
+        text.push_str(&format!("Agent: if you feel # tonecheck: ignore {rule}\n"));
+    }
+    write(d, "sup.txt", &text);
+    let (_, v) = check_json(d, "sup.txt");
+    assert_eq!(rule_counts(&v).get("feel"), Some(&(n / 2)));
+
+    let fm = format!(
+        "---\n{}---\nAgent: hi\nCustomer: yo\n",
+        "k: v\n".repeat(300_000)
+    );
+    write(d, "fm.txt", fm);
+    let o = run(d, &["check", "--no-config", "-f", "line", "fm.txt"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("fm.txt:209717: error: front matter is larger than the 1024 KiB limit"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -21,7 +21,10 @@ pub fn run(a: CheckArgs) -> u8 {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let (files, walk_errors) = pipeline::files(&a.paths);
+    let (files, walk_errors) = match pipeline::files(&a.paths, a.html.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let progress = pipeline::progress_bar(files.len(), "checking");
     let opts = WriterOptions {
         color: pipeline::use_color(a.color),

@@ -76,13 +76,72 @@ pub fn format(asked: &Option<String>) -> Result<String, u8> {
     }
 }
 
-/// The files under the given paths (default: the current folder), and walk errors.
-pub fn files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
-    if paths.is_empty() {
+/// The files under the given paths (default: the current folder), and walk errors. The
+/// run's own outputs (standard output redirected to a file, the `--html` report) are never
+/// read: a walked one is left out, and a named one is refused with exit code 2 before
+/// anything is written (`check x.txt --html x.txt` would otherwise overwrite the input).
+pub fn files(
+    paths: &[PathBuf],
+    html: Option<&Path>,
+) -> Result<(Vec<PathBuf>, Vec<InputError>), u8> {
+    let (mut files, errors) = if paths.is_empty() {
         walk::collect(&[PathBuf::from(".")])
     } else {
         walk::collect(paths)
+    };
+    let outputs: Vec<(FileId, String)> = stdout_id()
+        .map(|id| (id, "standard output".to_string()))
+        .into_iter()
+        .chain(html.and_then(|p| Some((file_id(p)?, format!("--html {}", p.display())))))
+        .collect();
+    if outputs.is_empty() {
+        return Ok((files, errors));
     }
+    let named: Vec<Option<FileId>> = paths.iter().map(|p| file_id(p)).collect();
+    for f in &files {
+        let Some(id) = file_id(f) else { continue };
+        if let Some((_, what)) = outputs.iter().find(|(o, _)| *o == id) {
+            if named.contains(&Some(id)) {
+                eprintln!(
+                    "error: {} is both an input and the output ({what}); write the output elsewhere",
+                    walk::display(f)
+                );
+                return Err(EXIT_ERROR);
+            }
+        }
+    }
+    files.retain(|f| file_id(f).is_none_or(|id| outputs.iter().all(|(o, _)| *o != id)));
+    Ok((files, errors))
+}
+
+/// Which file a path is, whatever it is called (device and inode on Unix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+#[cfg(unix)]
+fn file_id(p: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(p).ok()?;
+    m.is_file().then(|| FileId(m.dev(), m.ino()))
+}
+
+#[cfg(unix)]
+fn stdout_id() -> Option<FileId> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let fd = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let m = std::fs::File::from(fd).metadata().ok()?;
+    m.is_file().then(|| FileId(m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<FileId> {
+    None
+}
+
+#[cfg(not(unix))]
+fn stdout_id() -> Option<FileId> {
+    None
 }
 
 /// Whether the pretty output is colored.
@@ -365,14 +424,14 @@ pub fn run(
         batch::run(files, b.engine, &opts, |mut r| {
             each(&mut r);
             summary.add(&r);
+            // False once the output is gone: the batch stops starting files.
             match &progress {
                 Some(pb) => {
-                    pb.suspend(|| emit(&r, writers));
+                    let ok = pb.suspend(|| emit(&r, writers));
                     pb.inc(1);
+                    ok
                 }
-                None => {
-                    emit(&r, writers);
-                }
+                None => emit(&r, writers),
             }
         });
     }

@@ -62,6 +62,10 @@ pub fn run(a: ScoreArgs) -> u8 {
     } else {
         a.group_by.clone()
     };
+    let (files, walk_errors) = match pipeline::files(&a.paths, a.html.as_deref()) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
     let mut writers: Vec<Box<dyn Writer>> = Vec::new();
     if let Some(path) = &a.summary {
         match pipeline::summary_writer(path) {
@@ -75,7 +79,6 @@ pub fn run(a: ScoreArgs) -> u8 {
             Err(code) => return code,
         }
     }
-    let (files, walk_errors) = pipeline::files(&a.paths);
     let progress = pipeline::progress_bar(files.len(), "scoring");
     let out = pipeline::stdout(progress.is_some());
     writers.insert(

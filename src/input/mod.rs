@@ -285,6 +285,23 @@ fn read_checked(
         line,
         message,
     };
+    // UTF-16 with a byte-order mark (Windows "Unicode" exports) is decoded; without one it
+    // is named, not called binary.
+    if let Some(text) = utf16(bytes) {
+        return match text {
+            Ok(text) => read_checked(path, text.as_bytes(), opts),
+            Err(at) => Err(err(
+                None,
+                format!("invalid UTF-16 after {at} characters; save the file as UTF-8"),
+            )),
+        };
+    }
+    if looks_like_utf16(bytes) {
+        return Err(err(
+            None,
+            "looks like UTF-16 without a byte-order mark; save the file as UTF-8".into(),
+        ));
+    }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(err(
@@ -323,7 +340,7 @@ fn read_checked(
 /// Largest input file read. A transcript takes several times its size in memory while it
 /// is checked, so bigger files (and endless streams such as `/dev/zero`) are refused with an
 /// error after reading this much; split them.
-pub const MAX_FILE_BYTES: u64 = 256 << 20;
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
 
 /// The bytes of a file, a FIFO or device (`<(cmd)`), or standard input for `-`, up to
 /// `MAX_FILE_BYTES`; the error is the message to report.
@@ -346,6 +363,54 @@ pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, String> {
         )),
         Ok(_) => Ok(buf),
     }
+}
+
+/// Decodes UTF-16 that starts with a byte-order mark; `None` when there is none, `Err` with
+/// the number of characters before a broken code unit.
+fn utf16(bytes: &[u8]) -> Option<Result<String, usize>> {
+    let le = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let body = &bytes[2..];
+    if body.len() % 2 == 1 {
+        return Some(Err(body.len() / 2));
+    }
+    let units = body.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let mut out = String::with_capacity(body.len() / 2);
+    for (i, c) in char::decode_utf16(units).enumerate() {
+        match c {
+            Ok(c) => out.push(c),
+            Err(_) => return Some(Err(i)),
+        }
+    }
+    Some(Ok(out))
+}
+
+/// Text in UTF-16 without a mark: most characters are ASCII, so every other byte is NUL.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 8 {
+        return false;
+    }
+    let zeros = |offset: usize| {
+        sample
+            .iter()
+            .skip(offset)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let half = sample.len() / 2;
+    let (even, odd) = (zeros(0), zeros(1));
+    (odd * 10 >= half * 9 && even == 0) || (even * 10 >= half * 9 && odd == 0)
 }
 
 /// Reads a file from disk (or standard input for `-`).

@@ -5,6 +5,8 @@ use crate::transcript::{Metadata, Mode, Role, Segment, Suppression, Transcript, 
 
 const MAX_LABEL_BYTES: usize = 40;
 const MAX_LABEL_WORDS: usize = 4;
+/// Front matter is a few lines of call metadata; more than this is refused.
+const MAX_FRONT_MATTER_BYTES: usize = 1 << 20;
 
 pub const READER: Reader = Reader {
     name: "plain",
@@ -30,20 +32,32 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
         message,
     };
     let mut t = Transcript::new(id_from_path(path));
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l)).peekable();
+    let mut lines = split_lines(text)
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .peekable();
     // Front matter.
     let mut fm_mode = None;
     if lines.peek().is_some_and(|(_, l)| l.trim_end() == "---") {
         lines.next();
         let mut yaml = String::new();
         let mut closed = false;
-        for (_, l) in lines.by_ref() {
+        for (n, l) in lines.by_ref() {
             if l.trim_end() == "---" || l.trim_end() == "..." {
                 closed = true;
                 break;
             }
             yaml.push_str(l);
             yaml.push('\n');
+            if yaml.len() > MAX_FRONT_MATTER_BYTES {
+                return Err(err(
+                    Some(n),
+                    format!(
+                        "front matter is larger than the {} KiB limit",
+                        MAX_FRONT_MATTER_BYTES >> 10
+                    ),
+                ));
+            }
         }
         if !closed {
             return Err(err(
@@ -204,12 +218,13 @@ fn front_matter(yaml: &str, t: &mut Transcript) -> Result<Option<Mode>, (usize, 
                     "script" => Mode::Script,
                     "conversation" => Mode::Conversation,
                     other => {
+                        let line = crate::pack::find_key_value(yaml, "mode", other, 1);
                         return Err((
-                            1,
+                            line.unwrap_or(1),
                             format!(
                                 "front matter `mode: {other}` must be `script` or `conversation`"
                             ),
-                        ))
+                        ));
                     }
                 })
             }
@@ -237,6 +252,26 @@ fn scalar(v: &serde_yaml::Value) -> String {
             .trim()
             .to_string(),
     }
+}
+
+/// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (old Mac files and some
+/// exports), without their ends.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, next) = match rest.find(['\n', '\r']) {
+            Some(i) => {
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                (&rest[..i], &rest[i + skip..])
+            }
+            None => (rest, ""),
+        };
+        rest = next;
+        Some(line)
+    })
 }
 
 enum Directive {
@@ -424,6 +459,23 @@ mod tests {
         let e = p("\nhello there\nmore\n").unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("no speaker labels"));
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let t = p("Customer: hi\rAgent: hello\r\nCustomer: bye\r").unwrap();
+        assert_eq!(t.turns.len(), 3);
+        assert_eq!(t.turns[1].line(), 2);
+        assert_eq!(t.turns[2].text, "bye");
+        let lines: Vec<&str> = split_lines("a\n\nb\r\n\rc").collect();
+        assert_eq!(lines, ["a", "", "b", "", "c"]);
+    }
+
+    #[test]
+    fn bad_front_matter_mode_is_reported_at_its_line() {
+        let e = p("---\nid: x\nagent: Sam\nmode: chat\n---\nAgent: hi\n").unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("`mode: chat`"), "{}", e.message);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! then the config's `roles:`), then what the file itself says (vendor roles such as
 //! `ParticipantRole`, the `agent:`/`customer:` names of its metadata), then built-in names,
 //! then — for diarised labels like `spk_0` — the speaker who greets for the company.
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::transcript::{Role, Transcript};
 
@@ -102,9 +102,11 @@ pub fn resolve(t: &mut Transcript, map: &RoleMap) {
             .is_some_and(|n| !n.trim().is_empty() && n.trim().eq_ignore_ascii_case(label.trim()))
     };
     let mut known: HashMap<String, Role> = HashMap::new();
+    // In first-seen order, with a set beside it so that many labels stay linear.
     let mut unknown: Vec<String> = Vec::new();
+    let mut unknown_set: HashSet<&str> = HashSet::new();
     for turn in &t.turns {
-        if known.contains_key(&turn.speaker) || unknown.contains(&turn.speaker) {
+        if known.contains_key(&turn.speaker) || unknown_set.contains(turn.speaker.as_str()) {
             continue;
         }
         let label = turn.speaker.as_str();
@@ -118,7 +120,10 @@ pub fn resolve(t: &mut Transcript, map: &RoleMap) {
             Some(r) => {
                 known.insert(turn.speaker.clone(), r);
             }
-            None => unknown.push(turn.speaker.clone()),
+            None => {
+                unknown_set.insert(&turn.speaker);
+                unknown.push(turn.speaker.clone());
+            }
         }
     }
     if !unknown.is_empty() {
@@ -127,7 +132,7 @@ pub fn resolve(t: &mut Transcript, map: &RoleMap) {
             None
         } else {
             t.turns.iter().take(6).find(|turn| {
-                unknown.contains(&turn.speaker) && {
+                unknown_set.contains(turn.speaker.as_str()) && {
                     let lower = turn.text.to_lowercase();
                     GREETINGS.iter().any(|g| lower.contains(g))
                         || (lower.contains("my name is") && lower.contains("help"))

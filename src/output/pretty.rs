@@ -357,7 +357,7 @@ impl Pretty {
             writeln!(self.out, "\n{bold}Top rules{reset}")?;
             let w = top.iter().take(10).map(|(k, _)| k.len()).max().unwrap_or(0);
             for (rule, n) in top.into_iter().take(10) {
-                writeln!(self.out, "  {:w$}  {n}", terminal(&rule))?;
+                writeln!(self.out, "  {:w$}  {n}", terminal(rule))?;
             }
         }
         writeln!(self.out)
