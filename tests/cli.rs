@@ -4,6 +4,7 @@
 //! into structs that reject unknown fields, so the format cannot drift silently.
 mod common;
 use common::json::Report;
+use common::run::Out;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -104,13 +105,6 @@ struct Env {
     dir: tempfile::TempDir,
 }
 
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Env {
     fn new() -> Env {
         let env = Env {
@@ -139,18 +133,7 @@ impl Env {
     }
 
     fn run_in(&self, cwd: &Path, args: &[&str]) -> Out {
-        let out = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
-            .args(args)
-            .current_dir(cwd)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tonecheck");
-        Out {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
+        common::run::tonecheck(cwd, args, None)
     }
 
     /// `tonecheck check` with only the test pack and no config, plus `args`.

@@ -4,9 +4,8 @@
 //! malformed input must give an error with its path and line while the batch goes on.
 mod common;
 use common::json::{FindingOut, Report};
-use std::io::Write;
+use common::run::Out;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 /// Rules that each fire once on the fixture call, at a known turn and speaker.
 const PACK: &str = r#"pack: formats-test
@@ -42,13 +41,11 @@ struct Env {
     dir: tempfile::TempDir,
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
+trait ReportOf {
+    fn report(&self) -> Report;
 }
 
-impl Out {
+impl ReportOf for Out {
     fn report(&self) -> Report {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
@@ -79,33 +76,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&[u8]>) -> Out {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run tonecheck");
-        if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .expect("piped")
-                .write_all(input)
-                .expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("wait");
-        Out {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-        }
+        common::run::tonecheck(self.dir.path(), args, stdin)
     }
 
     fn check(&self, paths: &[&Path], extra: &[&str]) -> Out {

@@ -1,6 +1,8 @@
 //! The linter side for script libraries (issue 11): Markdown macros in script mode, SARIF and
 //! GitHub output, suppressions, terminal-sized output options, `score` exit codes, authoring
 //! errors and closed pipes — the real binary, in a temporary folder, with its own pack.
+mod common;
+use common::run::Out;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -42,12 +44,6 @@ struct Env {
     dir: tempfile::TempDir,
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Env {
     fn new() -> Env {
         let env = Env {
@@ -64,18 +60,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Out {
-        let out = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tonecheck");
-        Out {
-            code: out.status.code().expect("exit code"),
-            stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-        }
+        common::run::tonecheck(self.dir.path(), args, None)
     }
 
     /// `check` with only the test pack, no config, plus `args`.
