@@ -397,11 +397,7 @@ impl MatcherBuilder {
 }
 
 fn unknown(name: &str, what: &str, classes: &Classes) -> String {
-    let near = classes
-        .keys()
-        .find(|k| pattern::similar(name, k))
-        .map(|k| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default();
+    let near = crate::pack::suggest::did_you_mean(name, classes.keys().map(String::as_str));
     format!(
         "unknown {what} `{name}`{near}; this pack defines: {}",
         if classes.is_empty() {

@@ -910,11 +910,8 @@ fn group(branches: &[Vec<Ast>], classes: &Classes, depth: usize) -> Result<Vec<V
 
 fn unknown_class(name: &str, classes: &Classes) -> String {
     let known: Vec<&str> = classes.keys().map(String::as_str).collect();
-    let near = known
-        .iter()
-        .filter(|k| crate::pattern::similar(name, k))
+    let near = crate::pack::suggest::closest(name, known.iter().copied())
         .map(|k| format!(" (did you mean `@{k}`?)"))
-        .next()
         .unwrap_or_default();
     format!(
         "unknown class `@{name}`{near}; this pack defines: {}",
@@ -924,28 +921,6 @@ fn unknown_class(name: &str, classes: &Classes) -> String {
             known.join(", ")
         }
     )
-}
-
-/// Edit distance of at most 2, or a third of the length (or one a prefix of the other),
-/// for "did you mean".
-pub fn similar(a: &str, b: &str) -> bool {
-    if a == b {
-        return false;
-    }
-    if a.starts_with(b) || b.starts_with(a) {
-        return true;
-    }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()] <= 2.max(a.len().max(b.len()) / 3)
 }
 
 #[cfg(test)]

@@ -334,50 +334,58 @@ const S_IS: &[&str] = &[
 ];
 
 /// Contractions written without an apostrophe, as chat and ASR text has them, and a few
-/// chat spellings. Only forms that are not ordinary words ("its", "ill", "were", "wont" in
-/// the sense of "custom" is rare enough) are expanded.
+/// chat spellings, with what they expand to; sorted, for a binary search per word. Only
+/// forms that are not ordinary words ("its", "ill", "were") are here ("wont" in the sense of
+/// "custom" is rare enough). `raw_forms` reads the same table backwards for the anchors.
+const WHOLE_WORDS: &[(&str, &[&str])] = &[
+    ("ain't", &["is", "not"]),
+    ("aint", &["is", "not"]),
+    ("arent", &["are", "not"]),
+    ("cannot", &["can", "not"]),
+    ("cant", &["can", "not"]),
+    ("couldnt", &["could", "not"]),
+    ("didnt", &["did", "not"]),
+    ("doesnt", &["does", "not"]),
+    ("dont", &["do", "not"]),
+    ("gonna", &["going", "to"]),
+    ("gotta", &["got", "to"]),
+    ("hadnt", &["had", "not"]),
+    ("hasnt", &["has", "not"]),
+    ("havent", &["have", "not"]),
+    ("heres", &["here", "is"]),
+    ("im", &["i", "am"]),
+    ("isnt", &["is", "not"]),
+    ("ive", &["i", "have"]),
+    ("mustnt", &["must", "not"]),
+    ("pls", &["please"]),
+    ("plz", &["please"]),
+    ("shes", &["she", "is"]),
+    ("shouldnt", &["should", "not"]),
+    ("thats", &["that", "is"]),
+    ("theres", &["there", "is"]),
+    ("theyre", &["they", "are"]),
+    ("theyve", &["they", "have"]),
+    ("u", &["you"]),
+    ("ur", &["your"]),
+    ("wanna", &["want", "to"]),
+    ("wasnt", &["was", "not"]),
+    ("werent", &["were", "not"]),
+    ("weve", &["we", "have"]),
+    ("whats", &["what", "is"]),
+    ("wont", &["will", "not"]),
+    ("wouldnt", &["would", "not"]),
+    ("y'all", &["you", "all"]),
+    ("yall", &["you", "all"]),
+    ("youll", &["you", "will"]),
+    ("youre", &["you", "are"]),
+    ("youve", &["you", "have"]),
+];
+
 fn whole_word_expansion(w: &str) -> Option<&'static [&'static str]> {
-    Some(match w {
-        "dont" => &["do", "not"],
-        "doesnt" => &["does", "not"],
-        "didnt" => &["did", "not"],
-        "isnt" => &["is", "not"],
-        "arent" => &["are", "not"],
-        "wasnt" => &["was", "not"],
-        "werent" => &["were", "not"],
-        "hasnt" => &["has", "not"],
-        "havent" => &["have", "not"],
-        "hadnt" => &["had", "not"],
-        "cant" => &["can", "not"],
-        "cannot" => &["can", "not"],
-        "couldnt" => &["could", "not"],
-        "shouldnt" => &["should", "not"],
-        "wouldnt" => &["would", "not"],
-        "wont" => &["will", "not"],
-        "mustnt" => &["must", "not"],
-        "aint" => &["is", "not"],
-        "im" => &["i", "am"],
-        "ive" => &["i", "have"],
-        "youre" => &["you", "are"],
-        "youve" => &["you", "have"],
-        "youll" => &["you", "will"],
-        "theyre" => &["they", "are"],
-        "theyve" => &["they", "have"],
-        "weve" => &["we", "have"],
-        "thats" => &["that", "is"],
-        "whats" => &["what", "is"],
-        "theres" => &["there", "is"],
-        "heres" => &["here", "is"],
-        "shes" => &["she", "is"],
-        "gonna" => &["going", "to"],
-        "wanna" => &["want", "to"],
-        "gotta" => &["got", "to"],
-        "u" => &["you"],
-        "ur" => &["your"],
-        "pls" | "plz" => &["please"],
-        "y'all" | "yall" => &["you", "all"],
-        _ => return None,
-    })
+    WHOLE_WORDS
+        .binary_search_by(|(raw, _)| (*raw).cmp(w))
+        .ok()
+        .map(|i| WHOLE_WORDS[i].1)
 }
 
 /// The raw spellings in which a normalised word can appear in source text, for the anchor
@@ -404,16 +412,6 @@ pub fn raw_forms(word: &str) -> Vec<String> {
         "us" => add("let's"),
         "can" => add("can't"),
         "shall" => add("shan't"),
-        "you" => {
-            add("u");
-            add("y'all");
-            add("yall");
-        }
-        "your" => add("ur"),
-        "please" => {
-            add("pls");
-            add("plz");
-        }
         _ => {}
     }
     for (raw, parts) in WHOLE_WORDS {
@@ -441,44 +439,6 @@ pub fn raw_forms(word: &str) -> Vec<String> {
     out.extend(curly);
     out
 }
-
-const WHOLE_WORDS: &[(&str, &[&str])] = &[
-    ("dont", &["do", "not"]),
-    ("doesnt", &["does", "not"]),
-    ("didnt", &["did", "not"]),
-    ("isnt", &["is", "not"]),
-    ("arent", &["are", "not"]),
-    ("wasnt", &["was", "not"]),
-    ("werent", &["were", "not"]),
-    ("hasnt", &["has", "not"]),
-    ("havent", &["have", "not"]),
-    ("hadnt", &["had", "not"]),
-    ("cant", &["can", "not"]),
-    ("cannot", &["can", "not"]),
-    ("couldnt", &["could", "not"]),
-    ("shouldnt", &["should", "not"]),
-    ("wouldnt", &["would", "not"]),
-    ("wont", &["will", "not"]),
-    ("mustnt", &["must", "not"]),
-    ("aint", &["is", "not"]),
-    ("ain't", &["is", "not"]),
-    ("im", &["i", "am"]),
-    ("ive", &["i", "have"]),
-    ("youre", &["you", "are"]),
-    ("youve", &["you", "have"]),
-    ("youll", &["you", "will"]),
-    ("theyre", &["they", "are"]),
-    ("theyve", &["they", "have"]),
-    ("weve", &["we", "have"]),
-    ("thats", &["that", "is"]),
-    ("whats", &["what", "is"]),
-    ("theres", &["there", "is"]),
-    ("heres", &["here", "is"]),
-    ("shes", &["she", "is"]),
-    ("gonna", &["going", "to"]),
-    ("wanna", &["want", "to"]),
-    ("gotta", &["got", "to"]),
-];
 
 #[inline]
 fn is_word_byte(b: u8) -> bool {
@@ -554,6 +514,13 @@ mod tests {
         let mut t = Tokens::default();
         t.tokenize(text);
         (0..t.len()).map(|i| t.word(i).to_string()).collect()
+    }
+
+    #[test]
+    fn the_chat_spelling_table_is_sorted_for_its_binary_search() {
+        assert!(WHOLE_WORDS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(raw_forms("you").contains(&"u".to_string()));
+        assert!(raw_forms("not").contains(&"dont".to_string()));
     }
 
     #[test]

@@ -55,13 +55,10 @@ pub fn run(cmd: RulesCommand) -> u8 {
         }),
         RulesCommand::Trace { id, file, packs } => with_engine(&packs, true, |e| {
             let Some(ri) = e.rule_index(&id) else {
-                let near = e
-                    .rules()
-                    .iter()
-                    .map(|r| r.common.info.id.as_str())
-                    .find(|r| crate::pattern::similar(&id, r))
-                    .map(|r| format!(" (did you mean `{r}`?)"))
-                    .unwrap_or_default();
+                let near = crate::pack::suggest::did_you_mean(
+                    &id,
+                    e.rules().iter().map(|r| r.common.info.id.as_str()),
+                );
                 eprintln!("error: no rule `{id}`{near}; `tonecheck rules list` shows them all");
                 return EXIT_ERROR;
             };
