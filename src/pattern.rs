@@ -38,7 +38,25 @@ pub struct Test {
     pub label: Box<str>,
     /// `words` as a hash set, built on first use when the list is long (a class of
     /// hundreds of words is one look-up instead of a binary search of string compares).
-    index: std::sync::OnceLock<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
+    index: Memo<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
+    /// `rarity()`, computed once: a class test is shared by every sequence it expands into.
+    rarity: Memo<usize>,
+}
+
+/// A value computed on first use that takes no part in comparing tests.
+#[derive(Clone, Default)]
+struct Memo<T>(std::sync::OnceLock<T>);
+
+impl<T> PartialEq for Memo<T> {
+    fn eq(&self, _: &Memo<T>) -> bool {
+        true
+    }
+}
+
+impl<T> std::fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("_")
+    }
 }
 
 impl Test {
@@ -101,6 +119,7 @@ impl Test {
         }
         let index = self
             .index
+            .0
             .get_or_init(|| Some(self.words.iter().cloned().collect()));
         match index {
             Some(set) => set.contains(w),
@@ -110,6 +129,10 @@ impl Test {
 
     /// How good an anchor this test is: higher is rarer. Zero means it cannot anchor.
     fn rarity(&self) -> usize {
+        *self.rarity.0.get_or_init(|| self.compute_rarity())
+    }
+
+    fn compute_rarity(&self) -> usize {
         if self.any || self.num || self.negated || !self.puncts.is_empty() {
             return 0;
         }
@@ -129,19 +152,20 @@ impl Test {
 }
 
 /// The commonest words of conversation: poor anchors.
+/// Sorted (binary search).
 const COMMON: &[&str] = &[
-    "a", "about", "again", "all", "am", "an", "and", "any", "are", "as", "at", "back", "be",
+    "'s", "a", "about", "again", "all", "am", "an", "and", "any", "are", "as", "at", "back", "be",
     "been", "but", "by", "can", "could", "day", "did", "do", "does", "for", "from", "get", "go",
     "going", "got", "had", "has", "have", "he", "her", "here", "his", "how", "i", "if", "in", "is",
     "it", "its", "just", "know", "let", "like", "me", "more", "my", "need", "no", "not", "now",
     "of", "ok", "okay", "on", "one", "or", "our", "out", "please", "really", "s", "see", "she",
     "so", "some", "that", "the", "their", "them", "then", "there", "they", "thing", "this", "time",
     "to", "up", "us", "very", "want", "was", "we", "well", "were", "what", "when", "which", "will",
-    "with", "would", "yes", "you", "your", "'s",
+    "with", "would", "yes", "you", "your",
 ];
 
 fn word_rarity(w: &str) -> usize {
-    if COMMON.contains(&w) {
+    if COMMON.binary_search(&w).is_ok() {
         1 + w.len()
     } else {
         100 + w.len().min(20)
@@ -791,15 +815,15 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
             let entries = classes
                 .get(name)
                 .ok_or_else(|| unknown_class(name, classes))?;
-            let mut branches = Vec::new();
-            for e in entries {
-                branches
-                    .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
-            }
             if let Some(hit) =
                 CLASS_CACHE.with(|c| c.borrow().get(&class_key(name, entries)).cloned())
             {
                 return Ok(hit);
+            }
+            let mut branches = Vec::new();
+            for e in entries {
+                branches
+                    .push(parse(e).map_err(|m| format!("in class `@{name}`, entry `{e}`: {m}"))?);
             }
             let mut alts = group(&branches, classes, depth + 1)?;
             for alt in &mut alts {
@@ -926,6 +950,13 @@ fn unknown_class(name: &str, classes: &Classes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_words_are_sorted_for_binary_search() {
+        assert!(COMMON.windows(2).all(|w| w[0] < w[1]));
+        assert!(word_rarity("the") < word_rarity("refund"));
+        assert!(word_rarity("'s") < word_rarity("refund"));
+    }
 
     fn matches(pattern: &str, text: &str) -> Option<String> {
         let mut classes = Classes::new();
