@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 
 use crate::finding::{Finding, RuleInfo, Severity};
+use crate::group::{Group, GroupScratch, Member};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
@@ -28,15 +29,6 @@ pub struct Hit {
     pub end: u32,
 }
 
-/// A pattern's claim on an automaton entry: verify flat pattern `flat` where the surface
-/// string occurs, if the word boundaries hold.
-#[derive(Debug, Clone, Copy)]
-struct Anchor {
-    flat: u32,
-    word_start: bool,
-    word_end: bool,
-}
-
 /// A regex's claim on an automaton entry: run regex `regex` on the turn.
 #[derive(Debug, Clone, Copy)]
 struct Trigger {
@@ -48,16 +40,9 @@ struct Trigger {
 /// One string of the automaton and what its occurrences wake.
 #[derive(Debug, Default)]
 struct Entry {
-    /// Patterns verified at every occurrence.
-    anchors: Vec<Anchor>,
+    /// Pattern sequences anchored here, verified together (src/group.rs).
+    group: Group,
     regexes: Vec<Trigger>,
-    /// Patterns whose element right after (`next`) or before (`prev`) the anchor is a set of
-    /// words: verified only when the neighbouring token is one of them. A common anchor
-    /// ("sorry", "you") can start a hundred patterns; this keeps the work to the few that
-    /// can match.
-    keyed: Vec<Anchor>,
-    next: HashMap<Box<str>, Vec<u32>, crate::lexicon::Fnv>,
-    prev: HashMap<Box<str>, Vec<u32>, crate::lexicon::Fnv>,
 }
 
 /// A literal every match of a regex contains, with the word boundaries the regex puts
@@ -73,80 +58,30 @@ struct Literal {
 #[derive(Debug, Clone)]
 pub struct Origin {
     pub matcher: MatcherId,
+    /// A match of the matcher, or of one of its exclusions.
+    pub role: Role,
     /// `pattern: sorry if @you`, `phrase: i am sorry`, `negated: ...`.
     pub source: String,
 }
 
-/// Exclusions of one matcher, checked on the tokens around each hit.
+/// What a flat pattern's match means for its matcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Match,
+    /// An `except` pattern: a match it overlaps is dropped.
+    Except,
+    /// A `not_near` pattern: a match within its distance is dropped.
+    NotNear,
+}
+
+/// Exclusions of one matcher. Their flat patterns are also anchored in the automaton (role
+/// `Except` / `NotNear`), so a turn's exclusion matches come from the same pass as its
+/// matches; these copies serve `rules trace`.
 #[derive(Debug, Default)]
 struct Extras {
     except: Vec<(String, Flat)>,
     not_near: Vec<(String, Flat)>,
     within: usize,
-    /// `except` and `not_near` flats by anchor word, so a window around a hit costs one
-    /// look-up per token, not one verification per token and pattern.
-    except_ix: AnchorIndex,
-    not_near_ix: AnchorIndex,
-}
-
-/// Flat patterns keyed by the words of their anchors; prefix anchors go to `other`.
-#[derive(Debug, Default)]
-struct AnchorIndex {
-    by_word: HashMap<Box<str>, Vec<u32>, crate::lexicon::Fnv>,
-    other: Vec<u32>,
-    max_width: usize,
-}
-
-impl AnchorIndex {
-    fn new(flats: &[(String, Flat)]) -> AnchorIndex {
-        let mut ix = AnchorIndex::default();
-        for (i, (_, f)) in flats.iter().enumerate() {
-            ix.max_width = ix.max_width.max(f.max_width);
-            let t = f.anchor_test();
-            if !t.prefixes.is_empty() || t.words.is_empty() {
-                ix.other.push(i as u32);
-            }
-            for w in t.words.iter() {
-                ix.by_word.entry(w.clone()).or_default().push(i as u32);
-            }
-        }
-        ix
-    }
-
-    /// Whether a match of one of `flats` starting in `from..to` satisfies `ok`.
-    fn any_in(
-        &self,
-        flats: &[(String, Flat)],
-        toks: &Tokens,
-        from: usize,
-        to: usize,
-        ok: impl Fn(usize, usize) -> bool,
-    ) -> bool {
-        if flats.is_empty() {
-            return false;
-        }
-        let end = to.saturating_add(self.max_width).min(toks.len());
-        let hit = |fi: u32, k: usize| {
-            flats[fi as usize]
-                .1
-                .verify(toks, k)
-                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
-        };
-        for k in from..end {
-            let t = &toks.toks[k];
-            for w in std::iter::once(toks.text(t)).chain(t.alt) {
-                if let Some(list) = self.by_word.get(w) {
-                    if list.iter().any(|&fi| hit(fi, k)) {
-                        return true;
-                    }
-                }
-            }
-            if self.other.iter().any(|&fi| hit(fi, k)) {
-                return true;
-            }
-        }
-        false
-    }
 }
 
 /// Collects the patterns and regexes of all matchers while packs are compiled.
@@ -258,12 +193,24 @@ impl MatcherBuilder {
                 self.flats.push(f);
                 self.origins.push(Origin {
                     matcher: id,
+                    role: Role::Match,
                     source: source.clone(),
                 });
             }
         }
-        extras.except_ix = AnchorIndex::new(&extras.except);
-        extras.not_near_ix = AnchorIndex::new(&extras.not_near);
+        for (role, list) in [
+            (Role::Except, &extras.except),
+            (Role::NotNear, &extras.not_near),
+        ] {
+            for (src, f) in list {
+                self.flats.push(f.clone());
+                self.origins.push(Origin {
+                    matcher: id,
+                    role,
+                    source: src.clone(),
+                });
+            }
+        }
         self.extras.push(extras);
         for re in &def.regex {
             let idx = match self.regex_index.get(re) {
@@ -296,6 +243,7 @@ impl MatcherBuilder {
         let mut strings: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut entries: Vec<Entry> = Vec::new();
+        let mut members: Vec<Vec<Member>> = Vec::new();
         let mut entry = |s: String, entries: &mut Vec<Entry>| -> usize {
             *index.entry(s.clone()).or_insert_with(|| {
                 strings.push(s);
@@ -305,24 +253,24 @@ impl MatcherBuilder {
         };
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_test();
+            let mut claim = |e: usize, word_start: bool, word_end: bool| {
+                if members.len() <= e {
+                    members.resize_with(e + 1, Vec::new);
+                }
+                members[e].push(Member {
+                    flat: fi as u32,
+                    word_start,
+                    word_end,
+                });
+            };
             for w in t.words.iter() {
                 for raw in crate::tokens::raw_forms(w) {
                     let attached = raw.starts_with(['\'', '\u{2019}']);
-                    let e = entry(raw, &mut entries);
-                    entries[e].anchors.push(Anchor {
-                        flat: fi as u32,
-                        word_start: !attached,
-                        word_end: true,
-                    });
+                    claim(entry(raw, &mut entries), !attached, true);
                 }
             }
             for p in t.prefixes.iter() {
-                let e = entry(p.to_string(), &mut entries);
-                entries[e].anchors.push(Anchor {
-                    flat: fi as u32,
-                    word_start: true,
-                    word_end: false,
-                });
+                claim(entry(p.to_string(), &mut entries), true, false);
             }
         }
         // Regexes with required literals run only when one occurs; the rest run on every turn.
@@ -342,24 +290,8 @@ impl MatcherBuilder {
                 None => always.push(ri as u32),
             }
         }
-        for e in &mut entries {
-            let all = std::mem::take(&mut e.anchors);
-            for a in all {
-                let (next, prev) = self.flats[a.flat as usize].neighbour_words();
-                let (map, words) = match (next, prev) {
-                    (Some(w), _) => (&mut e.next, w),
-                    (None, Some(w)) => (&mut e.prev, w),
-                    (None, None) => {
-                        e.anchors.push(a);
-                        continue;
-                    }
-                };
-                let idx = e.keyed.len() as u32;
-                e.keyed.push(a);
-                for w in words {
-                    map.entry(w.clone()).or_default().push(idx);
-                }
-            }
+        for (e, m) in entries.iter_mut().zip(members) {
+            e.group = Group::new(m, &self.flats);
         }
         // Start with the automaton that builds fastest (a small pre-commit run scans a few
         // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
@@ -377,7 +309,9 @@ impl MatcherBuilder {
             .map_err(|e| e.to_string())?;
         let mut by_matcher = vec![Vec::new(); self.count as usize];
         for (i, o) in self.origins.iter().enumerate() {
-            by_matcher[o.matcher as usize].push(i as u32);
+            if o.role == Role::Match {
+                by_matcher[o.matcher as usize].push(i as u32);
+            }
         }
         Ok(Matchers {
             automaton,
@@ -622,6 +556,9 @@ struct Scratch {
     /// (turn, regex) regexes woken by their literals.
     fired: Vec<(u32, u32)>,
     toks: Tokens,
+    group: GroupScratch,
+    /// (matcher, role, first token, end token) matches in the current turn.
+    found: Vec<(MatcherId, Role, u32, u32)>,
     norm: String,
     map: Vec<u32>,
     hits: Vec<Hit>,
@@ -697,6 +634,8 @@ impl Matchers {
             cands,
             fired,
             toks,
+            group: gs,
+            found,
             norm,
             map,
             hits,
@@ -724,7 +663,7 @@ impl Matchers {
             let before = word_before(bytes, m.start());
             let after = word_after(bytes, m.end());
             let base = starts[turn];
-            if !e.anchors.is_empty() || !e.keyed.is_empty() {
+            if !e.group.is_empty() {
                 cands.push((
                     turn as u32,
                     (m.start() - base) as u32,
@@ -751,45 +690,51 @@ impl Matchers {
             }
             let text = &t.turns[ti as usize].text;
             toks.tokenize(text);
+            found.clear();
             for &(_, cs, ce, ei, before, after) in &cands[i..j] {
-                let e = &self.entries[ei as usize];
-                let fits = |a: &Anchor| !((a.word_start && before) || (a.word_end && after));
+                let group = &self.entries[ei as usize].group;
                 let mut k = toks.at_offset(cs as usize);
                 while k < toks.len() && (toks.toks[k].start as usize) < ce as usize {
-                    let mut try_flat = |fi: u32| {
-                        let flat = &self.flats[fi as usize];
-                        if let Some((a, b)) = flat.verify(toks, k) {
-                            let matcher = self.origins[fi as usize].matcher;
-                            if !self.excluded(matcher, toks, a, b) {
-                                let (start, end) = toks.source_span(a, b);
-                                hits.push(Hit {
-                                    matcher,
-                                    turn: ti,
-                                    start,
-                                    end,
-                                });
-                            }
-                        }
-                    };
-                    for a in e.anchors.iter().filter(|a| fits(a)) {
-                        try_flat(a.flat);
-                    }
-                    for (map, nb) in [(&e.next, toks.next_word(k)), (&e.prev, toks.prev_word(k))] {
-                        let Some(nb) = nb.filter(|_| !map.is_empty()) else {
-                            continue;
-                        };
-                        let tok = &toks.toks[nb];
-                        for w in std::iter::once(toks.text(tok)).chain(tok.alt) {
-                            for &idx in map.get(w).map_or(&[][..], Vec::as_slice) {
-                                let a = &e.keyed[idx as usize];
-                                if fits(a) {
-                                    try_flat(a.flat);
-                                }
-                            }
-                        }
-                    }
+                    group.verify(toks, k, before, after, gs, |fi, a, b| {
+                        let o = &self.origins[fi as usize];
+                        found.push((o.matcher, o.role, a as u32, b as u32));
+                    });
                     k += 1;
                 }
+            }
+            // Matches first, then each matcher's exclusions; a match survives when none of
+            // its matcher's exclusions in this turn reaches it.
+            found.sort_unstable();
+            found.dedup();
+            let mut x = 0;
+            while x < found.len() {
+                let m = found[x].0;
+                let mut y = x;
+                while y < found.len() && found[y].0 == m {
+                    y += 1;
+                }
+                let of_m = &found[x..y];
+                let within = self.extras[m as usize].within as u32;
+                for &(_, role, a, b) in of_m {
+                    if role != Role::Match {
+                        continue;
+                    }
+                    let excluded = of_m.iter().any(|&(_, r, s, e)| match r {
+                        Role::Match => false,
+                        Role::Except => s < b && e > a,
+                        Role::NotNear => e + within >= a && s <= b + within,
+                    });
+                    if !excluded {
+                        let (start, end) = toks.source_span(a as usize, b as usize);
+                        hits.push(Hit {
+                            matcher: m,
+                            turn: ti,
+                            start,
+                            end,
+                        });
+                    }
+                }
+                x = y;
             }
             i = j;
         }
@@ -832,23 +777,6 @@ impl Matchers {
         }
         hits.sort_unstable();
         hits.dedup();
-    }
-
-    /// Whether an `except` pattern overlaps tokens `a..b`, or a `not_near` pattern lies
-    /// within its distance.
-    fn excluded(&self, matcher: MatcherId, toks: &Tokens, a: usize, b: usize) -> bool {
-        let x = &self.extras[matcher as usize];
-        let from = a.saturating_sub(x.except_ix.max_width);
-        if x.except_ix
-            .any_in(&x.except, toks, from, b, |s, e| s < b && e > a)
-        {
-            return true;
-        }
-        let from = a.saturating_sub(x.not_near_ix.max_width + x.within);
-        let to = b + x.within;
-        x.not_near_ix.any_in(&x.not_near, toks, from, to, |s, e| {
-            e + x.within >= a && s <= b + x.within
-        })
     }
 }
 
@@ -1043,7 +971,7 @@ impl Engine {
             .strings
             .iter()
             .zip(&self.matchers.entries)
-            .map(|(s, e)| (s.clone(), e.anchors.len()))
+            .map(|(s, e)| (s.clone(), e.group.len()))
             .collect()
     }
 

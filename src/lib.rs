@@ -6,6 +6,7 @@ pub mod engine;
 pub mod examples;
 pub mod finding;
 pub mod fuzzing;
+pub mod group;
 pub mod input;
 pub mod labels;
 pub mod lexicon;

@@ -264,6 +264,23 @@ impl Flat {
         (plain(self.right.first()), plain(self.left.first()))
     }
 
+    pub(crate) fn anchor_arc(&self) -> &Arc<Test> {
+        match &self.elems[self.anchor] {
+            Elem::Tok(t) => t,
+            _ => unreachable!("anchors are always required tokens"),
+        }
+    }
+
+    /// The elements after the anchor, in order.
+    pub(crate) fn right_elems(&self) -> &[Elem] {
+        &self.right
+    }
+
+    /// The elements before the anchor, nearest first.
+    pub(crate) fn left_elems(&self) -> &[Elem] {
+        &self.left
+    }
+
     pub fn anchor_test(&self) -> &Test {
         match &self.elems[self.anchor] {
             Elem::Tok(t) => t,
@@ -317,21 +334,6 @@ impl Flat {
         out
     }
 
-    /// Whether some match starting at a token of `from..to` satisfies `ok(start, end)`
-    /// (no allocation: used on the hot path for exclusions).
-    pub fn any_in(
-        &self,
-        toks: &Tokens,
-        from: usize,
-        to: usize,
-        ok: impl Fn(usize, usize) -> bool,
-    ) -> bool {
-        self.anchor_range(toks, from, to).any(|k| {
-            self.verify(toks, k)
-                .is_some_and(|(s, e)| (from..to).contains(&s) && ok(s, e))
-        })
-    }
-
     /// Tokens where the anchor of a match starting in `from..to` can be: up to the
     /// pattern's width past `to`.
     fn anchor_range(&self, toks: &Tokens, from: usize, to: usize) -> std::ops::Range<usize> {
@@ -340,7 +342,7 @@ impl Flat {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Dir {
+pub(crate) enum Dir {
     Fwd,
     Back,
 }
@@ -423,7 +425,7 @@ fn record(trace: &mut Option<Vec<Step>>, token: usize, t: &Test) {
 /// Consumes one token matching `t` (stepping over soft marks unless `t` takes marks).
 /// Returns the new boundary and the token index consumed.
 #[inline]
-fn step(t: &Test, toks: &Tokens, b: usize, dir: Dir) -> Option<(usize, usize)> {
+pub(crate) fn step(t: &Test, toks: &Tokens, b: usize, dir: Dir) -> Option<(usize, usize)> {
     let n = toks.len();
     match dir {
         Dir::Fwd => {
@@ -448,7 +450,7 @@ fn step(t: &Test, toks: &Tokens, b: usize, dir: Dir) -> Option<(usize, usize)> {
 }
 
 /// Steps over one word (any token but a sentence end) for a gap.
-fn skip_word(toks: &Tokens, b: usize, dir: Dir) -> Option<usize> {
+pub(crate) fn skip_word(toks: &Tokens, b: usize, dir: Dir) -> Option<usize> {
     let n = toks.len();
     match dir {
         Dir::Fwd => {
@@ -470,7 +472,7 @@ fn skip_word(toks: &Tokens, b: usize, dir: Dir) -> Option<usize> {
 
 /// Is the boundary at a sentence start? (Backward boundaries point at the last token
 /// consumed, i.e. the sentence starts at that token.)
-fn at_start(toks: &Tokens, b: usize, dir: Dir) -> bool {
+pub(crate) fn at_start(toks: &Tokens, b: usize, dir: Dir) -> bool {
     // The first token of the match is `b` going backward, `b` (next) going forward.
     let mut i = b;
     let _ = dir;
@@ -480,7 +482,7 @@ fn at_start(toks: &Tokens, b: usize, dir: Dir) -> bool {
     i == 0 || toks.hard_stop(i - 1)
 }
 
-fn at_end(toks: &Tokens, b: usize, dir: Dir) -> bool {
+pub(crate) fn at_end(toks: &Tokens, b: usize, dir: Dir) -> bool {
     // Going forward `b` is the next token; going backward the match ends before `b`... an
     // end marker only makes sense after the anchor, so treat both the same.
     let _ = dir;
@@ -1083,8 +1085,6 @@ mod tests {
         // Anchored at the rare word "zebrafish" (token 5), starting at "can" (token 1).
         assert_eq!(flats[0].find_in(&toks, 0, 3), vec![(1, 6)]);
         assert_eq!(flats[0].find_in(&toks, 2, 3), vec![]);
-        assert!(flats[0].any_in(&toks, 0, 3, |s, _| s == 1));
-        assert!(!flats[0].any_in(&toks, 2, 3, |_, _| true));
     }
 
     #[test]
