@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::OnceLock;
 
 use crate::finding::{Finding, RuleInfo, Severity};
-use crate::group::{Group, GroupScratch, Member};
+use crate::group::{Group, GroupScratch};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
@@ -40,9 +40,22 @@ struct Trigger {
 /// One string of the automaton and what its occurrences wake.
 #[derive(Debug, Default)]
 struct Entry {
-    /// Pattern sequences anchored here, verified together (src/group.rs).
-    group: Group,
+    /// Pattern groups anchored at this string (src/group.rs), each with the word boundaries
+    /// it needs around the string: (group, word_start, word_end).
+    groups: Vec<(u32, bool, bool)>,
     regexes: Vec<Trigger>,
+}
+
+impl Entry {
+    /// Whether some group takes an occurrence with a word character `before` / `after` it:
+    /// most automaton hits are inside longer words ("it" in "item"), and this drops them
+    /// before their turn is tokenised.
+    #[inline]
+    fn wakes(&self, before: bool, after: bool) -> bool {
+        self.groups
+            .iter()
+            .any(|&(_, ws, we)| !(ws && before) && !(we && after))
+    }
 }
 
 /// A literal every match of a regex contains, with the word boundaries the regex puts
@@ -243,7 +256,6 @@ impl MatcherBuilder {
         let mut strings: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut entries: Vec<Entry> = Vec::new();
-        let mut members: Vec<Vec<Member>> = Vec::new();
         let mut entry = |s: String, entries: &mut Vec<Entry>| -> usize {
             *index.entry(s.clone()).or_insert_with(|| {
                 strings.push(s);
@@ -251,26 +263,39 @@ impl MatcherBuilder {
                 entries.len() - 1
             })
         };
+        // Sequences with equal anchor tests form one group (tests shared by pointer are
+        // equal; others are compared by content once per distinct pointer).
+        let mut by_ptr: HashMap<*const pattern::Test, usize> = HashMap::new();
+        let mut by_content: HashMap<(&[Box<str>], &[Box<str>]), usize> = HashMap::new();
+        let mut members: Vec<Vec<u32>> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
-            let t = f.anchor_test();
-            let mut claim = |e: usize, word_start: bool, word_end: bool| {
-                if members.len() <= e {
-                    members.resize_with(e + 1, Vec::new);
-                }
-                members[e].push(Member {
-                    flat: fi as u32,
-                    word_start,
-                    word_end,
-                });
-            };
+            let t = f.anchor_arc();
+            let gi = *by_ptr.entry(Arc::as_ptr(t)).or_insert_with(|| {
+                *by_content
+                    .entry((&t.words[..], &t.prefixes[..]))
+                    .or_insert_with(|| {
+                        members.push(Vec::new());
+                        members.len() - 1
+                    })
+            });
+            members[gi].push(fi as u32);
+        }
+        let groups: Vec<Group> = members
+            .into_iter()
+            .map(|m| Group::new(m, &self.flats))
+            .collect();
+        for (gi, g) in groups.iter().enumerate() {
+            let t = g.anchor();
             for w in t.words.iter() {
                 for raw in crate::tokens::raw_forms(w) {
                     let attached = raw.starts_with(['\'', '\u{2019}']);
-                    claim(entry(raw, &mut entries), !attached, true);
+                    let e = entry(raw, &mut entries);
+                    entries[e].groups.push((gi as u32, !attached, true));
                 }
             }
             for p in t.prefixes.iter() {
-                claim(entry(p.to_string(), &mut entries), true, false);
+                let e = entry(p.to_string(), &mut entries);
+                entries[e].groups.push((gi as u32, true, false));
             }
         }
         // Regexes with required literals run only when one occurs; the rest run on every turn.
@@ -289,9 +314,6 @@ impl MatcherBuilder {
                 }
                 None => always.push(ri as u32),
             }
-        }
-        for (e, m) in entries.iter_mut().zip(members) {
-            e.group = Group::new(m, &self.flats);
         }
         // Start with the automaton that builds fastest (a small pre-commit run scans a few
         // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
@@ -319,6 +341,7 @@ impl MatcherBuilder {
             scanned: std::sync::atomic::AtomicUsize::new(0),
             strings,
             entries,
+            groups,
             flats: self.flats,
             origins: self.origins,
             by_matcher,
@@ -533,6 +556,7 @@ struct Matchers {
     /// The automaton's strings (anchors and regex literals), for `rules anchors`.
     strings: Vec<String>,
     entries: Vec<Entry>,
+    groups: Vec<Group>,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
     /// Per matcher, its flat patterns.
@@ -663,7 +687,7 @@ impl Matchers {
             let before = word_before(bytes, m.start());
             let after = word_after(bytes, m.end());
             let base = starts[turn];
-            if !e.group.is_empty() {
+            if e.wakes(before, after) {
                 cands.push((
                     turn as u32,
                     (m.start() - base) as u32,
@@ -692,13 +716,18 @@ impl Matchers {
             toks.tokenize(text);
             found.clear();
             for &(_, cs, ce, ei, before, after) in &cands[i..j] {
-                let group = &self.entries[ei as usize].group;
+                let entry = &self.entries[ei as usize];
                 let mut k = toks.at_offset(cs as usize);
                 while k < toks.len() && (toks.toks[k].start as usize) < ce as usize {
-                    group.verify(toks, k, before, after, gs, |fi, a, b| {
-                        let o = &self.origins[fi as usize];
-                        found.push((o.matcher, o.role, a as u32, b as u32));
-                    });
+                    for &(gi, ws, we) in &entry.groups {
+                        if (ws && before) || (we && after) {
+                            continue;
+                        }
+                        self.groups[gi as usize].verify(toks, k, gs, |fi, a, b| {
+                            let o = &self.origins[fi as usize];
+                            found.push((o.matcher, o.role, a as u32, b as u32));
+                        });
+                    }
                     k += 1;
                 }
             }
@@ -971,7 +1000,13 @@ impl Engine {
             .strings
             .iter()
             .zip(&self.matchers.entries)
-            .map(|(s, e)| (s.clone(), e.group.len()))
+            .map(|(s, e)| {
+                let n = e
+                    .groups
+                    .iter()
+                    .map(|&(g, ..)| self.matchers.groups[g as usize].len());
+                (s.clone(), n.sum())
+            })
             .collect()
     }
 

@@ -1,10 +1,12 @@
-//! The pattern sequences that share one anchor string, verified together.
+//! The pattern sequences that share one anchor test, verified together.
 //!
 //! A common anchor ("sorry", "thank", "waiting") can wake a hundred sequences, most of them
 //! expansions of the same pattern that differ in one optional word or one alternative. Checked
-//! one by one, each repeats the same token tests. Here the sequences of one anchor string are
-//! merged into two tries of elements — what follows the anchor and, reversed, what precedes
-//! it — and one depth-first walk per side tests every shared prefix once.
+//! one by one, each repeats the same token tests. Here the sequences with the same anchor test
+//! (the word `sorry`, or the class `@apology`) form one group: the anchor is tested once, and
+//! the sequences are merged into two tries of elements — what follows the anchor and,
+//! reversed, what precedes it — so one depth-first walk per side tests every shared prefix
+//! once. Each automaton string (a form of an anchor word) lists the groups it wakes.
 //!
 //! The walk gives every sequence exactly the match `Flat::verify` gives it: each sequence
 //! meets its own choices (optional word taken or not, gap lengths) in the same order as its
@@ -19,47 +21,56 @@ use crate::tokens::Tokens;
 /// Node visits allowed per side of one anchor occurrence, so no input can make a walk slow.
 const WALK_BUDGET: u32 = 50_000;
 
-/// A sequence's claim on the group: where its anchor may sit relative to word boundaries.
-#[derive(Debug, Clone, Copy)]
-pub struct Member {
-    /// Index into the engine's flat patterns.
-    pub flat: u32,
-    pub word_start: bool,
-    pub word_end: bool,
-}
-
 #[derive(Debug, Default)]
 struct Node {
     elem: Option<Elem>,
     children: Vec<u32>,
     /// Members whose side ends at this node.
     ends: Vec<u32>,
-    /// Members whose side passes through or ends at this node: the walk skips a subtree
-    /// once none of them is still wanted.
-    below: Vec<u32>,
+    /// Members whose side passes through or ends at this node, as a bit mask over member
+    /// indices starting at word `first`: the walk skips a subtree once none of them is
+    /// still wanted.
+    first: u32,
+    below: Box<[u64]>,
 }
 
 #[derive(Debug, Default)]
 struct Trie {
     nodes: Vec<Node>,
+    /// Whether some side has a gap or an optional word: then one node can be reached at
+    /// one boundary along several paths, and the walk remembers where it has been.
+    branches: bool,
 }
 
 impl Trie {
     fn new() -> Trie {
         Trie {
             nodes: vec![Node::default()],
+            branches: false,
         }
     }
 
-    fn insert(&mut self, elems: &[Elem], member: u32) {
+    /// Adds a side; `paths` collects, per node, the members below it, and `children`
+    /// finds a node's child by element while building.
+    fn insert(&mut self, elems: &[Elem], member: u32, b: &mut Building) {
         let mut at = 0usize;
-        self.nodes[0].below.push(member);
+        let mark = |at: usize, paths: &mut Vec<Vec<u32>>| {
+            if paths.len() <= at {
+                paths.resize_with(at + 1, Vec::new);
+            }
+            paths[at].push(member);
+        };
+        mark(0, &mut b.paths);
         for e in elems {
-            let found = self.nodes[at].children.iter().copied().find(|&c| {
-                self.nodes[c as usize]
-                    .elem
-                    .as_ref()
-                    .is_some_and(|x| same(x, e))
+            self.branches |= matches!(e, Elem::Gap(..) | Elem::Opt(_));
+            let key = (at as u32, b.key(e));
+            let found = b.children.get(&key).and_then(|cands| {
+                cands.iter().copied().find(|&c| {
+                    self.nodes[c as usize]
+                        .elem
+                        .as_ref()
+                        .is_some_and(|x| same(x, e))
+                })
             });
             at = match found {
                 Some(c) => c as usize,
@@ -70,12 +81,62 @@ impl Trie {
                     });
                     let c = self.nodes.len() - 1;
                     self.nodes[at].children.push(c as u32);
+                    b.children.entry(key).or_default().push(c as u32);
                     c
                 }
             };
-            self.nodes[at].below.push(member);
+            mark(at, &mut b.paths);
         }
         self.nodes[at].ends.push(member);
+    }
+
+    /// Turns the member lists of `insert` into the nodes' bit masks.
+    fn seal(&mut self, paths: Vec<Vec<u32>>) {
+        for (node, members) in self.nodes.iter_mut().zip(paths) {
+            let lo = members.iter().min().map_or(0, |m| m / 64);
+            let hi = members.iter().max().map_or(0, |m| m / 64);
+            let mut mask = vec![0u64; (hi - lo + 1) as usize];
+            for m in members {
+                mask[(m / 64 - lo) as usize] |= 1 << (m % 64);
+            }
+            node.first = lo;
+            node.below = mask.into_boxed_slice();
+        }
+    }
+}
+
+/// What building one trie needs besides the trie.
+#[derive(Default)]
+struct Building {
+    paths: Vec<Vec<u32>>,
+    /// (node, element key) → children with that key.
+    children: HashMap<(u32, u64), Vec<u32>, Fnv>,
+    /// Content keys of tests seen, by pointer (class tests are shared, literal words not).
+    keys: HashMap<*const Test, u64>,
+}
+
+impl Building {
+    /// A key equal for elements that are `same` (cheap: how the test was written and its
+    /// sizes; `same` settles equality).
+    fn key(&mut self, e: &Elem) -> u64 {
+        let test = |keys: &mut HashMap<*const Test, u64>, t: &Arc<Test>| {
+            *keys.entry(Arc::as_ptr(t)).or_insert_with(|| {
+                let sizes = (t.words.len() as u64) << 40
+                    ^ (t.prefixes.len() as u64) << 20
+                    ^ t.puncts.len() as u64
+                    ^ u64::from(t.any) << 60
+                    ^ u64::from(t.num) << 61
+                    ^ u64::from(t.negated) << 62;
+                crate::lexicon::word_hash(&t.label) ^ sizes
+            })
+        };
+        match e {
+            Elem::Tok(t) => test(&mut self.keys, t) ^ 1,
+            Elem::Opt(t) => test(&mut self.keys, t) ^ 2,
+            Elem::Gap(a, b) => 3 | u64::from(*a) << 8 | u64::from(*b) << 16,
+            Elem::Start => 4,
+            Elem::End => 5,
+        }
     }
 }
 
@@ -99,13 +160,13 @@ fn same_test(x: &Test, y: &Test) -> bool {
         && x.negated == y.negated
 }
 
-/// All sequences anchored at one automaton string.
-#[derive(Debug, Default)]
+/// All sequences anchored at one anchor test.
+#[derive(Debug)]
 pub struct Group {
-    pub members: Vec<Member>,
-    /// Distinct anchor tests, and each member's.
-    tests: Vec<Arc<Test>>,
-    test_of: Vec<u32>,
+    /// The anchor test all members share.
+    anchor: Arc<Test>,
+    /// Members: indices into the engine's flat patterns.
+    pub members: Vec<u32>,
     /// Members verified at every occurrence.
     always: Vec<u32>,
     /// Members whose element right after (`next`) or before (`prev`) the anchor is a set of
@@ -117,33 +178,32 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
-    }
-
     pub fn len(&self) -> usize {
         self.members.len()
     }
 
-    /// Builds the group of `members` (indices into `flats`).
-    pub fn new(members: Vec<Member>, flats: &[Flat]) -> Group {
+    /// The anchor test of the group's members.
+    pub fn anchor(&self) -> &Test {
+        &self.anchor
+    }
+
+    /// Builds the group of `members` (indices into `flats`), whose anchor tests are equal.
+    pub fn new(members: Vec<u32>, flats: &[Flat]) -> Group {
         let mut g = Group {
+            anchor: flats[members[0] as usize].anchor_arc().clone(),
+            members: Vec::new(),
+            always: Vec::new(),
+            next: HashMap::default(),
+            prev: HashMap::default(),
             right: Trie::new(),
             left: Trie::new(),
-            ..Default::default()
         };
-        let mut test_ix: HashMap<*const Test, u32> = HashMap::new();
-        for (i, m) in members.iter().enumerate() {
-            let f = &flats[m.flat as usize];
+        let (mut rb, mut lb) = (Building::default(), Building::default());
+        for (i, &fi) in members.iter().enumerate() {
+            let f = &flats[fi as usize];
             let i = i as u32;
-            let t = f.anchor_arc();
-            let ti = *test_ix.entry(Arc::as_ptr(t)).or_insert_with(|| {
-                g.tests.push(t.clone());
-                g.tests.len() as u32 - 1
-            });
-            g.test_of.push(ti);
-            g.right.insert(f.right_elems(), i);
-            g.left.insert(f.left_elems(), i);
+            g.right.insert(f.right_elems(), i, &mut rb);
+            g.left.insert(f.left_elems(), i, &mut lb);
             let (next, prev) = f.neighbour_words();
             let (map, words) = match (next, prev) {
                 (Some(w), _) => (&mut g.next, w),
@@ -157,40 +217,28 @@ impl Group {
                 map.entry(w.clone()).or_default().push(i);
             }
         }
+        g.right.seal(rb.paths);
+        g.left.seal(lb.paths);
         g.members = members;
         g
     }
 
-    /// Verifies the group's members with their anchor at token `k`, whose automaton match
-    /// had a word character `before` it / `after` it; calls `found(flat, start, end)` for
-    /// every member that matches (token range `[start, end)`).
+    /// Verifies the group's members with their anchor at token `k`; calls
+    /// `found(flat, start, end)` for every member that matches (token range `[start, end)`).
     pub fn verify(
         &self,
         toks: &Tokens,
         k: usize,
-        before: bool,
-        after: bool,
         s: &mut GroupScratch,
         mut found: impl FnMut(u32, usize, usize),
     ) {
-        s.prepare(self.members.len(), self.tests.len());
+        if !self.anchor.matches(toks, k) {
+            return;
+        }
+        s.prepare(self.members.len());
         let wake = |i: u32, s: &mut GroupScratch| {
-            let m = &self.members[i as usize];
-            if (m.word_start && before) || (m.word_end && after) || s.state[i as usize] != 0 {
-                return;
-            }
-            let ti = self.test_of[i as usize] as usize;
-            let ok = match s.test_ok[ti] {
-                0 => {
-                    let ok = self.tests[ti].matches(toks, k);
-                    s.test_ok[ti] = if ok { 1 } else { 2 };
-                    s.tests_touched.push(ti as u32);
-                    ok
-                }
-                v => v == 1,
-            };
-            if ok {
-                s.state[i as usize] = WANTED;
+            if s.state[i as usize] == 0 {
+                s.want(i);
                 s.touched.push(i);
             }
         };
@@ -214,26 +262,28 @@ impl Group {
         if !s.touched.is_empty() {
             // What follows the anchor, then what precedes it for those that got that far.
             let mut budget = WALK_BUDGET;
+            s.seen.clear();
             walk(&self.right, 0, toks, k + 1, Dir::Fwd, s, &mut budget);
             let mut any = false;
-            for &i in &s.touched {
-                let st = &mut s.state[i as usize];
-                if *st == DONE {
-                    *st = WANTED;
+            for x in 0..s.touched.len() {
+                let i = s.touched[x];
+                if s.state[i as usize] == DONE {
+                    s.want(i);
                     any = true;
                 } else {
-                    *st = DROPPED;
+                    s.state[i as usize] = DROPPED;
                 }
             }
             if any {
                 std::mem::swap(&mut s.end, &mut s.start);
                 let mut budget = WALK_BUDGET;
+                s.seen.clear();
                 walk(&self.left, 0, toks, k, Dir::Back, s, &mut budget);
                 std::mem::swap(&mut s.end, &mut s.start);
                 for &i in &s.touched {
                     if s.state[i as usize] == DONE {
                         found(
-                            self.members[i as usize].flat,
+                            self.members[i as usize],
                             s.start[i as usize] as usize,
                             s.end[i as usize] as usize,
                         );
@@ -254,37 +304,46 @@ const DROPPED: u8 = 3;
 pub struct GroupScratch {
     /// Per member: 0 asleep, `WANTED`, `DONE` (its side matched), `DROPPED`.
     state: Vec<u8>,
+    /// The `WANTED` members as bits, for the nodes' masks.
+    wanted: Vec<u64>,
     /// Per member, the far boundary its side reached (the walk writes `end`; the left walk
     /// runs with `start` swapped in).
     end: Vec<u32>,
     start: Vec<u32>,
     touched: Vec<u32>,
-    /// Per distinct anchor test: 0 not yet tested, 1 matches, 2 does not.
-    test_ok: Vec<u8>,
-    tests_touched: Vec<u32>,
+    /// (node, boundary) pairs reached during the current walk.
+    seen: std::collections::HashSet<u64, crate::lexicon::PreHashed>,
 }
 
 impl GroupScratch {
-    fn prepare(&mut self, members: usize, tests: usize) {
+    fn prepare(&mut self, members: usize) {
         if self.state.len() < members {
             self.state.resize(members, 0);
+            self.wanted.resize(members.div_ceil(64), 0);
             self.end.resize(members, 0);
             self.start.resize(members, 0);
         }
-        if self.test_ok.len() < tests {
-            self.test_ok.resize(tests, 0);
-        }
+    }
+
+    #[inline]
+    fn want(&mut self, i: u32) {
+        self.state[i as usize] = WANTED;
+        self.wanted[(i / 64) as usize] |= 1 << (i % 64);
+    }
+
+    #[inline]
+    fn done(&mut self, i: u32, b: usize) {
+        self.state[i as usize] = DONE;
+        self.end[i as usize] = b as u32;
+        self.wanted[(i / 64) as usize] &= !(1 << (i % 64));
     }
 
     fn reset(&mut self) {
         for &i in &self.touched {
             self.state[i as usize] = 0;
+            self.wanted[(i / 64) as usize] = 0;
         }
         self.touched.clear();
-        for &t in &self.tests_touched {
-            self.test_ok[t as usize] = 0;
-        }
-        self.tests_touched.clear();
     }
 }
 
@@ -303,11 +362,16 @@ fn walk(
         return;
     }
     *budget -= 1;
+    // A second arrival at the same node and boundary cannot match anything the first did
+    // not: what is wanted only shrinks during a walk. (Without this, `~0-20 x? ~0-20 y`
+    // would try 441 paths.)
+    if trie.branches && !s.seen.insert((node as u64) << 32 | b as u64) {
+        return;
+    }
     let n = &trie.nodes[node];
     for &i in &n.ends {
         if s.state[i as usize] == WANTED {
-            s.state[i as usize] = DONE;
-            s.end[i as usize] = b as u32;
+            s.done(i, b);
         }
     }
     for &c in &n.children {
@@ -361,7 +425,8 @@ fn walk(
 
 #[inline]
 fn wanted(n: &Node, s: &GroupScratch) -> bool {
-    n.below.iter().any(|&i| s.state[i as usize] == WANTED)
+    let words = &s.wanted[n.first as usize..n.first as usize + n.below.len()];
+    n.below.iter().zip(words).any(|(m, w)| m & w != 0)
 }
 
 #[cfg(test)]
@@ -405,18 +470,10 @@ mod tests {
         for p in patterns {
             flats.extend(compile(p, &classes).unwrap());
         }
-        let members: Vec<Member> = (0..flats.len() as u32)
+        let members: Vec<u32> = (0..flats.len() as u32)
             .filter(|&i| {
-                flats[i as usize]
-                    .anchor_test()
-                    .words
-                    .iter()
-                    .any(|w| &**w == "thank")
-            })
-            .map(|flat| Member {
-                flat,
-                word_start: true,
-                word_end: true,
+                let t = flats[i as usize].anchor_test();
+                t.words.len() == 1 && &*t.words[0] == "thank"
             })
             .collect();
         assert!(members.len() > 20, "{} sequences", members.len());
@@ -438,15 +495,13 @@ mod tests {
             toks.tokenize(text);
             for k in 0..toks.len() {
                 let mut got = Vec::new();
-                group.verify(&toks, k, false, false, &mut s, |f, a, b| {
-                    got.push((f, a, b))
-                });
+                group.verify(&toks, k, &mut s, |f, a, b| got.push((f, a, b)));
                 got.sort_unstable();
                 let mut want: Vec<(u32, usize, usize)> = members
                     .iter()
-                    .filter_map(|m| {
-                        let (a, b) = flats[m.flat as usize].verify(&toks, k)?;
-                        Some((m.flat, a, b))
+                    .filter_map(|&m| {
+                        let (a, b) = flats[m as usize].verify(&toks, k)?;
+                        Some((m, a, b))
                     })
                     .collect();
                 want.sort_unstable();
@@ -455,10 +510,5 @@ mod tests {
             }
         }
         assert!(checked > 10, "only {checked} matches compared");
-        // Word boundaries: an occurrence inside a longer word wakes no member.
-        toks.tokenize("thank you");
-        let mut got = 0;
-        group.verify(&toks, 0, true, false, &mut s, |_, _, _| got += 1);
-        assert_eq!(got, 0);
     }
 }

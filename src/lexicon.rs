@@ -337,6 +337,47 @@ pub struct Fnv;
 /// The hasher `Fnv` builds.
 pub struct FnvHasher(u64);
 
+/// FNV-1a of a word: tokens carry it, so a pattern's word test compares numbers, not strings.
+#[inline]
+pub fn word_hash(w: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for &b in w.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A `BuildHasher` for `u64` keys that are hashes (`word_hash`) or small numbers: one
+/// multiply, no byte loop.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct PreHashed;
+
+/// The hasher `PreHashed` builds.
+pub struct PreHashedHasher(u64);
+
+impl std::hash::BuildHasher for PreHashed {
+    type Hasher = PreHashedHasher;
+    fn build_hasher(&self) -> PreHashedHasher {
+        PreHashedHasher(0)
+    }
+}
+
+impl std::hash::Hasher for PreHashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // One multiply spreads keys that are small numbers over the high bits the table
+        // uses too.
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 impl std::hash::BuildHasher for Fnv {
     type Hasher = FnvHasher;
     fn build_hasher(&self) -> FnvHasher {

@@ -38,14 +38,34 @@ pub struct Test {
     pub label: Box<str>,
     /// `words` as a hash set, built on first use when the list is long (a class of
     /// hundreds of words is one look-up instead of a binary search of string compares).
-    index: Memo<Option<std::collections::HashSet<Box<str>, crate::lexicon::Fnv>>>,
+    index: Memo<WordIndex>,
     /// `rarity()`, computed once: a class test is shared by every sequence it expands into.
     rarity: Memo<usize>,
 }
 
+/// `Test::words` by `lexicon::word_hash`: a short list is scanned, a long one looked up;
+/// a hash that matches is confirmed on the string, so a collision cannot match.
+#[derive(Debug)]
+enum WordIndex {
+    Few(Box<[u64]>),
+    Many(HashMap<u64, u32, crate::lexicon::PreHashed>),
+}
+
 /// A value computed on first use that takes no part in comparing tests.
-#[derive(Clone, Default)]
+/// A copy starts empty: the copy may be changed (`union`) before it is used.
 struct Memo<T>(std::sync::OnceLock<T>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Memo<T> {
+        Memo(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> Clone for Memo<T> {
+    fn clone(&self) -> Memo<T> {
+        Memo::default()
+    }
+}
 
 impl<T> PartialEq for Memo<T> {
     fn eq(&self, _: &Memo<T>) -> bool {
@@ -100,8 +120,8 @@ impl Test {
             Kind::Word | Kind::Num => {
                 self.any
                     || (self.num && w.as_bytes()[0].is_ascii_digit())
-                    || self.has_word(w)
-                    || t.alt.is_some_and(|a| self.has_word(a))
+                    || self.has_word(w, t.hash)
+                    || t.alt.is_some_and(|a| self.has_word(a, t.alt_hash))
                     || self.prefixes.iter().any(|p| w.starts_with(&**p))
             }
         };
@@ -112,19 +132,25 @@ impl Test {
         }
     }
 
+    /// Whether `w` (whose `word_hash` is `h`) is one of the words.
     #[inline]
-    fn has_word(&self, w: &str) -> bool {
-        if self.words.len() <= 8 {
-            return self.words.iter().any(|x| &**x == w);
+    fn has_word(&self, w: &str, h: u64) -> bool {
+        if self.words.is_empty() {
+            return false;
         }
-        let index = self
-            .index
-            .0
-            .get_or_init(|| Some(self.words.iter().cloned().collect()));
-        match index {
-            Some(set) => set.contains(w),
-            None => self.words.binary_search_by(|x| (**x).cmp(w)).is_ok(),
-        }
+        let index = self.index.0.get_or_init(|| {
+            let hashes = self.words.iter().map(|w| crate::lexicon::word_hash(w));
+            if self.words.len() <= 8 {
+                WordIndex::Few(hashes.collect())
+            } else {
+                WordIndex::Many(hashes.zip(0..).collect())
+            }
+        });
+        let at = match index {
+            WordIndex::Few(hs) => hs.iter().position(|&x| x == h),
+            WordIndex::Many(map) => map.get(&h).map(|&i| i as usize),
+        };
+        at.is_some_and(|i| &*self.words[i] == w)
     }
 
     /// How good an anchor this test is: higher is rarer. Zero means it cannot anchor.

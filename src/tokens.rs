@@ -27,6 +27,9 @@ pub struct Token {
     /// A second reading for an ambiguous contraction: `'s` → is / has, `'d` → would / had.
     pub alt: Option<&'static str>,
     pub kind: Kind,
+    /// `lexicon::word_hash` of the normalised form and of `alt` (0 without one).
+    pub hash: u64,
+    pub alt_hash: u64,
 }
 
 /// The tokens of one text, with the normalised forms they point into.
@@ -213,6 +216,8 @@ impl Tokens {
             end: end as u32,
             norm: (ns, self.norm.len() as u32),
             alt,
+            hash: crate::lexicon::word_hash(norm),
+            alt_hash: alt.map_or(0, crate::lexicon::word_hash),
             kind,
         });
     }
