@@ -723,7 +723,7 @@ impl Matchers {
                         if (ws && before) || (we && after) {
                             continue;
                         }
-                        self.groups[gi as usize].verify(toks, k, gs, |fi, a, b| {
+                        self.groups[gi as usize].verify(&self.flats, toks, k, gs, |fi, a, b| {
                             let o = &self.origins[fi as usize];
                             found.push((o.matcher, o.role, a as u32, b as u32));
                         });
@@ -1134,7 +1134,7 @@ impl EngineBuilder {
                 }
             };
             let loc = Locator::new(&src.text, &def);
-            pattern::clear_class_cache();
+            pattern::pack_cache(true);
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {
@@ -1233,6 +1233,7 @@ impl EngineBuilder {
                 }
             }
         }
+        pattern::pack_cache(false);
         for id in self.overrides.keys() {
             if !seen.contains_key(id) {
                 errors.push(PackError {

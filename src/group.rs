@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::lexicon::Fnv;
+use crate::lexicon::{Fnv, PreHashed};
 use crate::pattern::{self, Dir, Elem, Flat, Test};
 use crate::tokens::Tokens;
 
@@ -167,31 +167,27 @@ pub struct Group {
     anchor: Arc<Test>,
     /// Members: indices into the engine's flat patterns.
     pub members: Vec<u32>,
+    /// The tries, built on the group's first occurrence: a small run (one macro in a
+    /// pre-commit hook) builds only the groups its text wakes.
+    built: std::sync::OnceLock<Built>,
+}
+
+#[derive(Debug)]
+struct Built {
     /// Members verified at every occurrence.
     always: Vec<u32>,
     /// Members whose element right after (`next`) or before (`prev`) the anchor is a set of
-    /// plain words: woken only when the neighbouring token is one of them.
-    next: HashMap<Box<str>, Vec<u32>, Fnv>,
-    prev: HashMap<Box<str>, Vec<u32>, Fnv>,
+    /// plain words: woken only when the neighbouring token is one of them. Keyed by
+    /// `lexicon::word_hash`: a collision only wakes a member the walk then rejects.
+    next: HashMap<u64, Vec<u32>, PreHashed>,
+    prev: HashMap<u64, Vec<u32>, PreHashed>,
     right: Trie,
     left: Trie,
 }
 
-impl Group {
-    pub fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    /// The anchor test of the group's members.
-    pub fn anchor(&self) -> &Test {
-        &self.anchor
-    }
-
-    /// Builds the group of `members` (indices into `flats`), whose anchor tests are equal.
-    pub fn new(members: Vec<u32>, flats: &[Flat]) -> Group {
-        let mut g = Group {
-            anchor: flats[members[0] as usize].anchor_arc().clone(),
-            members: Vec::new(),
+impl Built {
+    fn new(members: &[u32], flats: &[Flat]) -> Built {
+        let mut g = Built {
             always: Vec::new(),
             next: HashMap::default(),
             prev: HashMap::default(),
@@ -214,19 +210,39 @@ impl Group {
                 }
             };
             for w in words {
-                map.entry(w.clone()).or_default().push(i);
+                map.entry(crate::lexicon::word_hash(w)).or_default().push(i);
             }
         }
         g.right.seal(rb.paths);
         g.left.seal(lb.paths);
-        g.members = members;
         g
+    }
+}
+
+impl Group {
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// The anchor test of the group's members.
+    pub fn anchor(&self) -> &Test {
+        &self.anchor
+    }
+
+    /// The group of `members` (indices into `flats`), whose anchor tests are equal.
+    pub fn new(members: Vec<u32>, flats: &[Flat]) -> Group {
+        Group {
+            anchor: flats[members[0] as usize].anchor_arc().clone(),
+            members,
+            built: std::sync::OnceLock::new(),
+        }
     }
 
     /// Verifies the group's members with their anchor at token `k`; calls
     /// `found(flat, start, end)` for every member that matches (token range `[start, end)`).
     pub fn verify(
         &self,
+        flats: &[Flat],
         toks: &Tokens,
         k: usize,
         s: &mut GroupScratch,
@@ -235,6 +251,7 @@ impl Group {
         if !self.anchor.matches(toks, k) {
             return;
         }
+        let g = self.built.get_or_init(|| Built::new(&self.members, flats));
         s.prepare(self.members.len());
         let wake = |i: u32, s: &mut GroupScratch| {
             if s.state[i as usize] == 0 {
@@ -242,19 +259,17 @@ impl Group {
                 s.touched.push(i);
             }
         };
-        for &i in &self.always {
+        for &i in &g.always {
             wake(i, s);
         }
-        for (map, nb) in [
-            (&self.next, toks.next_word(k)),
-            (&self.prev, toks.prev_word(k)),
-        ] {
+        for (map, nb) in [(&g.next, toks.next_word(k)), (&g.prev, toks.prev_word(k))] {
             let Some(nb) = nb.filter(|_| !map.is_empty()) else {
                 continue;
             };
             let tok = &toks.toks[nb];
-            for w in std::iter::once(toks.text(tok)).chain(tok.alt) {
-                for &i in map.get(w).map_or(&[][..], Vec::as_slice) {
+            let alt = tok.alt.map(|_| tok.alt_hash);
+            for h in std::iter::once(tok.hash).chain(alt) {
+                for &i in map.get(&h).map_or(&[][..], Vec::as_slice) {
                     wake(i, s);
                 }
             }
@@ -263,7 +278,7 @@ impl Group {
             // What follows the anchor, then what precedes it for those that got that far.
             let mut budget = WALK_BUDGET;
             s.seen.clear();
-            walk(&self.right, 0, toks, k + 1, Dir::Fwd, s, &mut budget);
+            walk(&g.right, 0, toks, k + 1, Dir::Fwd, s, &mut budget);
             let mut any = false;
             for x in 0..s.touched.len() {
                 let i = s.touched[x];
@@ -278,7 +293,7 @@ impl Group {
                 std::mem::swap(&mut s.end, &mut s.start);
                 let mut budget = WALK_BUDGET;
                 s.seen.clear();
-                walk(&self.left, 0, toks, k, Dir::Back, s, &mut budget);
+                walk(&g.left, 0, toks, k, Dir::Back, s, &mut budget);
                 std::mem::swap(&mut s.end, &mut s.start);
                 for &i in &s.touched {
                     if s.state[i as usize] == DONE {
@@ -495,7 +510,7 @@ mod tests {
             toks.tokenize(text);
             for k in 0..toks.len() {
                 let mut got = Vec::new();
-                group.verify(&toks, k, &mut s, |f, a, b| got.push((f, a, b)));
+                group.verify(&flats, &toks, k, &mut s, |f, a, b| got.push((f, a, b)));
                 got.sort_unstable();
                 let mut want: Vec<(u32, usize, usize)> = members
                     .iter()

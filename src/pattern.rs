@@ -541,8 +541,17 @@ pub type Classes = BTreeMap<String, Vec<String>>;
 
 /// Compiles a pattern string into its flat sequences.
 pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
-    let ast = parse(src)?;
-    flatten(&ast, classes)
+    // Packs repeat patterns across rules (a shared matcher, the same frame twice): within
+    // one pack (its classes do not change) each pattern string compiles once.
+    if !CACHING.with(std::cell::Cell::get) {
+        return flatten(&parse(src)?, classes);
+    }
+    if let Some(hit) = PATTERN_CACHE.with(|c| c.borrow().get(src).cloned()) {
+        return Ok(hit);
+    }
+    let flats = flatten(&parse(src)?, classes)?;
+    PATTERN_CACHE.with(|c| c.borrow_mut().insert(src.to_string(), flats.clone()));
+    Ok(flats)
 }
 
 /// Compiles a literal phrase (no operators: every word and mark is matched as written).
@@ -917,9 +926,24 @@ fn class_key(name: &str, entries: &[String]) -> (String, usize, usize) {
     (name.to_string(), entries.as_ptr() as usize, entries.len())
 }
 
-/// Forgets expanded classes; called before each pack is compiled.
+thread_local! {
+    /// Compiled patterns of the pack being compiled, while `pack_cache(true)` is on: one
+    /// pack's patterns all see the same classes.
+    static PATTERN_CACHE: RefCell<HashMap<String, Vec<Flat>>> = RefCell::new(HashMap::new());
+    static CACHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Starts (`true`) or ends (`false`) the compilation of one pack's patterns, all against
+/// the same classes: a pattern string repeated within it compiles once.
+pub fn pack_cache(on: bool) {
+    clear_class_cache();
+    CACHING.with(|c| c.set(on));
+}
+
+/// Forgets expanded classes and compiled patterns.
 pub fn clear_class_cache() {
     CLASS_CACHE.with(|c| c.borrow_mut().clear());
+    PATTERN_CACHE.with(|c| c.borrow_mut().clear());
 }
 
 /// Alternatives: single-token branches merge into one test; longer ones stay separate.
