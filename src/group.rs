@@ -32,21 +32,21 @@ struct Node {
     /// still wanted.
     first: u32,
     below: Box<[u64]>,
+    /// Optional words and gaps on the path from the root to here, this node's included.
+    /// With two or more, two paths can reach this node at the same boundary, and the walk
+    /// remembers where it has been; with fewer, every arrival has its own boundary.
+    branching: u8,
 }
 
 #[derive(Debug, Default)]
 struct Trie {
     nodes: Vec<Node>,
-    /// Whether some side has a gap or an optional word: then one node can be reached at
-    /// one boundary along several paths, and the walk remembers where it has been.
-    branches: bool,
 }
 
 impl Trie {
     fn new() -> Trie {
         Trie {
             nodes: vec![Node::default()],
-            branches: false,
         }
     }
 
@@ -62,7 +62,6 @@ impl Trie {
         };
         mark(0, &mut b.paths);
         for e in elems {
-            self.branches |= matches!(e, Elem::Gap(..) | Elem::Opt(_));
             let key = (at as u32, b.key(e));
             let found = b.children.get(&key).and_then(|cands| {
                 cands.iter().copied().find(|&c| {
@@ -75,8 +74,11 @@ impl Trie {
             at = match found {
                 Some(c) => c as usize,
                 None => {
+                    let branching = self.nodes[at].branching
+                        + u8::from(matches!(e, Elem::Gap(..) | Elem::Opt(_)));
                     self.nodes.push(Node {
                         elem: Some(e.clone()),
+                        branching: branching.min(2),
                         ..Default::default()
                     });
                     let c = self.nodes.len() - 1;
@@ -380,10 +382,10 @@ fn walk(
     // A second arrival at the same node and boundary cannot match anything the first did
     // not: what is wanted only shrinks during a walk. (Without this, `~0-20 x? ~0-20 y`
     // would try 441 paths.)
-    if trie.branches && !s.seen.insert((node as u64) << 32 | b as u64) {
+    let n = &trie.nodes[node];
+    if n.branching >= 2 && !s.seen.insert((node as u64) << 32 | b as u64) {
         return;
     }
-    let n = &trie.nodes[node];
     for &i in &n.ends {
         if s.state[i as usize] == WANTED {
             s.done(i, b);

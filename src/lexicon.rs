@@ -64,7 +64,7 @@ const fn key_filter(table: &str) -> [u64; 1024] {
 }
 
 /// False when `word` is certainly not a variant spelling.
-fn may_be_variant(word: &str) -> bool {
+pub(crate) fn may_be_variant(word: &str) -> bool {
     filter_bits(fnv1a(word.as_bytes(), 0, word.len()))
         .iter()
         .all(|&bit| SPELLING_FILTER[(bit / 64) as usize] & (1 << (bit % 64)) != 0)

@@ -226,6 +226,32 @@ impl Tokens {
     /// contraction parts and given its canonical spelling.
     fn source_word(&mut self, text: &str, s: usize, e: usize) {
         let raw = &text[s..e];
+        let bytes = raw.as_bytes();
+        if bytes.is_ascii() && !bytes.iter().any(|&c| c == b'\'' || c == b'`') {
+            // The common word: plain ASCII, no apostrophe. Lower-cased straight into the
+            // normalised text with its hash; only the few words with a whole-word expansion
+            // ("dont", "cannot") or a variant spelling ("apologise") take the long way.
+            let ns = self.norm.len();
+            let mut h = 0xcbf2_9ce4_8422_2325u64;
+            for &c in bytes {
+                let c = c.to_ascii_lowercase();
+                h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+                self.norm.push(c as char);
+            }
+            if !is_whole_word_key(h) && !crate::lexicon::may_be_variant(&self.norm[ns..]) {
+                self.toks.push(Token {
+                    start: s as u32,
+                    end: e as u32,
+                    norm: (ns as u32, self.norm.len() as u32),
+                    alt: None,
+                    hash: h,
+                    alt_hash: 0,
+                    kind: Kind::Word,
+                });
+                return;
+            }
+            self.norm.truncate(ns);
+        }
         let mut lower = std::mem::take(&mut self.lower);
         lower.clear();
         if raw.is_ascii() {
@@ -385,6 +411,19 @@ const WHOLE_WORDS: &[(&str, &[&str])] = &[
     ("youre", &["you", "are"]),
     ("youve", &["you", "have"]),
 ];
+
+/// Whether `h` is the `word_hash` of a `WHOLE_WORDS` key (a hash set, built once).
+fn is_whole_word_key(h: u64) -> bool {
+    static KEYS: std::sync::OnceLock<std::collections::HashSet<u64, crate::lexicon::PreHashed>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        WHOLE_WORDS
+            .iter()
+            .map(|(raw, _)| crate::lexicon::word_hash(raw))
+            .collect()
+    })
+    .contains(&h)
+}
 
 fn whole_word_expansion(w: &str) -> Option<&'static [&'static str]> {
     WHOLE_WORDS
