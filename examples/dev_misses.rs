@@ -103,15 +103,25 @@ fn main() {
         }
     }
     let fmt = |v: Option<f64>| v.map_or_else(|| "   -".to_string(), |v| format!("{v:.2}"));
-    println!("dev half only; folds A={:?} B={:?}", files.get(&'A'), files.get(&'B'));
+    println!(
+        "dev half only; folds A={:?} B={:?}",
+        files.get(&'A'),
+        files.get(&'B')
+    );
     println!(
         "{:<27} {:>14} {:>14} {:>22}",
         "rule", "fold A tp/fp/fn", "fold B tp/fp/fn", "dev tp fp fn  P    R    F1"
     );
     let mut core = [Counts::default(); 3];
     for r in LABELLED_RULES {
-        let a = counts.get(&('A', r.to_string())).copied().unwrap_or_default();
-        let b = counts.get(&('B', r.to_string())).copied().unwrap_or_default();
+        let a = counts
+            .get(&('A', r.to_string()))
+            .copied()
+            .unwrap_or_default();
+        let b = counts
+            .get(&('B', r.to_string()))
+            .copied()
+            .unwrap_or_default();
         let mut d = a;
         d.add(b);
         if CORE_RULES.contains(r) {
