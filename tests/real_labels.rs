@@ -25,14 +25,16 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     // complaints with a culprit and an apology just before the complaint (missing-apology),
     // two agent turns before a thank-you is owed (missing-thank-you).
     ("apology-then-explanation", Some(1.00), Some(1.00)),
-    ("missing-apology", Some(0.91), Some(0.85)),
+    // Raised again with issue 9 item 4: more neutral reports in the complaint concept.
+    ("missing-apology", Some(0.92), Some(0.89)),
     ("missing-thank-you", Some(1.00), Some(1.00)),
     ("blame-shifting", None, None),
-    ("policy-without-alternative", None, Some(0.00)),
+    // Bare refusals without a real alternative (issue 9 item 4).
+    ("policy-without-alternative", Some(1.00), Some(0.80)),
     ("repeat-request", None, Some(0.00)),
     ("over-promise", None, None),
     ("missing-empathy", Some(0.85), Some(0.37)),
-    ("missing-timeline", Some(0.50), Some(0.25)),
+    ("missing-timeline", Some(0.66), Some(0.50)),
     // Raised from recall 0.37 by the rewrite of forbidden-phrases.yaml (packs-respect).
     ("forbidden-phrase", Some(1.00), Some(1.00)),
     ("customer-is-wrong", None, None),
@@ -46,8 +48,9 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
 ];
 
 /// Dev-half micro F1 over the eight core rules: 0.362 with the baseline packs, 0.890 after
-/// issue 9's missing-thank-you, missing-apology and apology-then-explanation work; rounded down.
-const DEV_CORE_F1_FLOOR: f64 = 0.88;
+/// issue 9's missing-thank-you, missing-apology and apology-then-explanation work, 0.930
+/// after its item 4 (refusals, deflection, contradiction, more problem reports); rounded down.
+const DEV_CORE_F1_FLOOR: f64 = 0.92;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

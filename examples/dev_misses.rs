@@ -1,0 +1,158 @@
+//! Tuning aid for the **dev half only** of the real labelled set: reads the packs from
+//! `rules/*.yaml` on disk (no rebuild after a pack edit), checks only the dev-half files
+//! (`labels::half_of`), and prints per-rule counts for the whole dev half and for its two
+//! folds A and B (a second seeded hash, for 2-fold cross-validation inside dev), then every
+//! false and missed finding of the rules named on the command line, with the turn text.
+//! Test-half files are never opened.
+//!
+//! Usage: cargo run --release --example dev_misses -- [RULE...] [--fold A|B]
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use tonecheck::engine::EngineBuilder;
+use tonecheck::input::{read_path, ReadOptions};
+use tonecheck::labels::{half_of, load_labels, Counts, Half, Label, CORE_RULES, LABELLED_RULES};
+use tonecheck::pack::{PackSource, BUILTIN_PACKS};
+
+fn fold_of(name: &str) -> char {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in "tonecheck-dev-fold-1".bytes().chain(name.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // Not the low bit: FNV-1a's low bit is the parity of the bytes, the same for any seed.
+    if (h >> 40) % 2 == 0 {
+        'A'
+    } else {
+        'B'
+    }
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let corpus = root.join("../shared/corpora-real/conversations");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut only_fold = None;
+    if let Some(i) = args.iter().position(|a| a == "--fold") {
+        only_fold = args.get(i + 1).and_then(|f| f.chars().next());
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    let packs: Vec<PackSource> = BUILTIN_PACKS
+        .iter()
+        .map(|(n, _)| PackSource {
+            origin: format!("builtin:{n}"),
+            text: std::fs::read_to_string(root.join(format!("rules/{n}.yaml"))).unwrap(),
+        })
+        .collect();
+    let engine = match EngineBuilder::new().packs(packs).build() {
+        Ok(e) => e,
+        Err(errs) => {
+            for e in errs {
+                eprintln!("error: {e}");
+            }
+            std::process::exit(1);
+        }
+    };
+    let labels = load_labels(&root.join("corpora/real-labels/labels.yaml")).unwrap();
+    let mut counts: BTreeMap<(char, String), Counts> = BTreeMap::new();
+    let mut files = BTreeMap::new();
+    let mut report = String::new();
+    for (name, file) in &labels {
+        if half_of(name) != Half::Dev {
+            continue;
+        }
+        let fold = fold_of(name);
+        *files.entry(fold).or_insert(0) += 1;
+        let ts = read_path(&corpus.join(name), &ReadOptions::default()).unwrap();
+        let t = &ts[0];
+        let found: BTreeSet<Label> = engine
+            .check(t)
+            .findings
+            .into_iter()
+            .filter(|f| LABELLED_RULES.contains(&f.rule.id.as_str()))
+            .map(|f| Label {
+                rule: f.rule.id.clone(),
+                turn: f.turn,
+            })
+            .collect();
+        for l in found.union(&file.expect) {
+            let c = counts.entry((fold, l.rule.clone())).or_default();
+            let (e, f) = (file.expect.contains(l), found.contains(l));
+            match (e, f) {
+                (true, true) => c.tp += 1,
+                (false, true) => c.fp += 1,
+                _ => c.fn_ += 1,
+            }
+            if (e != f) && args.contains(&l.rule) && only_fold.is_none_or(|o| o == fold) {
+                let kind = if f { "FP" } else { "FN" };
+                report.push_str(&format!(
+                    "\n== {kind} {} turn {} [{fold}] {name}\n",
+                    l.rule, l.turn
+                ));
+                if let Some(n) = &file.note {
+                    report.push_str(&format!("   note: {n}\n"));
+                }
+                for (i, turn) in t.turns.iter().enumerate() {
+                    let mark = if i == l.turn { ">>" } else { "  " };
+                    report.push_str(&format!(
+                        "{mark}{i} {:?}: {}\n",
+                        turn.role,
+                        turn.text.replace('\n', " ")
+                    ));
+                }
+            }
+        }
+    }
+    let fmt = |v: Option<f64>| v.map_or_else(|| "   -".to_string(), |v| format!("{v:.2}"));
+    println!(
+        "dev half only; folds A={:?} B={:?}",
+        files.get(&'A'),
+        files.get(&'B')
+    );
+    println!(
+        "{:<27} {:>14} {:>14} {:>22}",
+        "rule", "fold A tp/fp/fn", "fold B tp/fp/fn", "dev tp fp fn  P    R    F1"
+    );
+    let mut core = [Counts::default(); 3];
+    for r in LABELLED_RULES {
+        let a = counts
+            .get(&('A', r.to_string()))
+            .copied()
+            .unwrap_or_default();
+        let b = counts
+            .get(&('B', r.to_string()))
+            .copied()
+            .unwrap_or_default();
+        let mut d = a;
+        d.add(b);
+        if CORE_RULES.contains(r) {
+            core[0].add(a);
+            core[1].add(b);
+            core[2].add(d);
+        }
+        println!(
+            "{:<27} {:>4}/{:>3}/{:>3}   {:>4}/{:>3}/{:>3}   {:>3} {:>3} {:>3} {} {} {}",
+            r,
+            a.tp,
+            a.fp,
+            a.fn_,
+            b.tp,
+            b.fp,
+            b.fn_,
+            d.tp,
+            d.fp,
+            d.fn_,
+            fmt(d.precision()),
+            fmt(d.recall()),
+            fmt(d.f1())
+        );
+    }
+    println!(
+        "core 8 F1: A {} B {} dev {} (P {} R {})",
+        fmt(core[0].f1()),
+        fmt(core[1].f1()),
+        fmt(core[2].f1()),
+        fmt(core[2].precision()),
+        fmt(core[2].recall())
+    );
+    print!("{report}");
+}
