@@ -288,7 +288,11 @@ impl MatcherBuilder {
             let t = g.anchor();
             for w in t.words.iter() {
                 for raw in crate::tokens::raw_forms(w) {
-                    let attached = raw.starts_with(['\'', '\u{2019}']);
+                    // Contracted forms attach to the word before: `'s`, `'re`, and `n't`
+                    // (the tokenizer splits "can't" as can + n't).
+                    let attached = raw.starts_with(['\'', '\u{2019}'])
+                        || raw.starts_with("n'")
+                        || raw.starts_with("n\u{2019}");
                     let e = entry(raw, &mut entries);
                     entries[e].groups.push((gi as u32, !attached, true));
                 }
@@ -1433,6 +1437,39 @@ fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>, unicode_case
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pattern anchored at "not" finds the contracted "n't", which the automaton sees
+    /// inside the word before ("can't"): its anchor string attaches to that word.
+    #[test]
+    fn anchor_at_not_finds_contractions() {
+        let pack = r#"
+pack: t
+rules:
+  - id: t-cannot
+    severity: warning
+    message: '"{match}"'
+    why: w
+    fix: f
+    match: { patterns: ["i can not"] }
+    examples: { flag: ["Agent: I can't do that.", "Agent: i cannot", "Agent: I can not"], pass: ["Agent: I can do that."] }
+"#;
+        let engine = EngineBuilder::new()
+            .pack(PackSource {
+                origin: "t.yaml".into(),
+                text: pack.into(),
+            })
+            .build();
+        assert!(engine.is_ok(), "{:?}", engine.err());
+        let e = engine.unwrap();
+        let f = e.rule("t-cannot").unwrap();
+        let (_, m) = f.matchers[0];
+        let flat = &e.matchers.flats[e.matchers.by_matcher[m as usize][0] as usize];
+        assert_eq!(
+            &*flat.anchor_test().words[0],
+            "not",
+            "the test needs `not` as the anchor"
+        );
+    }
 
     #[test]
     fn normalizes_quotes_and_spaces_with_offsets() {

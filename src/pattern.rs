@@ -177,24 +177,27 @@ impl Test {
     }
 }
 
-/// The commonest words of conversation: poor anchors.
-/// Sorted (binary search).
+/// The commonest words of conversation, most frequent first (counted on the real support
+/// conversations of `../shared/corpora-real`): poor anchors, and the more frequent the
+/// poorer, so a pattern made only of common words is anchored at its least frequent one.
 const COMMON: &[&str] = &[
-    "'s", "a", "about", "again", "all", "am", "an", "and", "any", "are", "as", "at", "back", "be",
-    "been", "but", "by", "can", "could", "day", "did", "do", "does", "for", "from", "get", "go",
-    "going", "got", "had", "has", "have", "he", "her", "here", "his", "how", "i", "if", "in", "is",
-    "it", "its", "just", "know", "let", "like", "me", "more", "my", "need", "no", "not", "now",
-    "of", "ok", "okay", "on", "one", "or", "our", "out", "please", "really", "s", "see", "she",
-    "so", "some", "that", "the", "their", "them", "then", "there", "they", "thing", "this", "time",
-    "to", "up", "us", "very", "want", "was", "we", "well", "were", "what", "when", "which", "will",
-    "with", "would", "yes", "you", "your",
+    "the", "to", "i", "you", "and", "it", "for", "we", "a", "this", "my", "us", "your", "on", "in",
+    "can", "is", "are", "that", "not", "have", "with", "please", "of", "here", "if", "know",
+    "there", "will", "be", "our", "let", "me", "'s", "so", "any", "do", "but", "out", "what", "or",
+    "as", "s", "more", "get", "how", "need", "would", "about", "an", "when", "am", "all", "at",
+    "just", "no", "from", "one", "been", "was", "like", "back", "they", "see", "now", "has", "by",
+    "could", "them", "up", "some", "does", "which", "want", "again", "day", "did", "go", "going",
+    "got", "had", "he", "her", "his", "its", "ok", "okay", "really", "she", "their", "then",
+    "thing", "time", "very", "well", "were", "yes",
 ];
 
 fn word_rarity(w: &str) -> usize {
-    if COMMON.binary_search(&w).is_ok() {
-        1 + w.len()
-    } else {
-        100 + w.len().min(20)
+    static RANK: std::sync::OnceLock<HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    let rank = RANK.get_or_init(|| COMMON.iter().enumerate().map(|(i, w)| (*w, i)).collect());
+    match rank.get(w) {
+        // 1 for the most frequent word up to 99 for the least.
+        Some(&i) => 1 + i * 98 / COMMON.len(),
+        None => 100 + w.len().min(20),
     }
 }
 
@@ -1004,9 +1007,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn common_words_are_sorted_for_binary_search() {
-        assert!(COMMON.windows(2).all(|w| w[0] < w[1]));
-        assert!(word_rarity("the") < word_rarity("refund"));
+    fn common_words_rank_by_frequency_below_every_other_word() {
+        let mut sorted = COMMON.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), COMMON.len(), "a word is listed twice");
+        assert!(word_rarity("the") < word_rarity("please"));
+        assert!(word_rarity("please") < word_rarity("yes"));
+        assert!(word_rarity("yes") < word_rarity("refund"));
         assert!(word_rarity("'s") < word_rarity("refund"));
     }
 
