@@ -14,6 +14,7 @@ use crate::finding::{Finding, RuleInfo, Severity};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
+use crate::sentiment::TurnSentiment;
 use crate::tokens::Tokens;
 use crate::transcript::Transcript;
 
@@ -160,6 +161,8 @@ pub struct MatcherBuilder {
     /// `regexes`, each compiled on its first use.
     compiled: Vec<LazyRegex>,
     regex_targets: Vec<Vec<MatcherId>>,
+    /// Sentiment conditions, by matcher (ascending).
+    gates: Vec<rules::SentimentGate>,
     count: MatcherId,
 }
 
@@ -247,11 +250,24 @@ impl MatcherBuilder {
                 }
             }
         }
-        if flats.is_empty() && def.regex.is_empty() {
+        let has_text = !(flats.is_empty() && def.regex.is_empty());
+        if !has_text && !def.uses_sentiment() {
             return Err(MatcherError {
                 needle: None,
-                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast` or `regex`".into(),
+                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast`, `regex` or `sentiment_below` / `sentiment_above`".into(),
             });
+        }
+        if let Some(g) = rules::SentimentGate::of(id, def).map_err(|m| {
+            merr(
+                if def.sentiment_below.is_some() {
+                    "sentiment_below"
+                } else {
+                    "sentiment_above"
+                },
+                m,
+            )
+        })? {
+            self.gates.push(g);
         }
         for (source, fs) in flats {
             for f in fs {
@@ -392,6 +408,7 @@ impl MatcherBuilder {
             regexes: self.compiled,
             regex_targets: self.regex_targets,
             always,
+            gates: self.gates,
         })
     }
 }
@@ -608,6 +625,9 @@ struct Matchers {
     regex_targets: Vec<Vec<MatcherId>>,
     /// Regexes without required literals: run on every turn.
     always: Vec<u32>,
+    /// Sentiment conditions of matchers, whose hits are added after the scan (none: no
+    /// sentiment work).
+    gates: Vec<rules::SentimentGate>,
 }
 
 /// Buffers reused across turns and transcripts on one thread, so the scan allocates nothing
@@ -856,12 +876,18 @@ impl Matchers {
 pub struct Scan<'a> {
     pub transcript: &'a Transcript,
     hits: &'a [Hit],
+    /// Turn sentiment, scored only where a rule asks.
+    pub sentiment: TurnSentiment<'a>,
 }
 
 impl<'a> Scan<'a> {
     /// Builds a scan from hits sorted by (matcher, turn, start) — used by tests of rule kinds.
     pub fn new(transcript: &'a Transcript, hits: &'a [Hit]) -> Scan<'a> {
-        Scan { transcript, hits }
+        Scan {
+            transcript,
+            hits,
+            sentiment: TurnSentiment::new(transcript),
+        }
     }
 
     /// All hits of matcher `m`, ordered by turn then start.
@@ -1075,9 +1101,14 @@ impl Engine {
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
             self.matchers.scan(t, &mut scratch);
+            let sentiment = TurnSentiment::new(t);
+            if !self.matchers.gates.is_empty() {
+                rules::sentiment::apply(&self.matchers.gates, t, &sentiment, &mut scratch.hits);
+            }
             let scan = Scan {
                 transcript: t,
                 hits: &scratch.hits,
+                sentiment,
             };
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];

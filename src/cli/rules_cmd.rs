@@ -251,6 +251,12 @@ fn matcher_summary(m: &MatcherDef, lists: &BTreeMap<String, Vec<String>>) -> Str
     for r in &m.regex {
         parts.push(format!("regex `{r}`"));
     }
+    match (m.sentiment_below, m.sentiment_above) {
+        (Some(b), Some(a)) => parts.push(format!("a turn with sentiment between {a} and {b}")),
+        (Some(b), None) => parts.push(format!("a turn with sentiment below {b}")),
+        (None, Some(a)) => parts.push(format!("a turn with sentiment above {a}")),
+        (None, None) => {}
+    }
     if !m.except.is_empty() {
         parts.push(format!("except {}", ticks(&m.except)));
     }
@@ -311,16 +317,25 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
                 .map(|n| format!(" (or in the {n} turns before)"))
                 .unwrap_or_default(),
         ),
-        _ => d
-            .metric
-            .as_ref()
-            .map(|m| format!("Measures `{m}` (min {:?}, max {:?})", d.min, d.max)),
+        _ => d.metric.as_ref().map(|m| {
+            let bound = |name: &str, v: Option<f64>| v.map(|v| format!("{name} {v}"));
+            let bounds: Vec<String> = [bound("min", d.min), bound("max", d.max)]
+                .into_iter()
+                .flatten()
+                .collect();
+            format!("Measures `{m}` ({})", bounds.join(", "))
+        }),
     };
     if let Some(w) = what {
         let _ = writeln!(s, "{w}\n");
     }
     if let Some(u) = &d.unless {
-        let _ = writeln!(s, "Not when the same sentence has: {}\n", summary(u));
+        let scope = if d.kind == crate::pack::KindName::Metric {
+            "the turn it looks at"
+        } else {
+            "the same sentence"
+        };
+        let _ = writeln!(s, "Not when {scope} has: {}\n", summary(u));
     }
     let label = |t: &str| {
         if markdown {
