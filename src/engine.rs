@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
+use crate::rules::sentiment::GatedHits;
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
 use crate::sentiment::TurnSentiment;
 use crate::tokens::Tokens;
@@ -625,7 +626,7 @@ struct Matchers {
     regex_targets: Vec<Vec<MatcherId>>,
     /// Regexes without required literals: run on every turn.
     always: Vec<u32>,
-    /// Sentiment conditions of matchers, whose hits are added after the scan (none: no
+    /// Sentiment conditions of matchers, whose hits `Scan` adds when a rule asks (none: no
     /// sentiment work).
     gates: Vec<rules::SentimentGate>,
 }
@@ -878,6 +879,8 @@ pub struct Scan<'a> {
     hits: &'a [Hit],
     /// Turn sentiment, scored only where a rule asks.
     pub sentiment: TurnSentiment<'a>,
+    /// Hits of matchers with a sentiment condition, added when a rule asks for them.
+    gated: GatedHits<'a>,
 }
 
 impl<'a> Scan<'a> {
@@ -887,23 +890,39 @@ impl<'a> Scan<'a> {
             transcript,
             hits,
             sentiment: TurnSentiment::new(transcript),
+            gated: GatedHits::new(&[], 0),
         }
     }
 
     /// All hits of matcher `m`, ordered by turn then start.
-    pub fn hits(&self, m: MatcherId) -> &'a [Hit] {
-        let lo = self.hits.partition_point(|h| h.matcher < m);
-        let hi = self.hits.partition_point(|h| h.matcher <= m);
-        &self.hits[lo..hi]
+    pub fn hits(&self, m: MatcherId) -> &[Hit] {
+        let text = self.text_hits(m);
+        match self.gated.gate(m) {
+            None => text,
+            Some(g) => self.gated.hits(g, text, self.transcript, &self.sentiment),
+        }
     }
 
     /// Hits of matcher `m` in one turn.
-    pub fn turn_hits(&self, m: MatcherId, turn: usize) -> &'a [Hit] {
-        let all = self.hits(m);
+    pub fn turn_hits(&self, m: MatcherId, turn: usize) -> &[Hit] {
+        let all = self.text_hits(m);
         let t = turn as u32;
         let lo = all.partition_point(|h| h.turn < t);
         let hi = all.partition_point(|h| h.turn <= t);
-        &all[lo..hi]
+        match self.gated.gate(m) {
+            None => &all[lo..hi],
+            Some(g) => {
+                self.gated
+                    .turn_hits(g, turn, &all[lo..hi], self.transcript, &self.sentiment)
+            }
+        }
+    }
+
+    /// The hits the text scan found for matcher `m`.
+    fn text_hits(&self, m: MatcherId) -> &'a [Hit] {
+        let lo = self.hits.partition_point(|h| h.matcher < m);
+        let hi = self.hits.partition_point(|h| h.matcher <= m);
+        &self.hits[lo..hi]
     }
 }
 
@@ -1101,14 +1120,11 @@ impl Engine {
         SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
             self.matchers.scan(t, &mut scratch);
-            let sentiment = TurnSentiment::new(t);
-            if !self.matchers.gates.is_empty() {
-                rules::sentiment::apply(&self.matchers.gates, t, &sentiment, &mut scratch.hits);
-            }
             let scan = Scan {
                 transcript: t,
                 hits: &scratch.hits,
-                sentiment,
+                sentiment: TurnSentiment::new(t),
+                gated: GatedHits::new(&self.matchers.gates, t.turns.len()),
             };
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];

@@ -1,9 +1,12 @@
 //! Sentiment conditions in matchers (`sentiment_below`, `sentiment_above`): not a rule kind
 //! but one more alternative every matcher may hold, so every kind can use it (a `when:`
-//! trigger, an `unless:`, a `match:`). Like the other alternatives it adds hits: after the
-//! text scan, each turn whose score passes is a hit of the matcher, as a whole. Turns are
-//! scored on demand (see `sentiment::TurnSentiment`), and only in transcripts checked by a
-//! pack that uses a condition: the text scan itself never scores anything.
+//! trigger, an `unless:`, a `match:`). Like the other alternatives it adds hits: each turn
+//! whose score passes is a hit of the matcher, as a whole. The hits are added lazily, when a
+//! rule asks for the matcher's hits (all of them, or one turn's), so a turn is scored only
+//! when some rule's question needs it (see `sentiment::TurnSentiment`); the text scan itself
+//! never scores anything, and packs without a condition never get here.
+use std::cell::OnceCell;
+
 use crate::engine::{Hit, MatcherId};
 use crate::pack::MatcherDef;
 use crate::sentiment::TurnSentiment;
@@ -64,25 +67,88 @@ impl SentimentGate {
     }
 }
 
-/// Adds the hits of `gates` (one per turn that passes) to the hits of one scanned
-/// transcript, which stay sorted.
-pub fn apply(gates: &[SentimentGate], t: &Transcript, s: &TurnSentiment, hits: &mut Vec<Hit>) {
-    let before = hits.len();
-    for g in gates {
-        for (i, turn) in t.turns.iter().enumerate() {
-            if !turn.text.trim().is_empty() && g.admits(s.turn(i)) {
-                hits.push(Hit {
-                    matcher: g.matcher,
-                    turn: i as u32,
-                    start: 0,
-                    end: turn.text.len() as u32,
-                });
-            }
+/// The hits of gated matchers, text hits and passing turns merged, built on first request:
+/// per gate all of them (`hits`), or one turn's (`turn_hits`), whichever a rule asks for.
+pub struct GatedHits<'a> {
+    gates: &'a [SentimentGate],
+    all: Vec<OnceCell<Vec<Hit>>>,
+    /// `gates.len()` × turns cells, allocated on the first per-turn question.
+    by_turn: OnceCell<Vec<OnceCell<Vec<Hit>>>>,
+    turns: usize,
+}
+
+impl<'a> GatedHits<'a> {
+    /// `gates` sorted by matcher; `turns`: the transcript's number of turns.
+    pub fn new(gates: &'a [SentimentGate], turns: usize) -> GatedHits<'a> {
+        GatedHits {
+            gates,
+            all: gates.iter().map(|_| OnceCell::new()).collect(),
+            by_turn: OnceCell::new(),
+            turns,
         }
     }
-    if hits.len() > before {
-        hits.sort_unstable();
-        hits.dedup();
+
+    /// The index of matcher `m`'s gate, if it has one.
+    pub fn gate(&self, m: MatcherId) -> Option<usize> {
+        if self.gates.is_empty() {
+            return None;
+        }
+        self.gates.binary_search_by_key(&m, |g| g.matcher).ok()
+    }
+
+    /// All hits of gate `g`'s matcher: `text` (its text hits, sorted) and every passing turn.
+    pub fn hits(&self, g: usize, text: &[Hit], t: &Transcript, s: &TurnSentiment) -> &[Hit] {
+        self.all[g].get_or_init(|| {
+            let mut v = text.to_vec();
+            for i in 0..t.turns.len() {
+                v.extend(self.turn_hit(g, i, t, s));
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+    }
+
+    /// The hits of gate `g`'s matcher in turn `turn`: `text` (its text hits there) and the
+    /// whole turn when it passes.
+    pub fn turn_hits(
+        &self,
+        g: usize,
+        turn: usize,
+        text: &[Hit],
+        t: &Transcript,
+        s: &TurnSentiment,
+    ) -> &[Hit] {
+        if let Some(all) = self.all[g].get() {
+            let lo = all.partition_point(|h| (h.turn as usize) < turn);
+            let hi = all.partition_point(|h| (h.turn as usize) <= turn);
+            return &all[lo..hi];
+        }
+        let cells = self.by_turn.get_or_init(|| {
+            (0..self.gates.len() * self.turns)
+                .map(|_| OnceCell::new())
+                .collect()
+        });
+        cells[g * self.turns + turn].get_or_init(|| {
+            let mut v = text.to_vec();
+            if let Some(h) = self.turn_hit(g, turn, t, s) {
+                v.push(h);
+                v.sort_unstable();
+                v.dedup();
+            }
+            v
+        })
+    }
+
+    fn turn_hit(&self, g: usize, i: usize, t: &Transcript, s: &TurnSentiment) -> Option<Hit> {
+        let gate = &self.gates[g];
+        let text = &t.turns[i].text;
+        (!text.trim().is_empty() && gate.admits(s.turn(i))).then(|| Hit {
+            matcher: gate.matcher,
+            turn: i as u32,
+            start: 0,
+            end: text.len() as u32,
+        })
     }
 }
 
@@ -112,23 +178,21 @@ mod tests {
     }
 
     #[test]
-    fn conditions_add_the_turns_that_pass_as_hits() {
+    fn conditions_add_the_turns_that_pass_as_hits_on_demand() {
         let mut t = Transcript::new("t");
         t.turns
             .push(Turn::new("Customer", Role::Customer, "This is awful.", 1));
         t.turns
             .push(Turn::new("Customer", Role::Customer, "This is great.", 2));
         t.turns.push(Turn::new("Customer", Role::Customer, " ", 3));
-        let s = TurnSentiment::new(&t);
         let hit = |matcher, turn, end| Hit {
             matcher,
             turn,
             start: 0,
             end,
         };
-        // Matcher 0 has text hits in both turns and a condition; 1 is a condition alone;
-        // 2 has none.
-        let mut hits = vec![hit(0, 0, 4), hit(0, 1, 4), hit(2, 1, 4)];
+        // Matcher 0 has text hits in both turns and a condition; 1 is a condition alone.
+        let text = [hit(0, 0, 4), hit(0, 1, 4)];
         let gates = [
             SentimentGate::of(0, &def(Some(-0.3), None))
                 .unwrap()
@@ -137,16 +201,21 @@ mod tests {
                 .unwrap()
                 .unwrap(),
         ];
-        apply(&gates, &t, &s, &mut hits);
+        let s = TurnSentiment::new(&t);
+        let g = GatedHits::new(&gates, t.turns.len());
+        assert_eq!(g.gate(1), Some(1));
+        assert_eq!(g.gate(2), None);
+        // One turn's question scores that turn only.
+        assert_eq!(g.turn_hits(1, 1, &[], &t, &s), &[hit(1, 1, 14)]);
+        assert!(g.turn_hits(1, 2, &[], &t, &s).is_empty());
         assert_eq!(
-            hits,
-            vec![
-                hit(0, 0, 4),
-                hit(0, 0, 14),
-                hit(0, 1, 4),
-                hit(1, 1, 14),
-                hit(2, 1, 4)
-            ]
+            g.hits(0, &text, &t, &s),
+            &[hit(0, 0, 4), hit(0, 0, 14), hit(0, 1, 4)]
         );
+        assert_eq!(
+            g.turn_hits(0, 0, &text[..1], &t, &s),
+            &[hit(0, 0, 4), hit(0, 0, 14)]
+        );
+        assert_eq!(g.hits(1, &[], &t, &s), &[hit(1, 1, 14)]);
     }
 }
