@@ -117,6 +117,51 @@ pub fn run(cmd: RulesCommand) -> u8 {
     }
 }
 
+/// For a rule that uses sentiment (a `sentiment_below` / `sentiment_above` condition or the
+/// `customer_sentiment_shift` metric): every turn's score, and which conditions it passes.
+fn sentiment_trace(o: &mut String, d: &crate::pack::RuleDef, t: &crate::transcript::Transcript) {
+    let fields = [
+        ("match", &d.match_),
+        ("first", &d.first),
+        ("then", &d.then),
+        ("when", &d.when),
+        ("expect", &d.expect),
+        ("unless", &d.unless),
+    ];
+    let conditions: Vec<(&str, crate::rules::SentimentGate)> = fields
+        .iter()
+        .filter_map(|(f, m)| {
+            let g = crate::rules::SentimentGate::of(0, m.as_ref()?).ok()??;
+            Some((*f, g))
+        })
+        .collect();
+    let metric = d.metric.as_deref() == Some("customer_sentiment_shift");
+    if conditions.is_empty() && !metric {
+        return;
+    }
+    let _ = writeln!(o, "\nsentiment per turn (VADER compound score, -1 to +1):");
+    for (i, turn) in t.turns.iter().enumerate() {
+        let score = crate::sentiment::compound(&turn.text);
+        let passes: Vec<String> = conditions
+            .iter()
+            .filter(|(_, g)| g.admits(score))
+            .map(|(f, g)| format!("{f} ({})", g.describe()))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  turn {i} ({}, {}): {:>5}{}",
+            turn.speaker,
+            turn.role.as_str(),
+            crate::sentiment::display(score),
+            if passes.is_empty() {
+                String::new()
+            } else {
+                format!("  passes {}", passes.join(", "))
+            }
+        );
+    }
+}
+
 /// The text of `rules trace` for one transcript.
 pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path: &str) -> String {
     let rule = &e.rules()[ri];
@@ -128,6 +173,7 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
         rule.common.info.pack,
         rule.def.kind.as_str()
     );
+    sentiment_trace(&mut o, &rule.def, t);
     let traces = e.trace(ri, t);
     if traces.is_empty() {
         let _ = writeln!(o, "  no pattern of this rule matched any turn");
