@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
-use crate::rules::sentiment::GatedHits;
+use crate::rules::sentiment::ConditionHits;
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
 use crate::sentiment::TurnSentiment;
 use crate::tokens::Tokens;
@@ -163,7 +163,7 @@ pub struct MatcherBuilder {
     compiled: Vec<LazyRegex>,
     regex_targets: Vec<Vec<MatcherId>>,
     /// Sentiment conditions, by matcher (ascending).
-    gates: Vec<rules::SentimentGate>,
+    conditions: Vec<rules::SentimentCondition>,
     count: MatcherId,
 }
 
@@ -258,7 +258,7 @@ impl MatcherBuilder {
                 message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast`, `regex` or `sentiment_below` / `sentiment_above`".into(),
             });
         }
-        if let Some(g) = rules::SentimentGate::of(id, def).map_err(|m| {
+        if let Some(g) = rules::SentimentCondition::of(id, def).map_err(|m| {
             merr(
                 if def.sentiment_below.is_some() {
                     "sentiment_below"
@@ -268,7 +268,7 @@ impl MatcherBuilder {
                 m,
             )
         })? {
-            self.gates.push(g);
+            self.conditions.push(g);
         }
         for (source, fs) in flats {
             for f in fs {
@@ -409,7 +409,7 @@ impl MatcherBuilder {
             regexes: self.compiled,
             regex_targets: self.regex_targets,
             always,
-            gates: self.gates,
+            conditions: self.conditions,
         })
     }
 }
@@ -628,7 +628,7 @@ struct Matchers {
     always: Vec<u32>,
     /// Sentiment conditions of matchers, whose hits `Scan` adds when a rule asks (none: no
     /// sentiment work).
-    gates: Vec<rules::SentimentGate>,
+    conditions: Vec<rules::SentimentCondition>,
 }
 
 /// Buffers reused across turns and transcripts on one thread, so the scan allocates nothing
@@ -880,7 +880,7 @@ pub struct Scan<'a> {
     /// Turn sentiment, scored only where a rule asks.
     pub sentiment: TurnSentiment<'a>,
     /// Hits of matchers with a sentiment condition, added when a rule asks for them.
-    gated: GatedHits<'a>,
+    condition_hits: ConditionHits<'a>,
 }
 
 impl<'a> Scan<'a> {
@@ -890,16 +890,18 @@ impl<'a> Scan<'a> {
             transcript,
             hits,
             sentiment: TurnSentiment::new(transcript),
-            gated: GatedHits::new(&[], 0),
+            condition_hits: ConditionHits::new(&[], 0),
         }
     }
 
     /// All hits of matcher `m`, ordered by turn then start.
     pub fn hits(&self, m: MatcherId) -> &[Hit] {
         let text = self.text_hits(m);
-        match self.gated.gate(m) {
+        match self.condition_hits.index_of(m) {
             None => text,
-            Some(g) => self.gated.hits(g, text, self.transcript, &self.sentiment),
+            Some(g) => self
+                .condition_hits
+                .hits(g, text, self.transcript, &self.sentiment),
         }
     }
 
@@ -909,12 +911,15 @@ impl<'a> Scan<'a> {
         let t = turn as u32;
         let lo = all.partition_point(|h| h.turn < t);
         let hi = all.partition_point(|h| h.turn <= t);
-        match self.gated.gate(m) {
+        match self.condition_hits.index_of(m) {
             None => &all[lo..hi],
-            Some(g) => {
-                self.gated
-                    .turn_hits(g, turn, &all[lo..hi], self.transcript, &self.sentiment)
-            }
+            Some(g) => self.condition_hits.turn_hits(
+                g,
+                turn,
+                &all[lo..hi],
+                self.transcript,
+                &self.sentiment,
+            ),
         }
     }
 
@@ -1124,7 +1129,7 @@ impl Engine {
                 transcript: t,
                 hits: &scratch.hits,
                 sentiment: TurnSentiment::new(t),
-                gated: GatedHits::new(&self.matchers.gates, t.turns.len()),
+                condition_hits: ConditionHits::new(&self.matchers.conditions, t.turns.len()),
             };
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];

@@ -128,10 +128,10 @@ fn sentiment_trace(o: &mut String, d: &crate::pack::RuleDef, t: &crate::transcri
         ("expect", &d.expect),
         ("unless", &d.unless),
     ];
-    let conditions: Vec<(&str, crate::rules::SentimentGate)> = fields
+    let conditions: Vec<(&str, crate::rules::SentimentCondition)> = fields
         .iter()
         .filter_map(|(f, m)| {
-            let g = crate::rules::SentimentGate::of(0, m.as_ref()?).ok()??;
+            let g = crate::rules::SentimentCondition::of(0, m.as_ref()?).ok()??;
             Some((*f, g))
         })
         .collect();

@@ -16,7 +16,7 @@ use crate::pack::{KindName, MatcherDef, RuleDef, SpeakerSel, WindowDef};
 use crate::transcript::{Role, Transcript, Turn};
 
 pub use metric::METRICS;
-pub use sentiment::SentimentGate;
+pub use sentiment::SentimentCondition;
 
 /// What every kind's compiler gets: the rule, and a way to register its matchers.
 pub struct Compiler<'a> {

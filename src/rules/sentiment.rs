@@ -13,15 +13,15 @@ use crate::sentiment::TurnSentiment;
 use crate::transcript::Transcript;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SentimentGate {
+pub struct SentimentCondition {
     pub matcher: MatcherId,
     below: Option<f64>,
     above: Option<f64>,
 }
 
-impl SentimentGate {
-    /// The gate of matcher `def`, if it has sentiment conditions; an error names a bad bound.
-    pub fn of(matcher: MatcherId, def: &MatcherDef) -> Result<Option<SentimentGate>, String> {
+impl SentimentCondition {
+    /// The condition of matcher `def`, if it has sentiment conditions; an error names a bad bound.
+    pub fn of(matcher: MatcherId, def: &MatcherDef) -> Result<Option<SentimentCondition>, String> {
         if !def.uses_sentiment() {
             return Ok(None);
         }
@@ -42,7 +42,7 @@ impl SentimentGate {
                 ));
             }
         }
-        Ok(Some(SentimentGate {
+        Ok(Some(SentimentCondition {
             matcher,
             below: def.sentiment_below,
             above: def.sentiment_above,
@@ -67,36 +67,36 @@ impl SentimentGate {
     }
 }
 
-/// The hits of gated matchers, text hits and passing turns merged, built on first request:
-/// per gate all of them (`hits`), or one turn's (`turn_hits`), whichever a rule asks for.
-pub struct GatedHits<'a> {
-    gates: &'a [SentimentGate],
+/// The hits of matchers with a sentiment condition, text hits and passing turns merged, built on first request:
+/// per condition all of them (`hits`), or one turn's (`turn_hits`), whichever a rule asks for.
+pub struct ConditionHits<'a> {
+    conditions: &'a [SentimentCondition],
     all: Vec<OnceCell<Vec<Hit>>>,
-    /// `gates.len()` × turns cells, allocated on the first per-turn question.
+    /// `conditions.len()` × turns cells, allocated on the first per-turn question.
     by_turn: OnceCell<Vec<OnceCell<Vec<Hit>>>>,
     turns: usize,
 }
 
-impl<'a> GatedHits<'a> {
-    /// `gates` sorted by matcher; `turns`: the transcript's number of turns.
-    pub fn new(gates: &'a [SentimentGate], turns: usize) -> GatedHits<'a> {
-        GatedHits {
-            gates,
-            all: gates.iter().map(|_| OnceCell::new()).collect(),
+impl<'a> ConditionHits<'a> {
+    /// `conditions` sorted by matcher; `turns`: the transcript's number of turns.
+    pub fn new(conditions: &'a [SentimentCondition], turns: usize) -> ConditionHits<'a> {
+        ConditionHits {
+            conditions,
+            all: conditions.iter().map(|_| OnceCell::new()).collect(),
             by_turn: OnceCell::new(),
             turns,
         }
     }
 
-    /// The index of matcher `m`'s gate, if it has one.
-    pub fn gate(&self, m: MatcherId) -> Option<usize> {
-        if self.gates.is_empty() {
+    /// The index of matcher `m`'s condition, if it has one.
+    pub fn index_of(&self, m: MatcherId) -> Option<usize> {
+        if self.conditions.is_empty() {
             return None;
         }
-        self.gates.binary_search_by_key(&m, |g| g.matcher).ok()
+        self.conditions.binary_search_by_key(&m, |g| g.matcher).ok()
     }
 
-    /// All hits of gate `g`'s matcher: `text` (its text hits, sorted) and every passing turn.
+    /// All hits of condition `g`'s matcher: `text` (its text hits, sorted) and every passing turn.
     pub fn hits(&self, g: usize, text: &[Hit], t: &Transcript, s: &TurnSentiment) -> &[Hit] {
         self.all[g].get_or_init(|| {
             let mut v = text.to_vec();
@@ -109,7 +109,7 @@ impl<'a> GatedHits<'a> {
         })
     }
 
-    /// The hits of gate `g`'s matcher in turn `turn`: `text` (its text hits there) and the
+    /// The hits of condition `g`'s matcher in turn `turn`: `text` (its text hits there) and the
     /// whole turn when it passes.
     pub fn turn_hits(
         &self,
@@ -125,7 +125,7 @@ impl<'a> GatedHits<'a> {
             return &all[lo..hi];
         }
         let cells = self.by_turn.get_or_init(|| {
-            (0..self.gates.len() * self.turns)
+            (0..self.conditions.len() * self.turns)
                 .map(|_| OnceCell::new())
                 .collect()
         });
@@ -141,10 +141,10 @@ impl<'a> GatedHits<'a> {
     }
 
     fn turn_hit(&self, g: usize, i: usize, t: &Transcript, s: &TurnSentiment) -> Option<Hit> {
-        let gate = &self.gates[g];
+        let condition = &self.conditions[g];
         let text = &t.turns[i].text;
-        (!text.trim().is_empty() && gate.admits(s.turn(i))).then(|| Hit {
-            matcher: gate.matcher,
+        (!text.trim().is_empty() && condition.admits(s.turn(i))).then(|| Hit {
+            matcher: condition.matcher,
             turn: i as u32,
             start: 0,
             end: text.len() as u32,
@@ -167,10 +167,12 @@ mod tests {
 
     #[test]
     fn bounds_are_checked() {
-        assert!(SentimentGate::of(0, &def(None, None)).unwrap().is_none());
-        assert!(SentimentGate::of(0, &def(Some(-3.0), None)).is_err());
-        assert!(SentimentGate::of(0, &def(Some(-0.5), Some(0.2))).is_err());
-        let g = SentimentGate::of(0, &def(Some(0.2), Some(-0.5)))
+        assert!(SentimentCondition::of(0, &def(None, None))
+            .unwrap()
+            .is_none());
+        assert!(SentimentCondition::of(0, &def(Some(-3.0), None)).is_err());
+        assert!(SentimentCondition::of(0, &def(Some(-0.5), Some(0.2))).is_err());
+        let g = SentimentCondition::of(0, &def(Some(0.2), Some(-0.5)))
             .unwrap()
             .unwrap();
         assert!(g.admits(0.0) && !g.admits(0.2) && !g.admits(-0.5) && !g.admits(-0.9));
@@ -193,18 +195,18 @@ mod tests {
         };
         // Matcher 0 has text hits in both turns and a condition; 1 is a condition alone.
         let text = [hit(0, 0, 4), hit(0, 1, 4)];
-        let gates = [
-            SentimentGate::of(0, &def(Some(-0.3), None))
+        let conditions = [
+            SentimentCondition::of(0, &def(Some(-0.3), None))
                 .unwrap()
                 .unwrap(),
-            SentimentGate::of(1, &def(None, Some(0.3)))
+            SentimentCondition::of(1, &def(None, Some(0.3)))
                 .unwrap()
                 .unwrap(),
         ];
         let s = TurnSentiment::new(&t);
-        let g = GatedHits::new(&gates, t.turns.len());
-        assert_eq!(g.gate(1), Some(1));
-        assert_eq!(g.gate(2), None);
+        let g = ConditionHits::new(&conditions, t.turns.len());
+        assert_eq!(g.index_of(1), Some(1));
+        assert_eq!(g.index_of(2), None);
         // One turn's question scores that turn only.
         assert_eq!(g.turn_hits(1, 1, &[], &t, &s), &[hit(1, 1, 14)]);
         assert!(g.turn_hits(1, 2, &[], &t, &s).is_empty());
