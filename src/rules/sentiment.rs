@@ -143,7 +143,7 @@ impl<'a> ConditionHits<'a> {
     fn turn_hit(&self, g: usize, i: usize, t: &Transcript, s: &TurnSentiment) -> Option<Hit> {
         let condition = &self.conditions[g];
         let text = &t.turns[i].text;
-        (!text.trim().is_empty() && condition.admits(s.turn(i))).then(|| Hit {
+        (!text.trim().is_empty() && condition.admits(s.turn(i))).then_some(Hit {
             matcher: condition.matcher,
             turn: i as u32,
             start: 0,
