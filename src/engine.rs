@@ -14,7 +14,9 @@ use crate::finding::{Finding, RuleInfo, Severity};
 use crate::group::{Group, GroupScratch};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
+use crate::rules::sentiment::ConditionHits;
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
+use crate::sentiment::TurnSentiment;
 use crate::tokens::Tokens;
 use crate::transcript::Transcript;
 
@@ -108,6 +110,8 @@ pub struct MatcherBuilder {
     /// `regexes`, each compiled on its first use.
     compiled: Vec<LazyRegex>,
     regex_targets: Vec<Vec<MatcherId>>,
+    /// Sentiment conditions, by matcher (ascending).
+    conditions: Vec<rules::SentimentCondition>,
     count: MatcherId,
 }
 
@@ -195,11 +199,24 @@ impl MatcherBuilder {
                 }
             }
         }
-        if flats.is_empty() && def.regex.is_empty() {
+        let has_text = !(flats.is_empty() && def.regex.is_empty());
+        if !has_text && !def.uses_sentiment() {
             return Err(MatcherError {
                 needle: None,
-                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast` or `regex`".into(),
+                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast`, `regex` or `sentiment_below` / `sentiment_above`".into(),
             });
+        }
+        if let Some(g) = rules::SentimentCondition::of(id, def).map_err(|m| {
+            merr(
+                if def.sentiment_below.is_some() {
+                    "sentiment_below"
+                } else {
+                    "sentiment_above"
+                },
+                m,
+            )
+        })? {
+            self.conditions.push(g);
         }
         for (source, fs) in flats {
             for f in fs {
@@ -353,6 +370,7 @@ impl MatcherBuilder {
             regexes: self.compiled,
             regex_targets: self.regex_targets,
             always,
+            conditions: self.conditions,
         })
     }
 }
@@ -570,6 +588,9 @@ struct Matchers {
     regex_targets: Vec<Vec<MatcherId>>,
     /// Regexes without required literals: run on every turn.
     always: Vec<u32>,
+    /// Sentiment conditions of matchers, whose hits `Scan` adds when a rule asks (none: no
+    /// sentiment work).
+    conditions: Vec<rules::SentimentCondition>,
 }
 
 /// Buffers reused across turns and transcripts on one thread, so the scan allocates nothing
@@ -817,28 +838,57 @@ impl Matchers {
 pub struct Scan<'a> {
     pub transcript: &'a Transcript,
     hits: &'a [Hit],
+    /// Turn sentiment, scored only where a rule asks.
+    pub sentiment: TurnSentiment<'a>,
+    /// Hits of matchers with a sentiment condition, added when a rule asks for them.
+    condition_hits: ConditionHits<'a>,
 }
 
 impl<'a> Scan<'a> {
     /// Builds a scan from hits sorted by (matcher, turn, start) — used by tests of rule kinds.
     pub fn new(transcript: &'a Transcript, hits: &'a [Hit]) -> Scan<'a> {
-        Scan { transcript, hits }
+        Scan {
+            transcript,
+            hits,
+            sentiment: TurnSentiment::new(transcript),
+            condition_hits: ConditionHits::new(&[], 0),
+        }
     }
 
     /// All hits of matcher `m`, ordered by turn then start.
-    pub fn hits(&self, m: MatcherId) -> &'a [Hit] {
-        let lo = self.hits.partition_point(|h| h.matcher < m);
-        let hi = self.hits.partition_point(|h| h.matcher <= m);
-        &self.hits[lo..hi]
+    pub fn hits(&self, m: MatcherId) -> &[Hit] {
+        let text = self.text_hits(m);
+        match self.condition_hits.index_of(m) {
+            None => text,
+            Some(g) => self
+                .condition_hits
+                .hits(g, text, self.transcript, &self.sentiment),
+        }
     }
 
     /// Hits of matcher `m` in one turn.
-    pub fn turn_hits(&self, m: MatcherId, turn: usize) -> &'a [Hit] {
-        let all = self.hits(m);
+    pub fn turn_hits(&self, m: MatcherId, turn: usize) -> &[Hit] {
+        let all = self.text_hits(m);
         let t = turn as u32;
         let lo = all.partition_point(|h| h.turn < t);
         let hi = all.partition_point(|h| h.turn <= t);
-        &all[lo..hi]
+        match self.condition_hits.index_of(m) {
+            None => &all[lo..hi],
+            Some(g) => self.condition_hits.turn_hits(
+                g,
+                turn,
+                &all[lo..hi],
+                self.transcript,
+                &self.sentiment,
+            ),
+        }
+    }
+
+    /// The hits the text scan found for matcher `m`.
+    fn text_hits(&self, m: MatcherId) -> &'a [Hit] {
+        let lo = self.hits.partition_point(|h| h.matcher < m);
+        let hi = self.hits.partition_point(|h| h.matcher <= m);
+        &self.hits[lo..hi]
     }
 }
 
@@ -1045,6 +1095,8 @@ impl Engine {
             let scan = Scan {
                 transcript: t,
                 hits: &scratch.hits,
+                sentiment: TurnSentiment::new(t),
+                condition_hits: ConditionHits::new(&self.matchers.conditions, t.turns.len()),
             };
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];

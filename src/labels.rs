@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Every error, warning and kudos rule of the built-in packs: the rules the labels cover.
-/// The info rules (`missing-paraphrase`, `missing-open-question`, `agent-talks-too-much`) are
-/// not labelled.
+/// The info rules (`missing-paraphrase`, `missing-open-question`, `agent-talks-too-much`,
+/// `customer-sentiment-drop`) are not labelled.
 pub const LABELLED_RULES: &[&str] = &[
     "non-apology",
     "apology-then-explanation",

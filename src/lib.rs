@@ -15,6 +15,7 @@ pub mod pack;
 pub mod pattern;
 pub mod rules;
 pub mod score;
+pub mod sentiment;
 pub mod suppress;
 pub mod tokens;
 pub mod transcript;

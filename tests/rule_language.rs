@@ -110,3 +110,36 @@ fn rules_trace_shows_tokens_classes_exclusions_and_findings() {
     );
     assert!(stdout.contains("findings: 1"), "{stdout}");
 }
+
+#[test]
+fn rules_trace_shows_the_sentiment_of_every_turn_for_sentiment_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let call = dir.path().join("c.txt");
+    std::fs::write(
+        &call,
+        "Customer: hi can i freeze my membership for 2 months\nAgent: only with a doctors note\nCustomer: will i still be charged this month\nAgent: yes\nCustomer: thats annoying\n",
+    )
+    .expect("write call");
+    let trace = |rule: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tonecheck"))
+            .args(["rules", "trace", rule, "--no-config"])
+            .arg(&call)
+            .output()
+            .expect("run tonecheck");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let drop = trace("customer-sentiment-drop");
+    assert!(drop.contains("sentiment per turn"), "{drop}");
+    assert!(
+        drop.contains("turn 4 (Customer, customer): -0.40\n"),
+        "{drop}"
+    );
+    assert!(
+        drop.contains("turn 1 (Agent, agent):  0.00  passes unless (sentiment_above: -0.05)"),
+        "{drop}"
+    );
+    assert!(drop.contains("findings: 1"), "{drop}");
+    // A rule without sentiment prints no scores.
+    assert!(!trace("missing-apology").contains("sentiment per turn"));
+}

@@ -117,6 +117,51 @@ pub fn run(cmd: RulesCommand) -> u8 {
     }
 }
 
+/// For a rule that uses sentiment (a `sentiment_below` / `sentiment_above` condition or the
+/// `customer_sentiment_shift` metric): every turn's score, and which conditions it passes.
+fn sentiment_trace(o: &mut String, d: &crate::pack::RuleDef, t: &crate::transcript::Transcript) {
+    let fields = [
+        ("match", &d.match_),
+        ("first", &d.first),
+        ("then", &d.then),
+        ("when", &d.when),
+        ("expect", &d.expect),
+        ("unless", &d.unless),
+    ];
+    let conditions: Vec<(&str, crate::rules::SentimentCondition)> = fields
+        .iter()
+        .filter_map(|(f, m)| {
+            let g = crate::rules::SentimentCondition::of(0, m.as_ref()?).ok()??;
+            Some((*f, g))
+        })
+        .collect();
+    let metric = d.metric.as_deref() == Some("customer_sentiment_shift");
+    if conditions.is_empty() && !metric {
+        return;
+    }
+    let _ = writeln!(o, "\nsentiment per turn (VADER compound score, -1 to +1):");
+    for (i, turn) in t.turns.iter().enumerate() {
+        let score = crate::sentiment::compound(&turn.text);
+        let passes: Vec<String> = conditions
+            .iter()
+            .filter(|(_, g)| g.admits(score))
+            .map(|(f, g)| format!("{f} ({})", g.describe()))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  turn {i} ({}, {}): {:>5}{}",
+            turn.speaker,
+            turn.role.as_str(),
+            crate::sentiment::display(score),
+            if passes.is_empty() {
+                String::new()
+            } else {
+                format!("  passes {}", passes.join(", "))
+            }
+        );
+    }
+}
+
 /// The text of `rules trace` for one transcript.
 pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path: &str) -> String {
     let rule = &e.rules()[ri];
@@ -128,6 +173,7 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
         rule.common.info.pack,
         rule.def.kind.as_str()
     );
+    sentiment_trace(&mut o, &rule.def, t);
     let traces = e.trace(ri, t);
     if traces.is_empty() {
         let _ = writeln!(o, "  no pattern of this rule matched any turn");
@@ -251,6 +297,12 @@ fn matcher_summary(m: &MatcherDef, lists: &BTreeMap<String, Vec<String>>) -> Str
     for r in &m.regex {
         parts.push(format!("regex `{r}`"));
     }
+    match (m.sentiment_below, m.sentiment_above) {
+        (Some(b), Some(a)) => parts.push(format!("a turn with sentiment between {a} and {b}")),
+        (Some(b), None) => parts.push(format!("a turn with sentiment below {b}")),
+        (None, Some(a)) => parts.push(format!("a turn with sentiment above {a}")),
+        (None, None) => {}
+    }
     if !m.except.is_empty() {
         parts.push(format!("except {}", ticks(&m.except)));
     }
@@ -311,16 +363,25 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
                 .map(|n| format!(" (or in the {n} turns before)"))
                 .unwrap_or_default(),
         ),
-        _ => d
-            .metric
-            .as_ref()
-            .map(|m| format!("Measures `{m}` (min {:?}, max {:?})", d.min, d.max)),
+        _ => d.metric.as_ref().map(|m| {
+            let bound = |name: &str, v: Option<f64>| v.map(|v| format!("{name} {v}"));
+            let bounds: Vec<String> = [bound("min", d.min), bound("max", d.max)]
+                .into_iter()
+                .flatten()
+                .collect();
+            format!("Measures `{m}` ({})", bounds.join(", "))
+        }),
     };
     if let Some(w) = what {
         let _ = writeln!(s, "{w}\n");
     }
     if let Some(u) = &d.unless {
-        let _ = writeln!(s, "Not when the same sentence has: {}\n", summary(u));
+        let scope = if d.kind == crate::pack::KindName::Metric {
+            "the turn it looks at"
+        } else {
+            "the same sentence"
+        };
+        let _ = writeln!(s, "Not when {scope} has: {}\n", summary(u));
     }
     let label = |t: &str| {
         if markdown {

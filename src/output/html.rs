@@ -186,6 +186,10 @@ a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
 .turn:last-child{border-bottom:none}
 .who{font-size:13px;font-weight:650;color:var(--muted);text-align:right;padding-top:6px;word-break:break-word}
 .who .t{display:block;font-weight:400;font-size:11px}
+.senti{display:flex;justify-content:flex-end;align-items:center;gap:4px;margin-top:3px;font-weight:400;font-size:11px;font-variant-numeric:tabular-nums}
+.senti .track{position:relative;width:36px;height:6px;border-radius:3px;background:var(--line)}
+.senti .bar{position:absolute;top:0;height:6px}
+.senti .pos{left:50%;background:var(--good);border-radius:0 3px 3px 0}.senti .neg{right:50%;background:var(--poor);border-radius:3px 0 0 3px}
 .bubble{border-radius:10px;padding:7px 12px;white-space:pre-wrap;word-wrap:break-word}
 .agent .bubble{background:var(--agent)}.customer .bubble{background:var(--customer)}.other .bubble{background:#fff;border:1px solid var(--line)}
 .agent .who{color:#3446b4}
@@ -641,9 +645,10 @@ fn transcript(h: &mut String, n: usize, t: &TranscriptReport) {
             .unwrap_or_default();
         let _ = write!(
             h,
-            "<div class=\"turn {}\"><div class=\"who\">{}{time}</div><div><div class=\"bubble\">",
+            "<div class=\"turn {}\"><div class=\"who\">{}{time}{}</div><div><div class=\"bubble\">",
             turn.role.as_str(),
-            esc(&turn.speaker)
+            esc(&turn.speaker),
+            sentiment_figure(&turn.text)
         );
         highlight(h, &turn.text, &here);
         h.push_str("</div>");
@@ -674,6 +679,21 @@ fn transcript(h: &mut String, n: usize, t: &TranscriptReport) {
         h.push_str("<p class=\"empty\">No turns.</p>");
     }
     h.push_str("</div>");
+}
+
+/// A turn's sentiment (VADER's compound score, `crate::sentiment`): the number and a small
+/// bar from the middle, right and green when positive, left and red when negative. Plain
+/// elements and an inline width, nothing the report's CSP forbids; empty for an empty turn.
+fn sentiment_figure(text: &str) -> String {
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let score = crate::sentiment::compound(text);
+    let (class, width) = (if score < 0.0 { "neg" } else { "pos" }, score.abs() * 50.0);
+    format!(
+        "<span class=\"senti\" title=\"Sentiment {0}: the VADER lexicon's score of this turn, from -1 (negative) to +1 (positive)\">{0}<span class=\"track\"><span class=\"bar {class}\" style=\"width:{width:.0}%\"></span></span></span>",
+        crate::sentiment::display(score)
+    )
 }
 
 /// Writes `text` escaped, with each finding's span wrapped in `<mark>` (the worst severity
@@ -1180,6 +1200,19 @@ impl Writer for Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_turn_shows_its_sentiment_as_a_number_and_a_bar() {
+        let neg = sentiment_figure("thats annoying");
+        assert!(neg.contains(">-0.40<"), "{neg}");
+        assert!(
+            neg.contains("class=\"bar neg\" style=\"width:20%\""),
+            "{neg}"
+        );
+        let pos = sentiment_figure("Thank you, that is great!");
+        assert!(pos.contains("class=\"bar pos\""), "{pos}");
+        assert_eq!(sentiment_figure("  "), "");
+    }
     use crate::engine::EngineBuilder;
     use crate::input::{plain, ReadOptions};
     use crate::pack::scorecard::ScorecardSource;

@@ -156,6 +156,20 @@ pub struct MatcherDef {
     /// A hit with one of these patterns within `within` words is dropped.
     #[serde(default)]
     pub not_near: Option<NotNearDef>,
+    /// A sentiment condition, one more alternative: every turn whose VADER compound score
+    /// (-1 to 1) is below `sentiment_below` (and above `sentiment_above`, when both are
+    /// given) is a hit, as a whole.
+    #[serde(default)]
+    pub sentiment_below: Option<f64>,
+    #[serde(default)]
+    pub sentiment_above: Option<f64>,
+}
+
+impl MatcherDef {
+    /// Does this matcher look at the sentiment of turns?
+    pub fn uses_sentiment(&self) -> bool {
+        self.sentiment_below.is_some() || self.sentiment_above.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

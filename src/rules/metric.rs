@@ -32,10 +32,19 @@ pub const METRICS: &[(&str, &str)] = &[
         "agent_words_per_minute",
         "agent words per minute of agent speaking time (needs times)",
     ),
+    (
+        "customer_sentiment_shift",
+        "sentiment of the customer's last turn after the agent first spoke minus that of their first turn of 4 words or more, -2.0–2.0 (VADER compound scores; turns scoring 0 are skipped; `unless` matching the last turn excuses it)",
+    ),
 ];
 
 /// `agent_talk_share` applies only when the customer spoke in at least this many turns.
 const MIN_CUSTOMER_TURNS_FOR_SHARE: usize = 2;
+
+/// `customer_sentiment_shift` starts from the customer's first turn of at least this many
+/// words: shorter ones are greetings and one-word answers, whose lexicon score ("good
+/// morning" is positive) says nothing about how the customer came in.
+const MIN_OPENING_WORDS: usize = 4;
 
 #[derive(Clone, Copy)]
 enum Metric {
@@ -45,6 +54,7 @@ enum Metric {
     MaxSilence,
     TalkTimeShare,
     WordsPerMinute,
+    SentimentShift,
 }
 
 struct MetricRule {
@@ -68,6 +78,7 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         "max_silence_seconds" => Metric::MaxSilence,
         "agent_talk_time_share" => Metric::TalkTimeShare,
         "agent_words_per_minute" => Metric::WordsPerMinute,
+        "customer_sentiment_shift" => Metric::SentimentShift,
         other => {
             return Err(RuleError {
                 field: Some("metric"),
@@ -275,6 +286,47 @@ impl RuleKind for MetricRule {
                 let wpm = words as f64 * 60.0 / secs;
                 if self.out_of_range(wpm) {
                     out.push(rule.finding(ix, first_agent, 0, 0, Some(&format!("{wpm:.0}"))));
+                }
+            }
+            Metric::SentimentShift => {
+                // How the customer came in: their first turn that carries any sentiment.
+                // How they left: their last such turn once the agent has spoken. Turns that
+                // score exactly 0 (an order number, "PS4") say nothing about either, and a
+                // customer who never spoke again after the agent's first turn cannot have
+                // been moved by it.
+                let felt = |i: usize| {
+                    t.turns[i].role == Role::Customer
+                        && !t.turns[i].text.trim().is_empty()
+                        && scan.sentiment.turn(i) != 0.0
+                };
+                // A greeting ("Hello, good morning!") is not how the customer came in:
+                // the start is a turn of at least `MIN_OPENING_WORDS` words.
+                let Some(first) = (0..t.turns.len())
+                    .find(|&i| t.turns[i].word_count() >= MIN_OPENING_WORDS && felt(i))
+                else {
+                    return false;
+                };
+                let Some(last) = (first_agent.max(first) + 1..t.turns.len())
+                    .rev()
+                    .find(|&i| felt(i))
+                else {
+                    return false;
+                };
+                let (start, end) = (scan.sentiment.turn(first), scan.sentiment.turn(last));
+                let shift = end - start;
+                // `unless` matching the customer's last turn excuses the drop (a closing
+                // thank-you that the lexicon reads as negative: "I can't thank you enough").
+                let excused = rule
+                    .unless
+                    .is_some_and(|u| !scan.turn_hits(u, last).is_empty());
+                if self.out_of_range(shift) && !excused {
+                    let value = format!(
+                        "{} ({} at the start, {} at the end)",
+                        crate::sentiment::display(shift),
+                        crate::sentiment::display(start),
+                        crate::sentiment::display(end)
+                    );
+                    out.push(rule.finding(ix, last, 0, 0, Some(&value)));
                 }
             }
         }

@@ -4,6 +4,7 @@ mod conditional;
 mod metric;
 mod phrase;
 mod required;
+pub mod sentiment;
 mod sequence;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,7 @@ use crate::pack::{KindName, MatcherDef, RuleDef, SpeakerSel, WindowDef};
 use crate::transcript::{Role, Transcript, Turn};
 
 pub use metric::METRICS;
+pub use sentiment::SentimentCondition;
 
 /// What every kind's compiler gets: the rule, and a way to register its matchers.
 pub struct Compiler<'a> {
