@@ -636,7 +636,8 @@ fn word_after(b: &[u8], at: usize) -> bool {
         if c.is_ascii() {
             // "do" in "don't" ends a word: the tokenizer splits off "n't".
             (c.is_ascii_alphanumeric() || c == b'_')
-                && !(c == b'n' && (b.get(at + 1) == Some(&b'\'') || b.get(at + 1) == Some(&0xE2)))
+                && !((c == b'n' || c == b'N')
+                    && matches!(b.get(at + 1), Some(&b'\'') | Some(&b'`') | Some(&0xE2)))
         } else {
             is_word_after(b, at)
         }
