@@ -6,11 +6,13 @@
 //! Test-half files are never opened.
 //!
 //! Usage: cargo run --release --example dev_misses -- [RULE...] [--fold A|B]
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tonecheck::engine::EngineBuilder;
 use tonecheck::input::{read_path, ReadOptions};
-use tonecheck::labels::{half_of, load_labels, Counts, Half, Label, CORE_RULES, LABELLED_RULES};
+use tonecheck::labels::{
+    half_of, labelled_findings, load_labels, Counts, Half, CORE_RULES, LABELLED_RULES,
+};
 use tonecheck::pack::{PackSource, BUILTIN_PACKS};
 
 fn fold_of(name: &str) -> char {
@@ -64,16 +66,7 @@ fn main() {
         *files.entry(fold).or_insert(0) += 1;
         let ts = read_path(&corpus.join(name), &ReadOptions::default()).unwrap();
         let t = &ts[0];
-        let found: BTreeSet<Label> = engine
-            .check(t)
-            .findings
-            .into_iter()
-            .filter(|f| LABELLED_RULES.contains(&f.rule.id.as_str()))
-            .map(|f| Label {
-                rule: f.rule.id.clone(),
-                turn: f.turn,
-            })
-            .collect();
+        let found = labelled_findings(&engine, t);
         for l in found.union(&file.expect) {
             let c = counts.entry((fold, l.rule.clone())).or_default();
             let (e, f) = (file.expect.contains(l), found.contains(l));

@@ -731,17 +731,12 @@ impl Matchers {
             }
         }
         // Patterns: tokenise each turn with candidates once, verify around each anchor.
-        let mut i = 0;
-        while i < cands.len() {
-            let ti = cands[i].0;
-            let mut j = i;
-            while j < cands.len() && cands[j].0 == ti {
-                j += 1;
-            }
+        for turn_cands in cands.chunk_by(|a, b| a.0 == b.0) {
+            let ti = turn_cands[0].0;
             let text = &t.turns[ti as usize].text;
             toks.tokenize(text);
             found.clear();
-            for &(_, cs, ce, ei, before, after) in &cands[i..j] {
+            for &(_, cs, ce, ei, before, after) in turn_cands {
                 let entry = &self.entries[ei as usize];
                 let mut k = toks.at_offset(cs as usize);
                 while k < toks.len() && (toks.toks[k].start as usize) < ce as usize {
@@ -761,14 +756,8 @@ impl Matchers {
             // its matcher's exclusions in this turn reaches it.
             found.sort_unstable();
             found.dedup();
-            let mut x = 0;
-            while x < found.len() {
-                let m = found[x].0;
-                let mut y = x;
-                while y < found.len() && found[y].0 == m {
-                    y += 1;
-                }
-                let of_m = &found[x..y];
+            for of_m in found.chunk_by(|a, b| a.0 == b.0) {
+                let m = of_m[0].0;
                 let within = self.extras[m as usize].within as u32;
                 for &(_, role, a, b) in of_m {
                     if role != Role::Match {
@@ -789,9 +778,7 @@ impl Matchers {
                         });
                     }
                 }
-                x = y;
             }
-            i = j;
         }
         // Regexes: those woken by a literal, per turn, and those that always run.
         fired.sort_unstable();

@@ -246,6 +246,23 @@ impl Scores {
 /// Checks every labelled file in `corpus` with `engine` and scores the findings against the
 /// labels. Fails when a labelled file is missing or unreadable, when the corpus holds a file
 /// with no labels, or when a label points past the file's last turn.
+/// The findings of [`LABELLED_RULES`] on one transcript, as labels (rule, turn).
+pub fn labelled_findings(
+    engine: &crate::engine::Engine,
+    t: &crate::transcript::Transcript,
+) -> BTreeSet<Label> {
+    engine
+        .check(t)
+        .findings
+        .into_iter()
+        .filter(|f| LABELLED_RULES.contains(&f.rule.id.as_str()))
+        .map(|f| Label {
+            rule: f.rule.id.clone(),
+            turn: f.turn,
+        })
+        .collect()
+}
+
 pub fn score(
     engine: &Engine,
     corpus: &Path,
@@ -285,16 +302,7 @@ pub fn score(
                 t.turns.len()
             ));
         }
-        let found: BTreeSet<Label> = engine
-            .check(t)
-            .findings
-            .into_iter()
-            .filter(|f| LABELLED_RULES.contains(&f.rule.id.as_str()))
-            .map(|f| Label {
-                rule: f.rule.id.clone(),
-                turn: f.turn,
-            })
-            .collect();
+        let found = labelled_findings(engine, t);
         let half = half_of(name);
         *scores.files.entry(half).or_default() += 1;
         let m = scores.rules.entry(half).or_default();
