@@ -17,6 +17,7 @@ pub mod vtt;
 pub mod walk;
 pub mod whisper;
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::Path;
@@ -180,16 +181,12 @@ pub fn reader_names() -> Vec<&'static str> {
     READERS.iter().map(|r| r.name).collect()
 }
 
-/// Picks the reader for a file and reads it: `--input-format`, else the readers claiming the
-/// extension that accept the content, else (for text and unknown extensions) whichever reader
+/// Picks the reader for a file: `--input-format`, else the readers claiming the extension
+/// that accept the content, else (for text and unknown extensions) whichever reader
 /// recognises the content, falling back to plain text.
-fn read_source(
-    src: &Source,
-    opts: &ReadOptions,
-    errors: &mut Vec<InputError>,
-) -> Result<Vec<Transcript>, InputError> {
+fn choose(src: &Source, opts: &ReadOptions) -> Result<&'static Reader, InputError> {
     if let Some(name) = &opts.format {
-        let r = READERS.iter().find(|r| r.name == name).ok_or_else(|| {
+        return READERS.iter().find(|r| r.name == name).ok_or_else(|| {
             src.error(
                 None,
                 format!(
@@ -197,18 +194,17 @@ fn read_source(
                     reader_names().join(", ")
                 ),
             )
-        })?;
-        return (r.read)(src, opts, errors);
+        });
     }
     let ext = extension(Path::new(src.path)).unwrap_or_default();
-    let claimed: Vec<&Reader> = READERS
+    let claimed: Vec<&'static Reader> = READERS
         .iter()
         .filter(|r| r.extensions.contains(&ext.as_str()))
         .collect();
     let plain_like = claimed.is_empty() || claimed.iter().any(|r| r.name == "plain");
     if plain_like {
         if let Some(r) = READERS.iter().skip(1).find(|r| (r.accepts)(src)) {
-            return (r.read)(src, opts, errors);
+            return Ok(r);
         }
         if src.json_if_any().is_some() {
             // JSON that no reader knows: `Agent: text` advice would point the wrong way.
@@ -218,20 +214,26 @@ fn read_source(
                 .collect();
             return Err(unknown_shape(src, &json));
         }
-        return (READERS[0].read)(src, opts, errors);
+        return Ok(&READERS[0]);
     }
     if let [only] = claimed.as_slice() {
         // The one reader of this extension; its own parser says best what is wrong.
-        return (only.read)(src, opts, errors);
+        return Ok(only);
     }
     if let Some(r) = claimed.iter().find(|r| (r.accepts)(src)) {
-        return (r.read)(src, opts, errors);
+        return Ok(r);
     }
     // Several formats share the extension (JSON): say which shapes were expected.
     if ext == "json" {
         src.json()?;
     }
     Err(unknown_shape(src, &claimed))
+}
+
+/// The name of the reader that reads `text` (as `decode` gives it) from `path`, or the error
+/// that says no reader does.
+pub fn reader_for(path: &str, text: &str, opts: &ReadOptions) -> Result<&'static str, InputError> {
+    choose(&Source::new(path, text), opts).map(|r| r.name)
 }
 
 fn unknown_shape(src: &Source, expected: &[&Reader]) -> InputError {
@@ -280,6 +282,22 @@ fn read_checked(
     bytes: &[u8],
     opts: &ReadOptions,
 ) -> Result<(Vec<Transcript>, Vec<InputError>), InputError> {
+    let text = decode(path, bytes, opts)?;
+    let src = Source::new(path, &text);
+    let reader = choose(&src, opts)?;
+    let mut errors = Vec::new();
+    let transcripts = (reader.read)(&src, opts, &mut errors)?;
+    Ok((transcripts, errors))
+}
+
+/// A file's bytes as the text every reader sees (and every line and column counts in):
+/// UTF-16 with a byte-order mark decoded, a UTF-8 byte-order mark dropped; binary, invalid
+/// and (outside script mode) empty files are errors.
+pub fn decode<'b>(
+    path: &str,
+    bytes: &'b [u8],
+    opts: &ReadOptions,
+) -> Result<Cow<'b, str>, InputError> {
     let err = |line: Option<usize>, message: String| InputError {
         path: path.to_string(),
         line,
@@ -289,7 +307,7 @@ fn read_checked(
     // is named, not called binary.
     if let Some(text) = utf16(bytes) {
         return match text {
-            Ok(text) => read_checked(path, text.as_bytes(), opts),
+            Ok(text) => decode(path, text.as_bytes(), opts).map(|t| Cow::Owned(t.into_owned())),
             Err(at) => Err(err(
                 None,
                 format!("invalid UTF-16 after {at} characters; save the file as UTF-8"),
@@ -331,10 +349,7 @@ fn read_checked(
     if text.trim().is_empty() && opts.mode != Some(Mode::Script) {
         return Err(err(None, "empty file: no conversation to check".into()));
     }
-    let src = Source::new(path, text);
-    let mut errors = Vec::new();
-    let transcripts = read_source(&src, opts, &mut errors)?;
-    Ok((transcripts, errors))
+    Ok(Cow::Borrowed(text))
 }
 
 /// Largest input file read. A transcript takes several times its size in memory while it
