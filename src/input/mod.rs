@@ -463,6 +463,17 @@ pub fn finish(t: &mut Transcript, opts: &ReadOptions) {
     }
 }
 
+/// The JSON string `text` trimmed, and the line and column where that trimmed text starts in
+/// the source (exact up to its first escape: leading escaped blanks such as `\n ` are
+/// skipped as written).
+fn json_text<'n>(src: &Source, text: &'n Node) -> (&'n str, usize, usize) {
+    let raw = text.as_str().unwrap_or("");
+    let lead = raw.len() - raw.trim_start().len();
+    let at = jsonval::string_offset(src.text, text.at, lead);
+    let (line, col) = src.lines().line_col(at);
+    (raw.trim(), line, col)
+}
+
 /// A turn whose text is the JSON string `text` (trimmed), placed at that string in the source.
 pub fn json_turn(
     src: &Source,
@@ -472,13 +483,9 @@ pub fn json_turn(
     start: Option<f64>,
     end: Option<f64>,
 ) -> Turn {
-    let raw = text.as_str().unwrap_or("");
-    let body = raw.trim();
-    let lead = raw.len() - raw.trim_start().len();
-    // The text starts after the opening quote (exact unless the string has escapes).
-    let (line, col) = src.lines().line_col(text.at + 1);
+    let (body, line, col) = json_text(src, text);
     let mut turn = Turn::new(speaker, role, body, line);
-    turn.segments[0].column = col + raw[..lead].chars().count();
+    turn.segments[0].column = col;
     turn.start = start;
     turn.end = end;
     turn
@@ -501,10 +508,10 @@ impl WordTurn {
         start: Option<f64>,
         end: Option<f64>,
     ) {
-        let Some(w) = word.as_str().map(str::trim).filter(|w| !w.is_empty()) else {
+        let (w, line, col) = json_text(src, word);
+        if w.is_empty() {
             return;
-        };
-        let (line, col) = src.lines().line_col(word.at + 1);
+        }
         let turn = self.turn.get_or_insert_with(|| {
             let mut t = Turn::new(speaker, Role::Other, "", line);
             t.segments.clear();
