@@ -272,11 +272,11 @@ fn push_text(turn: &mut Turn, raw: &str, line: usize, col0: usize) {
                 continue;
             }
         }
-        // `&`: an entity, or a lone ampersand.
+        // `&`: an entity, or a lone ampersand; or a `<` that opens no tag.
         let (piece, len) = ENTITIES
             .iter()
             .find(|(e, _)| rest.starts_with(e))
-            .map_or(("&", 1), |(e, r)| (*r, e.len()));
+            .map_or((&rest[..1], 1), |(e, r)| (*r, e.len()));
         let piece = if turn.text.len() == before {
             piece.trim_start()
         } else {
@@ -335,6 +335,16 @@ mod tests {
         assert_eq!(t.turns[1].position(11), (8, 26));
         assert_eq!(t.turns[1].position(20), (11, 1));
         assert_eq!(t.turns[1].role, Role::Customer);
+    }
+
+    /// Found by fuzzing: a `<` with no `>` after it (a voice tag cut short) became `&`.
+    #[test]
+    fn a_lone_angle_bracket_is_kept() {
+        let t =
+            read_str("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAgent: 3 < 4 <v Chris\n").unwrap();
+        assert_eq!(t.turns[0].text, "3 < 4 <v Chris");
+        assert_eq!(t.turns[0].position(2), (4, 10));
+        assert_eq!(t.turns[0].position(6), (4, 14));
     }
 
     #[test]
