@@ -209,13 +209,15 @@ fn read(
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(row, |p| p.line() as usize);
+                let line = e
+                    .position()
+                    .map_or(row, |p| src.lines().line(record_start(src.text, p.byte())));
                 errors.push(src.error(Some(line), format!("row {row}: {e}")));
                 continue;
             }
         };
-        let pos = rec.position().map_or(0, |p| p.byte() as usize);
-        let line = rec.position().map_or(row, |p| p.line() as usize);
+        let pos = record_start(src.text, rec.position().map_or(0, |p| p.byte()));
+        let line = src.lines().line(pos);
         let call_id = match lay.call_id {
             Some(i) => rec.get(i).unwrap_or("").trim().to_string(),
             None => stem.clone(),
@@ -396,6 +398,13 @@ fn datetime(v: &str) -> Option<f64> {
     Some((days * 86_400 + h * 3600 + mi * 60 + s - offset) as f64 + frac)
 }
 
+/// Where a record the CSV parser places at byte `at` begins: after a `\r\n` line end the
+/// parser places the next record at the `\n`, and counts it on the line before.
+fn record_start(text: &str, at: u64) -> usize {
+    let at = usize::try_from(at).map_or(text.len(), |a| a.min(text.len()));
+    text.len() - text[at..].trim_start_matches(['\r', '\n']).len()
+}
+
 /// Byte offset where field `index` of the record starting at `pos` begins (after an opening
 /// quote), so the turn points at its text cell.
 fn field_start(text: &str, pos: usize, delim: u8, index: usize) -> usize {
@@ -462,6 +471,22 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(3));
         assert!(errors[0].message.contains("missing text"), "{}", errors[0]);
+    }
+
+    /// Found by fuzzing: with `\r\n` line ends, every turn pointed at the end of the line
+    /// before its row, and row errors named that line.
+    #[test]
+    fn crlf_rows_are_placed_on_their_own_line() {
+        let text = "call_id,speaker,text\r\nA,Agent,hi there\r\nA,Customer\r\nB,Agent,yo\r\n";
+        let src = Source::new("x.csv", text);
+        let mut errors = Vec::new();
+        let ts = read(&src, &ReadOptions::default(), &mut errors).unwrap();
+        assert_eq!(ts[0].id, "B");
+        assert_eq!(ts[0].turns[0].position(0), (4, 9));
+        assert_eq!(errors[0].line, Some(3), "{}", errors[0]);
+        let src = Source::new("x.csv", "call_id,speaker,text\r\nA,Agent,hi there\r\n");
+        let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(ts[0].turns[0].position(0), (2, 9));
     }
 
     #[test]
