@@ -385,7 +385,12 @@ pub fn run_lines(
                     }
                 }
                 n += 1;
-                if buf.iter().all(u8::is_ascii_whitespace) {
+                // A byte-order mark starts the stream, not a line (as when a file is read).
+                let content = match buf.strip_prefix(b"\xEF\xBB\xBF") {
+                    Some(rest) if n == 1 => rest,
+                    _ => &buf[..],
+                };
+                if content.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 // Wait while the window is full (the sink is behind a slow line).
