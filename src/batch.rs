@@ -107,7 +107,9 @@ pub fn check_bytes(
                 let directives = std::mem::take(&mut t.suppressions);
                 let mut checked = engine.check(&t);
                 t.suppressions = directives;
-                let source = String::from_utf8_lossy(&bytes);
+                // The text the reader saw (decoded, without a byte-order mark).
+                let source = input::decode(&shown, &bytes, opts)
+                    .unwrap_or_else(|_| String::from_utf8_lossy(&bytes));
                 report.warnings.extend(suppress::apply(
                     &shown,
                     &source,

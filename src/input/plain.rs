@@ -255,8 +255,9 @@ fn scalar(v: &serde_yaml::Value) -> String {
 }
 
 /// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (old Mac files and some
-/// exports), without their ends.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+/// exports), without their ends. Directives are found on these lines, so `suppress` splits
+/// the same way.
+pub(crate) fn split_lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
         if rest.is_empty() {
