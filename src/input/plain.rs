@@ -108,10 +108,11 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
         match label(rest) {
             Some((speaker, text_at)) => {
                 let body = rest[text_at..].trim();
+                let after = &rest[text_at..];
                 let col = line[..rest_at + text_at].chars().count()
-                    + rest[text_at..]
-                        .len()
-                        .saturating_sub(rest[text_at..].trim_start().len())
+                    + after[..after.len() - after.trim_start().len()]
+                        .chars()
+                        .count()
                     + 1;
                 let mut turn = Turn::new(speaker, Role::Other, body, n);
                 turn.segments[0].column = col;
@@ -123,7 +124,7 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
                 Some(turn) => {
                     let body = rest.trim();
                     let col = line[..rest_at].chars().count()
-                        + (rest.len() - rest.trim_start().len())
+                        + rest[..rest.len() - rest.trim_start().len()].chars().count()
                         + 1;
                     if turn.text.is_empty() {
                         turn.segments[0] = Segment {
@@ -453,6 +454,16 @@ mod tests {
         assert_eq!(t.turns[0].position(7), (6, 3));
         assert_eq!(t.turns[1].role, Role::Customer);
         assert_eq!(t.turns[1].start, Some(9.0));
+    }
+
+    /// Found by fuzzing: blanks wider than a byte (no-break space, ideographic space) before
+    /// a turn's text were counted in bytes, so the column landed past the text's start.
+    #[test]
+    fn columns_count_unicode_blanks_as_one_character() {
+        let t = p("Agent: \u{a0}\u{3000}sorry\n\u{a0} but\nCustomer: ok\n").unwrap();
+        assert_eq!(t.turns[0].text, "sorry but");
+        assert_eq!(t.turns[0].position(0), (1, 10));
+        assert_eq!(t.turns[0].position(6), (2, 3));
     }
 
     #[test]
