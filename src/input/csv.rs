@@ -346,9 +346,14 @@ fn role_value(v: &str) -> Role {
 }
 
 /// Seconds from `83.5`, `1:23`, `00:01:23.5`, or an ISO date-time (`absolute` = true).
+/// Negative and endless (`1e308:1e308`) times are not times.
 fn parse_time(v: &str) -> Option<(f64, bool)> {
+    parse_time_any(v).filter(|&(secs, absolute)| secs.is_finite() && (absolute || secs >= 0.0))
+}
+
+fn parse_time_any(v: &str) -> Option<(f64, bool)> {
     if let Ok(n) = v.parse::<f64>() {
-        return n.is_finite().then_some((n, false));
+        return Some((n, false));
     }
     if v.len() >= 19 && v.as_bytes().get(4) == Some(&b'-') {
         return datetime(v).map(|s| (s, true));
@@ -364,9 +369,17 @@ fn parse_time(v: &str) -> Option<(f64, bool)> {
     Some((secs, false))
 }
 
+/// A number written in ASCII digits only (no sign).
+fn digits(s: &str) -> Option<i64> {
+    s.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
 /// `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]` → seconds since 1970 (UTC).
 fn datetime(v: &str) -> Option<f64> {
-    let num = |r: std::ops::Range<usize>| v.get(r)?.parse::<i64>().ok();
+    let num = |r: std::ops::Range<usize>| digits(v.get(r)?);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !matches!(v.as_bytes()[10], b'T' | b' ') {
         return None;
@@ -383,7 +396,7 @@ fn datetime(v: &str) -> Option<f64> {
         "" | "Z" | "z" => 0,
         r if r.len() == 6 && (r.starts_with('+') || r.starts_with('-')) => {
             let sign = if r.starts_with('-') { -1 } else { 1 };
-            sign * (r[1..3].parse::<i64>().ok()? * 3600 + r[4..6].parse::<i64>().ok()? * 60)
+            sign * (digits(r.get(1..3)?)? * 3600 + digits(r.get(4..6)?)? * 60)
         }
         _ => return None,
     };
@@ -498,5 +511,17 @@ mod tests {
             Some((86_401.5 - 3600.0, true))
         );
         assert_eq!(parse_time("soon"), None);
+        // Found by fuzzing: these were read as times (the last as infinity).
+        assert_eq!(parse_time("-5"), None);
+        assert_eq!(parse_time("inf"), None);
+        assert_eq!(parse_time("1e308:1e308"), None);
+        // A multi-byte character in the zone offset panicked (a slice inside it).
+        assert_eq!(parse_time("2024-05-01T10:00:00+0é00"), None);
+        assert_eq!(parse_time("2024-+5-01T10:00:00Z"), None);
+        assert_eq!(
+            parse_time("1969-12-31T23:59:59Z"),
+            Some((-1.0, true)),
+            "a date before 1970 is still a date"
+        );
     }
 }
