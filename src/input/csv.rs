@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::{check_times, finish, id_from_path, roles, InputError, ReadOptions, Reader, Source};
-use crate::transcript::{Role, Transcript, Turn};
+use crate::transcript::{Role, Segment, Transcript, Turn};
 
 pub const READER: Reader = Reader {
     name: "csv",
@@ -301,6 +301,14 @@ fn read(
         let (l, c) = src.lines().line_col(at);
         let mut turn = Turn::new(speaker, role, text, l);
         turn.segments[0].column = c + raw[..lead].chars().count();
+        // A quoted cell may hold line breaks: each later line of it starts at column 1.
+        for (n, (k, _)) in text.match_indices('\n').enumerate() {
+            turn.segments.push(Segment {
+                offset: k + 1,
+                line: l + n + 1,
+                column: 1,
+            });
+        }
         turn.start = start;
         turn.end = end;
         call.t.turns.push(turn);
@@ -500,6 +508,19 @@ mod tests {
         let src = Source::new("x.csv", "call_id,speaker,text\r\nA,Agent,hi there\r\n");
         let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
         assert_eq!(ts[0].turns[0].position(0), (2, 9));
+    }
+
+    /// Found by fuzzing: a cell with line breaks was one position, so a finding on a later
+    /// line of it was placed on the cell's first line at a column past that line's end.
+    #[test]
+    fn each_line_of_a_multi_line_cell_is_placed() {
+        let text = "call_id,speaker,text\nA,Agent,\"Hello,\nI'm sorry if\r\n  you\"\n";
+        let src = Source::new("x.csv", text);
+        let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
+        let turn = &ts[0].turns[0];
+        assert_eq!(turn.position(0), (2, 10));
+        assert_eq!(turn.position(turn.text.find("sorry").unwrap()), (3, 5));
+        assert_eq!(turn.position(turn.text.find("you").unwrap()), (4, 3));
     }
 
     #[test]
