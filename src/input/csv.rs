@@ -294,13 +294,13 @@ fn read(
                 continue;
             }
         };
-        // Place the turn at its text field in the source.
+        // Place the turn at its text in the source: past the cell's quote and blanks.
         let at = field_start(src.text, pos, delimiter(src.path), lay.text);
         let raw = rec.get(lay.text).unwrap_or("");
         let lead = raw.len() - raw.trim_start().len();
-        let (l, c) = src.lines().line_col(at);
+        let (l, c) = src.lines().line_col(cell_offset(src.text, at, lead));
         let mut turn = Turn::new(speaker, role, text, l);
-        turn.segments[0].column = c + raw[..lead].chars().count();
+        turn.segments[0].column = c;
         // A quoted cell may hold line breaks: each later line of it starts at column 1.
         for (n, (k, _)) in text.match_indices('\n').enumerate() {
             turn.segments.push(Segment {
@@ -426,8 +426,8 @@ fn record_start(text: &str, at: u64) -> usize {
     text.len() - text[at..].trim_start_matches(['\r', '\n']).len()
 }
 
-/// Byte offset where field `index` of the record starting at `pos` begins (after an opening
-/// quote), so the turn points at its text cell.
+/// Byte offset where field `index` of the record starting at `pos` begins (at its opening
+/// quote, if it has one), so the turn points at its text cell.
 fn field_start(text: &str, pos: usize, delim: u8, index: usize) -> usize {
     let b = text.as_bytes();
     let mut i = pos;
@@ -453,8 +453,31 @@ fn field_start(text: &str, pos: usize, delim: u8, index: usize) -> usize {
             i += 1;
         }
     }
-    if b.get(i) == Some(&b'"') {
-        i += 1;
+    i.min(text.len())
+}
+
+/// Where byte `decoded` of the value of the cell starting at `at` is in the source, read as
+/// the csv parser reads a cell: an opening quote, `""` for a quote inside the quotes, and
+/// after the closing quote the rest as it is (`"" "padded"` is ` "padded"`).
+fn cell_offset(text: &str, at: usize, decoded: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = at;
+    let mut quoted = b.get(i) == Some(&b'"');
+    i += usize::from(quoted);
+    let mut d = 0;
+    loop {
+        let closing = quoted && b.get(i) == Some(&b'"') && b.get(i + 1) != Some(&b'"');
+        if closing {
+            quoted = false;
+            i += 1;
+            continue;
+        }
+        if d >= decoded || i >= b.len() {
+            break;
+        }
+        let step = if quoted && b[i] == b'"' { 2 } else { 1 };
+        i += step;
+        d += 1;
     }
     i.min(text.len())
 }
@@ -521,6 +544,20 @@ mod tests {
         assert_eq!(turn.position(0), (2, 10));
         assert_eq!(turn.position(turn.text.find("sorry").unwrap()), (3, 5));
         assert_eq!(turn.position(turn.text.find("you").unwrap()), (4, 3));
+    }
+
+    /// Found by fuzzing: after an empty quoted part (`"" "padded"`) the turn was placed one
+    /// character early, on the blank before its text.
+    #[test]
+    fn text_after_a_closed_quote_is_placed_at_its_first_character() {
+        let text = "call_id,speaker,text\nA,Agent,\"\" \"padded\" no\nA,Customer,\" \"\"hi\"\"\"\n";
+        let src = Source::new("x.csv", text);
+        let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(ts[0].turns[0].text, "\"padded\" no");
+        assert_eq!(ts[0].turns[0].position(0), (2, 12));
+        assert_eq!(ts[0].turns[1].text, "\"hi\"");
+        assert_eq!(ts[0].turns[1].position(0), (3, 14));
+        assert_eq!(cell_offset("\" \"x", 0, 1), 3);
     }
 
     #[test]
