@@ -121,6 +121,8 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
                 t.turns.push(turn);
             }
             None => match t.turns.last_mut() {
+                // A timestamp alone (`[00:00:05]`, `00:01 --`) adds nothing to the turn.
+                Some(_) if rest.trim().is_empty() => {}
                 Some(turn) => {
                     let body = rest.trim();
                     let col = line[..rest_at].chars().count()
@@ -464,6 +466,15 @@ mod tests {
         assert_eq!(t.turns[0].text, "sorry but");
         assert_eq!(t.turns[0].position(0), (1, 10));
         assert_eq!(t.turns[0].position(6), (2, 3));
+    }
+
+    /// Found by fuzzing: a line with only a timestamp added a blank to the turn before and
+    /// a position with no text.
+    #[test]
+    fn a_timestamp_alone_adds_nothing() {
+        let t = p("Agent: hi\n[00:00:05] --\nCustomer: yo\n").unwrap();
+        assert_eq!(t.turns[0].text, "hi");
+        assert_eq!(t.turns[0].segments.len(), 1);
     }
 
     #[test]
