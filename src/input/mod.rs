@@ -587,8 +587,8 @@ pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
     out
 }
 
-/// Rejects times that go backwards: a turn ending before it starts, or starting before the
-/// turn before it started. `what` names the turns for the message ("utterance", "cue").
+/// Rejects times that go backwards: a turn ending before it starts, or starting (or, without
+/// a start, ending) before the turn before it started. `what` names the turns for the message ("utterance", "cue").
 pub fn check_times(src: &Source, turns: &[Turn], what: &str) -> Result<(), InputError> {
     let mut prev: Option<f64> = None;
     for (i, t) in turns.iter().enumerate() {
@@ -609,6 +609,19 @@ pub fn check_times(src: &Source, turns: &[Turn], what: &str) -> Result<(), Input
                     Some(t.line()),
                     format!(
                         "times go backwards: {what} {} starts at {s:.2} s, before the one before it ({p:.2} s)",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        // A turn with only an end may not end before the one before it started: joined
+        // with that turn (same speaker), it would end before it starts.
+        if let (Some(p), None, Some(e)) = (prev, t.start, t.end) {
+            if e < p {
+                return Err(src.error(
+                    Some(t.line()),
+                    format!(
+                        "times go backwards: {what} {} ends at {e:.2} s, before the one before it starts ({p:.2} s)",
                         i + 1
                     ),
                 ));
@@ -676,5 +689,38 @@ pub fn json_array<'n, 'a>(
             )
         }),
         None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing (aws-pca): a segment with an end but no start, earlier than the
+    /// segment before it, was joined to it (same speaker), and the joined turn ended at 0 s
+    /// after starting at 8.9 s.
+    #[test]
+    fn an_end_without_a_start_may_not_go_back_in_time() {
+        let seg = |start: &str, end: &str| {
+            format!("{{\"SegmentSpeaker\": \"spk_0\", \"DisplayText\": \"hi\"{start}, \"SegmentEndTime\": {end}}}")
+        };
+        let text = format!(
+            "{{\"SpeechSegments\": [\n{},\n{}]}}",
+            seg(", \"SegmentStartTime\": 8.9", "12.0"),
+            seg("", "0")
+        );
+        let e = read_bytes("x.json", text.as_bytes(), &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(
+            e.message
+                .contains("ends at 0.00 s, before the one before it starts (8.90 s)"),
+            "{e}"
+        );
+        let text = text.replace("\"SegmentEndTime\": 0}", "\"SegmentEndTime\": 13}");
+        let t = read_bytes("x.json", text.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(
+            (t[0].turns[0].start, t[0].turns[0].end),
+            (Some(8.9), Some(13.0))
+        );
     }
 }
