@@ -528,7 +528,7 @@ impl WordTurn {
             column: col,
         });
         turn.text.push_str(w);
-        if turn.start.is_none() {
+        if turn.start.is_none() && turn.end.is_none() {
             turn.start = start;
         }
         if end.is_some() {
@@ -574,11 +574,13 @@ pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
                         offset: s.offset + shift,
                         ..s
                     }));
+                // A start taken from the later part only when the earlier had no time at
+                // all: after an end without a start, it would start after it ends.
+                if prev.start.is_none() && prev.end.is_none() {
+                    prev.start = t.start;
+                }
                 if t.end.is_some() {
                     prev.end = t.end;
-                }
-                if prev.start.is_none() {
-                    prev.start = t.start;
                 }
             }
             _ => out.push(t),
@@ -722,5 +724,20 @@ mod tests {
             (t[0].turns[0].start, t[0].turns[0].end),
             (Some(8.9), Some(13.0))
         );
+    }
+
+    /// Found by cargo-fuzz (whisper, aws-call-analytics, aws-transcribe targets): a segment
+    /// with an end but no start, joined with the next segment of its speaker, took that
+    /// segment's later start and ended before it started (3.8 s to 3.2 s).
+    #[test]
+    fn a_joined_turn_never_starts_after_it_ends() {
+        let text = r#"{"segments": [
+            {"speaker": "A", "text": "hi", "end": 3.2},
+            {"speaker": "A", "text": "there", "start": 3.8},
+            {"speaker": "B", "text": "yo", "start": 5}]}"#;
+        let t = read_bytes("x.json", text.as_bytes(), &ReadOptions::default()).unwrap();
+        let turn = &t[0].turns[0];
+        assert_eq!(turn.text, "hi there");
+        assert_eq!((turn.start, turn.end), (None, Some(3.2)));
     }
 }
