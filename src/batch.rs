@@ -107,7 +107,9 @@ pub fn check_bytes(
                 let directives = std::mem::take(&mut t.suppressions);
                 let mut checked = engine.check(&t);
                 t.suppressions = directives;
-                let source = String::from_utf8_lossy(&bytes);
+                // The text the reader saw (decoded, without a byte-order mark).
+                let source = input::decode(&shown, &bytes, opts)
+                    .unwrap_or_else(|_| String::from_utf8_lossy(&bytes));
                 report.warnings.extend(suppress::apply(
                     &shown,
                     &source,
@@ -385,7 +387,12 @@ pub fn run_lines(
                     }
                 }
                 n += 1;
-                if buf.iter().all(u8::is_ascii_whitespace) {
+                // A byte-order mark starts the stream, not a line (as when a file is read).
+                let content = match buf.strip_prefix(b"\xEF\xBB\xBF") {
+                    Some(rest) if n == 1 => rest,
+                    _ => &buf[..],
+                };
+                if content.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
                 // Wait while the window is full (the sink is behind a slow line).

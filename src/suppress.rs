@@ -67,7 +67,8 @@ fn written_at(source: &[&str], s: &Suppression) -> Option<(usize, usize, String)
 }
 
 /// Drops the findings the transcript's directives cover; returns warnings about unknown ids,
-/// and adds unused-ignore findings when asked.
+/// and adds unused-ignore findings when asked. `source` is the file's text as the reader saw
+/// it (`input::decode`).
 pub fn apply(
     path: &str,
     source: &str,
@@ -107,7 +108,8 @@ pub fn apply(
         }
         keep
     });
-    let lines: Vec<&str> = source.lines().collect();
+    // Numbered as the plain-text reader numbers them (a lone `\r` ends a line).
+    let lines: Vec<&str> = crate::input::plain::split_lines(source).collect();
     let mut report_any = false;
     for (si, s) in t.suppressions.iter().enumerate() {
         let place = written_at(&lines, s);
@@ -182,4 +184,29 @@ pub fn apply(
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{read_bytes, ReadOptions};
+
+    /// Found by fuzzing: in a file with lone `\r` line ends (or a byte-order mark, or in
+    /// UTF-16) an unused directive was placed by `\n` lines of the raw bytes, past the end of
+    /// the line the reader had numbered.
+    #[test]
+    fn unused_directives_are_placed_on_the_readers_lines() {
+        let known: HashSet<String> = ["non-apology".to_string()].into();
+        let settings = Settings {
+            known_rules: &known,
+            report_unused: true,
+        };
+        let text = "Agent: hi\rCustomer: yo # tonecheck: ignore non-apology\r";
+        let t = read_bytes("x.txt", text.as_bytes(), &ReadOptions::default())
+            .unwrap()
+            .remove(0);
+        let mut findings = Vec::new();
+        apply("x.txt", text, &t, &mut findings, &settings);
+        assert_eq!((findings[0].line, findings[0].column), (2, 16));
+    }
 }

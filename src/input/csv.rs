@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::{check_times, finish, id_from_path, roles, InputError, ReadOptions, Reader, Source};
-use crate::transcript::{Role, Transcript, Turn};
+use crate::transcript::{Role, Segment, Transcript, Turn};
 
 pub const READER: Reader = Reader {
     name: "csv",
@@ -209,13 +209,15 @@ fn read(
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(row, |p| p.line() as usize);
+                let line = e
+                    .position()
+                    .map_or(row, |p| src.lines().line(record_start(src.text, p.byte())));
                 errors.push(src.error(Some(line), format!("row {row}: {e}")));
                 continue;
             }
         };
-        let pos = rec.position().map_or(0, |p| p.byte() as usize);
-        let line = rec.position().map_or(row, |p| p.line() as usize);
+        let pos = record_start(src.text, rec.position().map_or(0, |p| p.byte()));
+        let line = src.lines().line(pos);
         let call_id = match lay.call_id {
             Some(i) => rec.get(i).unwrap_or("").trim().to_string(),
             None => stem.clone(),
@@ -292,13 +294,21 @@ fn read(
                 continue;
             }
         };
-        // Place the turn at its text field in the source.
+        // Place the turn at its text in the source: past the cell's quote and blanks.
         let at = field_start(src.text, pos, delimiter(src.path), lay.text);
         let raw = rec.get(lay.text).unwrap_or("");
         let lead = raw.len() - raw.trim_start().len();
-        let (l, c) = src.lines().line_col(at);
+        let (l, c) = src.lines().line_col(cell_offset(src.text, at, lead));
         let mut turn = Turn::new(speaker, role, text, l);
-        turn.segments[0].column = c + raw[..lead].chars().count();
+        turn.segments[0].column = c;
+        // A quoted cell may hold line breaks: each later line of it starts at column 1.
+        for (n, (k, _)) in text.match_indices('\n').enumerate() {
+            turn.segments.push(Segment {
+                offset: k + 1,
+                line: l + n + 1,
+                column: 1,
+            });
+        }
         turn.start = start;
         turn.end = end;
         call.t.turns.push(turn);
@@ -344,9 +354,14 @@ fn role_value(v: &str) -> Role {
 }
 
 /// Seconds from `83.5`, `1:23`, `00:01:23.5`, or an ISO date-time (`absolute` = true).
+/// Negative and endless (`1e308:1e308`) times are not times.
 fn parse_time(v: &str) -> Option<(f64, bool)> {
+    parse_time_any(v).filter(|&(secs, absolute)| secs.is_finite() && (absolute || secs >= 0.0))
+}
+
+fn parse_time_any(v: &str) -> Option<(f64, bool)> {
     if let Ok(n) = v.parse::<f64>() {
-        return n.is_finite().then_some((n, false));
+        return Some((n, false));
     }
     if v.len() >= 19 && v.as_bytes().get(4) == Some(&b'-') {
         return datetime(v).map(|s| (s, true));
@@ -362,9 +377,17 @@ fn parse_time(v: &str) -> Option<(f64, bool)> {
     Some((secs, false))
 }
 
+/// A number written in ASCII digits only (no sign).
+fn digits(s: &str) -> Option<i64> {
+    s.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
 /// `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|±HH:MM]` → seconds since 1970 (UTC).
 fn datetime(v: &str) -> Option<f64> {
-    let num = |r: std::ops::Range<usize>| v.get(r)?.parse::<i64>().ok();
+    let num = |r: std::ops::Range<usize>| digits(v.get(r)?);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !matches!(v.as_bytes()[10], b'T' | b' ') {
         return None;
@@ -381,7 +404,7 @@ fn datetime(v: &str) -> Option<f64> {
         "" | "Z" | "z" => 0,
         r if r.len() == 6 && (r.starts_with('+') || r.starts_with('-')) => {
             let sign = if r.starts_with('-') { -1 } else { 1 };
-            sign * (r[1..3].parse::<i64>().ok()? * 3600 + r[4..6].parse::<i64>().ok()? * 60)
+            sign * (digits(r.get(1..3)?)? * 3600 + digits(r.get(4..6)?)? * 60)
         }
         _ => return None,
     };
@@ -396,8 +419,15 @@ fn datetime(v: &str) -> Option<f64> {
     Some((days * 86_400 + h * 3600 + mi * 60 + s - offset) as f64 + frac)
 }
 
-/// Byte offset where field `index` of the record starting at `pos` begins (after an opening
-/// quote), so the turn points at its text cell.
+/// Where a record the CSV parser places at byte `at` begins: after a `\r\n` line end the
+/// parser places the next record at the `\n`, and counts it on the line before.
+fn record_start(text: &str, at: u64) -> usize {
+    let at = usize::try_from(at).map_or(text.len(), |a| a.min(text.len()));
+    text.len() - text[at..].trim_start_matches(['\r', '\n']).len()
+}
+
+/// Byte offset where field `index` of the record starting at `pos` begins (at its opening
+/// quote, if it has one), so the turn points at its text cell.
 fn field_start(text: &str, pos: usize, delim: u8, index: usize) -> usize {
     let b = text.as_bytes();
     let mut i = pos;
@@ -423,8 +453,31 @@ fn field_start(text: &str, pos: usize, delim: u8, index: usize) -> usize {
             i += 1;
         }
     }
-    if b.get(i) == Some(&b'"') {
-        i += 1;
+    i.min(text.len())
+}
+
+/// Where byte `decoded` of the value of the cell starting at `at` is in the source, read as
+/// the csv parser reads a cell: an opening quote, `""` for a quote inside the quotes, and
+/// after the closing quote the rest as it is (`"" "padded"` is ` "padded"`).
+fn cell_offset(text: &str, at: usize, decoded: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = at;
+    let mut quoted = b.get(i) == Some(&b'"');
+    i += usize::from(quoted);
+    let mut d = 0;
+    loop {
+        let closing = quoted && b.get(i) == Some(&b'"') && b.get(i + 1) != Some(&b'"');
+        if closing {
+            quoted = false;
+            i += 1;
+            continue;
+        }
+        if d >= decoded || i >= b.len() {
+            break;
+        }
+        let step = if quoted && b[i] == b'"' { 2 } else { 1 };
+        i += step;
+        d += 1;
     }
     i.min(text.len())
 }
@@ -464,6 +517,49 @@ mod tests {
         assert!(errors[0].message.contains("missing text"), "{}", errors[0]);
     }
 
+    /// Found by fuzzing: with `\r\n` line ends, every turn pointed at the end of the line
+    /// before its row, and row errors named that line.
+    #[test]
+    fn crlf_rows_are_placed_on_their_own_line() {
+        let text = "call_id,speaker,text\r\nA,Agent,hi there\r\nA,Customer\r\nB,Agent,yo\r\n";
+        let src = Source::new("x.csv", text);
+        let mut errors = Vec::new();
+        let ts = read(&src, &ReadOptions::default(), &mut errors).unwrap();
+        assert_eq!(ts[0].id, "B");
+        assert_eq!(ts[0].turns[0].position(0), (4, 9));
+        assert_eq!(errors[0].line, Some(3), "{}", errors[0]);
+        let src = Source::new("x.csv", "call_id,speaker,text\r\nA,Agent,hi there\r\n");
+        let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(ts[0].turns[0].position(0), (2, 9));
+    }
+
+    /// Found by fuzzing: a cell with line breaks was one position, so a finding on a later
+    /// line of it was placed on the cell's first line at a column past that line's end.
+    #[test]
+    fn each_line_of_a_multi_line_cell_is_placed() {
+        let text = "call_id,speaker,text\nA,Agent,\"Hello,\nI'm sorry if\r\n  you\"\n";
+        let src = Source::new("x.csv", text);
+        let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
+        let turn = &ts[0].turns[0];
+        assert_eq!(turn.position(0), (2, 10));
+        assert_eq!(turn.position(turn.text.find("sorry").unwrap()), (3, 5));
+        assert_eq!(turn.position(turn.text.find("you").unwrap()), (4, 3));
+    }
+
+    /// Found by fuzzing: after an empty quoted part (`"" "padded"`) the turn was placed one
+    /// character early, on the blank before its text.
+    #[test]
+    fn text_after_a_closed_quote_is_placed_at_its_first_character() {
+        let text = "call_id,speaker,text\nA,Agent,\"\" \"padded\" no\nA,Customer,\" \"\"hi\"\"\"\n";
+        let src = Source::new("x.csv", text);
+        let ts = read(&src, &ReadOptions::default(), &mut Vec::new()).unwrap();
+        assert_eq!(ts[0].turns[0].text, "\"padded\" no");
+        assert_eq!(ts[0].turns[0].position(0), (2, 12));
+        assert_eq!(ts[0].turns[1].text, "\"hi\"");
+        assert_eq!(ts[0].turns[1].position(0), (3, 14));
+        assert_eq!(cell_offset("\" \"x", 0, 1), 3);
+    }
+
     #[test]
     fn times() {
         assert_eq!(parse_time("83.5"), Some((83.5, false)));
@@ -473,5 +569,17 @@ mod tests {
             Some((86_401.5 - 3600.0, true))
         );
         assert_eq!(parse_time("soon"), None);
+        // Found by fuzzing: these were read as times (the last as infinity).
+        assert_eq!(parse_time("-5"), None);
+        assert_eq!(parse_time("inf"), None);
+        assert_eq!(parse_time("1e308:1e308"), None);
+        // A multi-byte character in the zone offset panicked (a slice inside it).
+        assert_eq!(parse_time("2024-05-01T10:00:00+0é00"), None);
+        assert_eq!(parse_time("2024-+5-01T10:00:00Z"), None);
+        assert_eq!(
+            parse_time("1969-12-31T23:59:59Z"),
+            Some((-1.0, true)),
+            "a date before 1970 is still a date"
+        );
     }
 }

@@ -13,7 +13,9 @@ pub const READER: Reader = Reader {
     read,
 };
 
-/// Non-empty lines as (1-based number, byte range).
+/// Non-blank lines as (1-based number, byte range). Blank is JSON's whitespace only, as
+/// `score -` judges a streamed line (`batch::run_lines`): a line of no-break spaces is a bad
+/// line, not a skipped one.
 fn lines(text: &str) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + '_ {
     let mut at = 0;
     text.split_inclusive('\n')
@@ -21,7 +23,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + 
         .filter_map(move |(i, l)| {
             let start = at;
             at += l.len();
-            (!l.trim().is_empty()).then(|| (i + 1, start..start + l.trim_end().len()))
+            (!l.trim_ascii().is_empty()).then(|| (i + 1, start..start + l.trim_end().len()))
         })
 }
 
@@ -148,5 +150,49 @@ mod tests {
         assert_eq!(lines, [Some(3), Some(4)]);
         assert_eq!(by_line[1].as_ref().unwrap_err().message, errors[0].message);
         assert_eq!(by_line[2].as_ref().unwrap_err().message, errors[1].message);
+    }
+
+    /// Found by fuzzing: `score -` and reading the file disagreed on a line of Unicode
+    /// blanks (skipped by one, an error in the other) and on a byte-order mark alone on the
+    /// first line (an error when streamed).
+    #[test]
+    fn streamed_and_whole_file_reads_agree_on_blank_lines() {
+        use crate::batch::{check_bytes, run_lines};
+        use crate::engine::EngineBuilder;
+        use std::sync::atomic::AtomicBool;
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        let engine = EngineBuilder::new().build().unwrap();
+        let opts = ReadOptions {
+            format: Some("jsonl".into()),
+            ..Default::default()
+        };
+        let ok = "{\"turns\": [{\"speaker\": \"Agent\", \"text\": \"hi\"}, {\"speaker\": \"Customer\", \"text\": \"yo\"}]}";
+        for text in [
+            format!("{ok}\n \u{a0}\n{ok}\n"),
+            format!("\u{feff}\n{ok}\n"),
+        ] {
+            let whole = check_bytes(
+                std::path::Path::new("-"),
+                text.clone().into_bytes(),
+                &engine,
+                &opts,
+                false,
+                None,
+            );
+            let (mut ts, mut errors) = (Vec::new(), Vec::new());
+            let input = Box::new(std::io::Cursor::new(text.clone().into_bytes()));
+            run_lines(input, "-", &engine, &opts, 1, &NEVER, |r| {
+                ts.extend(r.transcripts.into_iter().map(|t| t.transcript));
+                errors.extend(r.errors);
+                true
+            });
+            let whole_ts: Vec<Transcript> = whole
+                .transcripts
+                .into_iter()
+                .map(|t| t.transcript)
+                .collect();
+            assert_eq!(whole_ts, ts, "{text:?}");
+            assert_eq!(whole.errors, errors, "{text:?}");
+        }
     }
 }

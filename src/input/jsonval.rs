@@ -117,6 +117,34 @@ pub fn parse_range(text: &str, range: std::ops::Range<usize>) -> Result<Node<'_>
     Ok(v)
 }
 
+/// Where byte `decoded` of a string value's text is in the source: `open` is the offset of
+/// the string's opening quote, and an escape (`\n`, `\u00e9`) counts as the character it
+/// stands for. Without escapes this is `open + 1 + decoded`.
+pub fn string_offset(text: &str, open: usize, decoded: usize) -> usize {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: open + 1,
+    };
+    let mut d = 0;
+    while d < decoded {
+        let c = match p.s.get(p.i) {
+            None | Some(b'"') => break,
+            Some(b'\\') => match p.escape(open) {
+                Ok(c) => c,
+                Err(_) => break,
+            },
+            Some(_) => {
+                let c = text[p.i..].chars().next().expect("inside the text");
+                p.i += c.len_utf8();
+                c
+            }
+        };
+        d += c.len_utf8();
+    }
+    p.i
+}
+
 /// The elements of a top-level array, parsed one at a time, so that a large array of
 /// transcripts never exists as one tree: each element's tree is dropped once it is read.
 /// `None` when the text is not an array; a syntax error ends the iteration.
@@ -348,45 +376,7 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                     return Ok(Cow::Owned(out));
                 }
-                Some(b'\\') => {
-                    let esc = self.s.get(self.i + 1).copied();
-                    self.i += 2;
-                    match esc {
-                        Some(b'"') => out.push('"'),
-                        Some(b'\\') => out.push('\\'),
-                        Some(b'/') => out.push('/'),
-                        Some(b'b') => out.push('\u{8}'),
-                        Some(b'f') => out.push('\u{c}'),
-                        Some(b'n') => out.push('\n'),
-                        Some(b'r') => out.push('\r'),
-                        Some(b't') => out.push('\t'),
-                        Some(b'u') => {
-                            let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi)
-                                && self.s[self.i..].starts_with(b"\\u")
-                            {
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                (0xDC00..0xE000).contains(&lo).then_some(()).and_then(|_| {
-                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                })
-                            } else {
-                                char::from_u32(hi)
-                            };
-                            out.push(c.unwrap_or('\u{FFFD}'));
-                        }
-                        None => {
-                            return Err(JsonError {
-                                at: open,
-                                message: "string never closed (truncated JSON?)".into(),
-                            })
-                        }
-                        Some(_) => {
-                            self.i -= 2;
-                            return Err(self.err("invalid escape in a string"));
-                        }
-                    }
-                }
+                Some(b'\\') => out.push(self.escape(open)?),
                 Some(&b) if b < 0x20 => {
                     return Err(self.err("control character (such as a raw newline) in a string"))
                 }
@@ -404,6 +394,45 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+    }
+
+    /// The character an escape at `self.i` stands for (`open`: the string's opening quote).
+    fn escape(&mut self, open: usize) -> Result<char, JsonError> {
+        let esc = self.s.get(self.i + 1).copied();
+        self.i += 2;
+        Ok(match esc {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let hi = self.hex4()?;
+                let c = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                    self.i += 2;
+                    let lo = self.hex4()?;
+                    (0xDC00..0xE000).contains(&lo).then_some(()).and_then(|_| {
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                    })
+                } else {
+                    char::from_u32(hi)
+                };
+                c.unwrap_or('\u{FFFD}')
+            }
+            None => {
+                return Err(JsonError {
+                    at: open,
+                    message: "string never closed (truncated JSON?)".into(),
+                })
+            }
+            Some(_) => {
+                self.i -= 2;
+                return Err(self.err("invalid escape in a string"));
+            }
+        })
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -476,6 +505,17 @@ mod tests {
         assert_eq!(array_items("[]").unwrap().count(), 0);
         assert!(array_items("{}").is_none());
         assert!(array_items("[1] x").unwrap().last().unwrap().is_err());
+    }
+
+    #[test]
+    fn string_offsets_count_escapes_as_written() {
+        let src = r#"{"t": "\n\u0020 hi\"x"}"#;
+        let open = src.find("\"\\n").unwrap();
+        // "\n", "\u0020" and " " decode to 3 bytes and are written in 9.
+        assert_eq!(&src[string_offset(src, open, 3)..][..2], "hi");
+        assert_eq!(string_offset("\"abc\"", 0, 2), 3);
+        // Past the end of the string, the closing quote.
+        assert_eq!(string_offset("\"ab\" ", 0, 9), 3);
     }
 
     #[test]

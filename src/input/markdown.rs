@@ -159,6 +159,8 @@ fn inline(body: &str, n: usize, col0: usize) -> Speech {
     }
     let trimmed = out.text.trim_end().len();
     out.text.truncate(trimmed);
+    // A piece that was only trailing blanks is gone with them.
+    out.segments.retain(|s| s.offset == 0 || s.offset < trimmed);
     if out.segments.is_empty() {
         out.segments.push(Segment {
             offset: 0,
@@ -302,6 +304,18 @@ mod tests {
         let col = line.find("sorry").unwrap() + 1;
         assert_eq!(t.position(at), (7, col));
         assert_eq!(t.position(0), (7, 3));
+    }
+
+    /// Found by fuzzing: a blank piece at the end of a line (after an image or code) kept
+    /// its position after the blank was trimmed: a position past the end of the text.
+    #[test]
+    fn trailing_blank_pieces_leave_no_position() {
+        let s = speech("Sorry![img](a.png) `code` ", 1, &mut Blocks::default()).unwrap();
+        assert_eq!(s.text, "Sorry");
+        assert!(
+            s.segments.iter().all(|seg| seg.offset < s.text.len()),
+            "{s:?}"
+        );
     }
 
     #[test]

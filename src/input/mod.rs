@@ -17,6 +17,7 @@ pub mod vtt;
 pub mod walk;
 pub mod whisper;
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::Path;
@@ -180,16 +181,12 @@ pub fn reader_names() -> Vec<&'static str> {
     READERS.iter().map(|r| r.name).collect()
 }
 
-/// Picks the reader for a file and reads it: `--input-format`, else the readers claiming the
-/// extension that accept the content, else (for text and unknown extensions) whichever reader
+/// Picks the reader for a file: `--input-format`, else the readers claiming the extension
+/// that accept the content, else (for text and unknown extensions) whichever reader
 /// recognises the content, falling back to plain text.
-fn read_source(
-    src: &Source,
-    opts: &ReadOptions,
-    errors: &mut Vec<InputError>,
-) -> Result<Vec<Transcript>, InputError> {
+fn choose(src: &Source, opts: &ReadOptions) -> Result<&'static Reader, InputError> {
     if let Some(name) = &opts.format {
-        let r = READERS.iter().find(|r| r.name == name).ok_or_else(|| {
+        return READERS.iter().find(|r| r.name == name).ok_or_else(|| {
             src.error(
                 None,
                 format!(
@@ -197,18 +194,17 @@ fn read_source(
                     reader_names().join(", ")
                 ),
             )
-        })?;
-        return (r.read)(src, opts, errors);
+        });
     }
     let ext = extension(Path::new(src.path)).unwrap_or_default();
-    let claimed: Vec<&Reader> = READERS
+    let claimed: Vec<&'static Reader> = READERS
         .iter()
         .filter(|r| r.extensions.contains(&ext.as_str()))
         .collect();
     let plain_like = claimed.is_empty() || claimed.iter().any(|r| r.name == "plain");
     if plain_like {
         if let Some(r) = READERS.iter().skip(1).find(|r| (r.accepts)(src)) {
-            return (r.read)(src, opts, errors);
+            return Ok(r);
         }
         if src.json_if_any().is_some() {
             // JSON that no reader knows: `Agent: text` advice would point the wrong way.
@@ -218,20 +214,26 @@ fn read_source(
                 .collect();
             return Err(unknown_shape(src, &json));
         }
-        return (READERS[0].read)(src, opts, errors);
+        return Ok(&READERS[0]);
     }
     if let [only] = claimed.as_slice() {
         // The one reader of this extension; its own parser says best what is wrong.
-        return (only.read)(src, opts, errors);
+        return Ok(only);
     }
     if let Some(r) = claimed.iter().find(|r| (r.accepts)(src)) {
-        return (r.read)(src, opts, errors);
+        return Ok(r);
     }
     // Several formats share the extension (JSON): say which shapes were expected.
     if ext == "json" {
         src.json()?;
     }
     Err(unknown_shape(src, &claimed))
+}
+
+/// The name of the reader that reads `text` (as `decode` gives it) from `path`, or the error
+/// that says no reader does.
+pub fn reader_for(path: &str, text: &str, opts: &ReadOptions) -> Result<&'static str, InputError> {
+    choose(&Source::new(path, text), opts).map(|r| r.name)
 }
 
 fn unknown_shape(src: &Source, expected: &[&Reader]) -> InputError {
@@ -280,6 +282,22 @@ fn read_checked(
     bytes: &[u8],
     opts: &ReadOptions,
 ) -> Result<(Vec<Transcript>, Vec<InputError>), InputError> {
+    let text = decode(path, bytes, opts)?;
+    let src = Source::new(path, &text);
+    let reader = choose(&src, opts)?;
+    let mut errors = Vec::new();
+    let transcripts = (reader.read)(&src, opts, &mut errors)?;
+    Ok((transcripts, errors))
+}
+
+/// A file's bytes as the text every reader sees (and every line and column counts in):
+/// UTF-16 with a byte-order mark decoded, a UTF-8 byte-order mark dropped; binary, invalid
+/// and (outside script mode) empty files are errors.
+pub fn decode<'b>(
+    path: &str,
+    bytes: &'b [u8],
+    opts: &ReadOptions,
+) -> Result<Cow<'b, str>, InputError> {
     let err = |line: Option<usize>, message: String| InputError {
         path: path.to_string(),
         line,
@@ -289,7 +307,7 @@ fn read_checked(
     // is named, not called binary.
     if let Some(text) = utf16(bytes) {
         return match text {
-            Ok(text) => read_checked(path, text.as_bytes(), opts),
+            Ok(text) => decode(path, text.as_bytes(), opts).map(|t| Cow::Owned(t.into_owned())),
             Err(at) => Err(err(
                 None,
                 format!("invalid UTF-16 after {at} characters; save the file as UTF-8"),
@@ -331,10 +349,7 @@ fn read_checked(
     if text.trim().is_empty() && opts.mode != Some(Mode::Script) {
         return Err(err(None, "empty file: no conversation to check".into()));
     }
-    let src = Source::new(path, text);
-    let mut errors = Vec::new();
-    let transcripts = read_source(&src, opts, &mut errors)?;
-    Ok((transcripts, errors))
+    Ok(Cow::Borrowed(text))
 }
 
 /// Largest input file read. A transcript takes several times its size in memory while it
@@ -448,6 +463,17 @@ pub fn finish(t: &mut Transcript, opts: &ReadOptions) {
     }
 }
 
+/// The JSON string `text` trimmed, and the line and column where that trimmed text starts in
+/// the source (exact up to its first escape: leading escaped blanks such as `\n ` are
+/// skipped as written).
+fn json_text<'n>(src: &Source, text: &'n Node) -> (&'n str, usize, usize) {
+    let raw = text.as_str().unwrap_or("");
+    let lead = raw.len() - raw.trim_start().len();
+    let at = jsonval::string_offset(src.text, text.at, lead);
+    let (line, col) = src.lines().line_col(at);
+    (raw.trim(), line, col)
+}
+
 /// A turn whose text is the JSON string `text` (trimmed), placed at that string in the source.
 pub fn json_turn(
     src: &Source,
@@ -457,13 +483,9 @@ pub fn json_turn(
     start: Option<f64>,
     end: Option<f64>,
 ) -> Turn {
-    let raw = text.as_str().unwrap_or("");
-    let body = raw.trim();
-    let lead = raw.len() - raw.trim_start().len();
-    // The text starts after the opening quote (exact unless the string has escapes).
-    let (line, col) = src.lines().line_col(text.at + 1);
+    let (body, line, col) = json_text(src, text);
     let mut turn = Turn::new(speaker, role, body, line);
-    turn.segments[0].column = col + raw[..lead].chars().count();
+    turn.segments[0].column = col;
     turn.start = start;
     turn.end = end;
     turn
@@ -486,10 +508,10 @@ impl WordTurn {
         start: Option<f64>,
         end: Option<f64>,
     ) {
-        let Some(w) = word.as_str().map(str::trim).filter(|w| !w.is_empty()) else {
+        let (w, line, col) = json_text(src, word);
+        if w.is_empty() {
             return;
-        };
-        let (line, col) = src.lines().line_col(word.at + 1);
+        }
         let turn = self.turn.get_or_insert_with(|| {
             let mut t = Turn::new(speaker, Role::Other, "", line);
             t.segments.clear();
@@ -506,7 +528,7 @@ impl WordTurn {
             column: col,
         });
         turn.text.push_str(w);
-        if turn.start.is_none() {
+        if turn.start.is_none() && turn.end.is_none() {
             turn.start = start;
         }
         if end.is_some() {
@@ -552,11 +574,13 @@ pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
                         offset: s.offset + shift,
                         ..s
                     }));
+                // A start taken from the later part only when the earlier had no time at
+                // all: after an end without a start, it would start after it ends.
+                if prev.start.is_none() && prev.end.is_none() {
+                    prev.start = t.start;
+                }
                 if t.end.is_some() {
                     prev.end = t.end;
-                }
-                if prev.start.is_none() {
-                    prev.start = t.start;
                 }
             }
             _ => out.push(t),
@@ -565,8 +589,8 @@ pub fn merge_same_speaker(turns: Vec<Turn>) -> Vec<Turn> {
     out
 }
 
-/// Rejects times that go backwards: a turn ending before it starts, or starting before the
-/// turn before it started. `what` names the turns for the message ("utterance", "cue").
+/// Rejects times that go backwards: a turn ending before it starts, or starting (or, without
+/// a start, ending) before the turn before it started. `what` names the turns for the message ("utterance", "cue").
 pub fn check_times(src: &Source, turns: &[Turn], what: &str) -> Result<(), InputError> {
     let mut prev: Option<f64> = None;
     for (i, t) in turns.iter().enumerate() {
@@ -587,6 +611,19 @@ pub fn check_times(src: &Source, turns: &[Turn], what: &str) -> Result<(), Input
                     Some(t.line()),
                     format!(
                         "times go backwards: {what} {} starts at {s:.2} s, before the one before it ({p:.2} s)",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        // A turn with only an end may not end before the one before it started: joined
+        // with that turn (same speaker), it would end before it starts.
+        if let (Some(p), None, Some(e)) = (prev, t.start, t.end) {
+            if e < p {
+                return Err(src.error(
+                    Some(t.line()),
+                    format!(
+                        "times go backwards: {what} {} ends at {e:.2} s, before the one before it starts ({p:.2} s)",
                         i + 1
                     ),
                 ));
@@ -654,5 +691,53 @@ pub fn json_array<'n, 'a>(
             )
         }),
         None => Err(src.error_at(obj.at, format!("{what} has no `{key}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing (aws-pca): a segment with an end but no start, earlier than the
+    /// segment before it, was joined to it (same speaker), and the joined turn ended at 0 s
+    /// after starting at 8.9 s.
+    #[test]
+    fn an_end_without_a_start_may_not_go_back_in_time() {
+        let seg = |start: &str, end: &str| {
+            format!("{{\"SegmentSpeaker\": \"spk_0\", \"DisplayText\": \"hi\"{start}, \"SegmentEndTime\": {end}}}")
+        };
+        let text = format!(
+            "{{\"SpeechSegments\": [\n{},\n{}]}}",
+            seg(", \"SegmentStartTime\": 8.9", "12.0"),
+            seg("", "0")
+        );
+        let e = read_bytes("x.json", text.as_bytes(), &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(
+            e.message
+                .contains("ends at 0.00 s, before the one before it starts (8.90 s)"),
+            "{e}"
+        );
+        let text = text.replace("\"SegmentEndTime\": 0}", "\"SegmentEndTime\": 13}");
+        let t = read_bytes("x.json", text.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(
+            (t[0].turns[0].start, t[0].turns[0].end),
+            (Some(8.9), Some(13.0))
+        );
+    }
+
+    /// Found by cargo-fuzz (whisper, aws-call-analytics, aws-transcribe targets): a segment
+    /// with an end but no start, joined with the next segment of its speaker, took that
+    /// segment's later start and ended before it started (3.8 s to 3.2 s).
+    #[test]
+    fn a_joined_turn_never_starts_after_it_ends() {
+        let text = r#"{"segments": [
+            {"speaker": "A", "text": "hi", "end": 3.2},
+            {"speaker": "A", "text": "there", "start": 3.8},
+            {"speaker": "B", "text": "yo", "start": 5}]}"#;
+        let t = read_bytes("x.json", text.as_bytes(), &ReadOptions::default()).unwrap();
+        let turn = &t[0].turns[0];
+        assert_eq!(turn.text, "hi there");
+        assert_eq!((turn.start, turn.end), (None, Some(3.2)));
     }
 }

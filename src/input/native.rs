@@ -206,6 +206,17 @@ mod tests {
         assert_eq!(t.turns[1].end, None);
     }
 
+    /// Found by fuzzing: the column skipped the decoded length of escaped leading blanks, so
+    /// it pointed inside the escapes, not at the first word.
+    #[test]
+    fn text_after_escaped_blanks_is_placed_at_its_first_word() {
+        let text = "{\"turns\": [{\"speaker\": \"Agent\", \"text\": \"\\n\\t sorry, but\"}]}";
+        let t = read_str(text).unwrap().remove(0);
+        assert_eq!(t.turns[0].text, "sorry, but");
+        let col = text.find("sorry").unwrap() + 1;
+        assert_eq!(t.turns[0].position(0), (1, col));
+    }
+
     #[test]
     fn wrong_types_and_backwards_times() {
         let e = read_str("{\"turns\": [\n{\"speaker\": \"A\", \"text\": 5}]}").unwrap_err();

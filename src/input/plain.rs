@@ -108,10 +108,11 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
         match label(rest) {
             Some((speaker, text_at)) => {
                 let body = rest[text_at..].trim();
+                let after = &rest[text_at..];
                 let col = line[..rest_at + text_at].chars().count()
-                    + rest[text_at..]
-                        .len()
-                        .saturating_sub(rest[text_at..].trim_start().len())
+                    + after[..after.len() - after.trim_start().len()]
+                        .chars()
+                        .count()
                     + 1;
                 let mut turn = Turn::new(speaker, Role::Other, body, n);
                 turn.segments[0].column = col;
@@ -120,10 +121,12 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
                 t.turns.push(turn);
             }
             None => match t.turns.last_mut() {
+                // A timestamp alone (`[00:00:05]`, `00:01 --`) adds nothing to the turn.
+                Some(_) if rest.trim().is_empty() => {}
                 Some(turn) => {
                     let body = rest.trim();
                     let col = line[..rest_at].chars().count()
-                        + (rest.len() - rest.trim_start().len())
+                        + rest[..rest.len() - rest.trim_start().len()].chars().count()
                         + 1;
                     if turn.text.is_empty() {
                         turn.segments[0] = Segment {
@@ -255,8 +258,9 @@ fn scalar(v: &serde_yaml::Value) -> String {
 }
 
 /// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r` (old Mac files and some
-/// exports), without their ends.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+/// exports), without their ends. Directives are found on these lines, so `suppress` splits
+/// the same way.
+pub(crate) fn split_lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
         if rest.is_empty() {
@@ -452,6 +456,25 @@ mod tests {
         assert_eq!(t.turns[0].position(7), (6, 3));
         assert_eq!(t.turns[1].role, Role::Customer);
         assert_eq!(t.turns[1].start, Some(9.0));
+    }
+
+    /// Found by fuzzing: blanks wider than a byte (no-break space, ideographic space) before
+    /// a turn's text were counted in bytes, so the column landed past the text's start.
+    #[test]
+    fn columns_count_unicode_blanks_as_one_character() {
+        let t = p("Agent: \u{a0}\u{3000}sorry\n\u{a0} but\nCustomer: ok\n").unwrap();
+        assert_eq!(t.turns[0].text, "sorry but");
+        assert_eq!(t.turns[0].position(0), (1, 10));
+        assert_eq!(t.turns[0].position(6), (2, 3));
+    }
+
+    /// Found by fuzzing: a line with only a timestamp added a blank to the turn before and
+    /// a position with no text.
+    #[test]
+    fn a_timestamp_alone_adds_nothing() {
+        let t = p("Agent: hi\n[00:00:05] --\nCustomer: yo\n").unwrap();
+        assert_eq!(t.turns[0].text, "hi");
+        assert_eq!(t.turns[0].segments.len(), 1);
     }
 
     #[test]

@@ -272,11 +272,11 @@ fn push_text(turn: &mut Turn, raw: &str, line: usize, col0: usize) {
                 continue;
             }
         }
-        // `&`: an entity, or a lone ampersand.
+        // `&`: an entity, or a lone ampersand; or a `<` that opens no tag.
         let (piece, len) = ENTITIES
             .iter()
             .find(|(e, _)| rest.starts_with(e))
-            .map_or(("&", 1), |(e, r)| (*r, e.len()));
+            .map_or((&rest[..1], 1), |(e, r)| (*r, e.len()));
         let piece = if turn.text.len() == before {
             piece.trim_start()
         } else {
@@ -298,6 +298,8 @@ fn push_text(turn: &mut Turn, raw: &str, line: usize, col0: usize) {
     }
     let kept = turn.text.trim_end().len();
     turn.text.truncate(kept);
+    // A piece that was only trailing blanks (`&nbsp;`) is gone with them.
+    turn.segments.retain(|s| s.offset == 0 || s.offset < kept);
 }
 
 const ENTITIES: &[(&str, &str)] = &[
@@ -335,6 +337,28 @@ mod tests {
         assert_eq!(t.turns[1].position(11), (8, 26));
         assert_eq!(t.turns[1].position(20), (11, 1));
         assert_eq!(t.turns[1].role, Role::Customer);
+    }
+
+    /// Found by fuzzing: a `<` with no `>` after it (a voice tag cut short) became `&`.
+    #[test]
+    fn a_lone_angle_bracket_is_kept() {
+        let t =
+            read_str("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAgent: 3 < 4 <v Chris\n").unwrap();
+        assert_eq!(t.turns[0].text, "3 < 4 <v Chris");
+        assert_eq!(t.turns[0].position(2), (4, 10));
+        assert_eq!(t.turns[0].position(6), (4, 14));
+    }
+
+    /// A trailing `&nbsp;` kept its position after the blank was trimmed, out of order with
+    /// the next line's text once the two were joined.
+    #[test]
+    fn a_trailing_nbsp_leaves_no_position() {
+        let t =
+            read_str("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAgent: hi &nbsp;\nthere\n").unwrap();
+        assert_eq!(t.turns[0].text, "hi there");
+        assert_eq!(t.turns[0].position(3), (5, 1));
+        let offsets: Vec<usize> = t.turns[0].segments.iter().map(|s| s.offset).collect();
+        assert!(offsets.windows(2).all(|w| w[0] < w[1]), "{offsets:?}");
     }
 
     #[test]

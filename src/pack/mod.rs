@@ -234,8 +234,12 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
 }
 
 /// Converts a serde_yaml error into a located `PackError` (shared with config and scorecards).
-pub fn yaml_error(origin: &str, e: &serde_yaml::Error) -> PackError {
-    let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+pub fn yaml_error(origin: &str, text: &str, e: &serde_yaml::Error) -> PackError {
+    // libyaml also ends lines at U+0085, U+2028 and U+2029, which editors (and the rest of
+    // tonecheck) do not: the position is recounted from the error's byte offset.
+    let (line, column) = e
+        .location()
+        .map_or((0, 0), |l| line_column(text, l.index()));
     // serde_yaml appends "at line X column Y" to its message; we print the position ourselves.
     let mut message = e.to_string();
     if let Some(idx) = message.find(" at line ") {
@@ -338,6 +342,20 @@ impl<'a> Locator<'a> {
         let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
+}
+
+/// 1-based line (ended by `\n`) and column (in characters) of byte `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[start..].chars().count() + 1,
+    )
 }
 
 fn line_starts(text: &str) -> Vec<usize> {

@@ -45,7 +45,7 @@ pub fn read_file(path: &Path, what: &str) -> Result<String, PackError> {
 /// serde's line and column.
 pub fn from_str<T: DeserializeOwned>(origin: &str, text: &str) -> Result<T, PackError> {
     check(origin, text)?;
-    serde_yaml::from_str(text).map_err(|e| super::yaml_error(origin, &e))
+    serde_yaml::from_str(text).map_err(|e| super::yaml_error(origin, text, &e))
 }
 
 /// The nesting and expansion checks alone.
@@ -63,7 +63,7 @@ pub fn check(origin: &str, text: &str) -> Result<(), PackError> {
     );
     for doc in serde_yaml::Deserializer::from_str(text) {
         if let Err(e) = (Measure { budget: &budget }).deserialize(doc) {
-            return Err(super::yaml_error(origin, &e));
+            return Err(super::yaml_error(origin, text, &e));
         }
     }
     Ok(())
@@ -211,6 +211,20 @@ impl<'de> Visitor<'de> for Measure<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by cargo-fuzz (pack, scorecard and config loaders): libyaml counts U+0085 and
+    /// U+2028 as line ends, so an error after one was reported lines below where an editor
+    /// shows it, past the end of the file.
+    #[test]
+    fn errors_are_placed_on_the_lines_an_editor_shows() {
+        let text = "a: \"odd\u{85}line\u{2028}breaks\"\nb: [1,\n  c: {";
+        let e = from_str::<serde_yaml::Value>("p.yaml", text).unwrap_err();
+        assert_eq!((e.line, e.column), (3, 7), "{e}");
+        let raw = serde_yaml::from_str::<serde_yaml::Value>(text).unwrap_err();
+        assert_eq!(raw.location().unwrap().line(), 6, "libyaml's own count");
+        let e = from_str::<serde_yaml::Value>("p.yaml", "a: [1,\n  é: {").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
 
     #[test]
     fn alias_bombs_are_refused_and_ordinary_aliases_pass() {
