@@ -147,7 +147,7 @@ pub fn parse_pack(src: &PackSource) -> Result<PackDef, PackError> {
     let def: PackDef = if src.origin.starts_with("builtin:") {
         // The built-in packs ship inside the binary and are tested: the alias-expansion
         // and nesting guards against hostile YAML would cost ~10% of start-up.
-        serde_yaml::from_str(&src.text).map_err(|e| yaml_error(&src.origin, &e))?
+        serde_yaml::from_str(&src.text).map_err(|e| yaml_error(&src.origin, &src.text, &e))?
     } else {
         yaml::from_str(&src.origin, &src.text)?
     };
