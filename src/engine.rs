@@ -1474,6 +1474,24 @@ fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>, unicode_case
     true
 }
 
+/// An engine of one pack given as text, for unit tests: pack errors as strings.
+#[cfg(test)]
+pub(crate) fn test_engine(text: &str, check_examples: bool) -> Result<Engine, String> {
+    EngineBuilder::new()
+        .pack(PackSource {
+            origin: "t.yaml".into(),
+            text: text.into(),
+        })
+        .check_examples(check_examples)
+        .build()
+        .map_err(|e| {
+            e.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1493,14 +1511,7 @@ rules:
     match: { patterns: ["i can not"] }
     examples: { flag: ["Agent: I can't do that.", "Agent: i cannot", "Agent: I can not"], pass: ["Agent: I can do that."] }
 "#;
-        let engine = EngineBuilder::new()
-            .pack(PackSource {
-                origin: "t.yaml".into(),
-                text: pack.into(),
-            })
-            .build();
-        assert!(engine.is_ok(), "{:?}", engine.err());
-        let e = engine.unwrap();
+        let e = test_engine(pack, true).unwrap_or_else(|e| panic!("{e}"));
         let f = e.rule("t-cannot").unwrap();
         let (_, m) = f.matchers[0];
         let flat = &e.matchers.flats[e.matchers.by_matcher[m as usize][0] as usize];

@@ -122,14 +122,7 @@ mod tests {
              message: unanswered\n    trigger: first\n    within_turns: 1\n    \
              when: {{phrases: [broken]}}\n    expect: {{phrases: [sorry]}}\n{extra}"
         );
-        EngineBuilder::new()
-            .pack(PackSource {
-                origin: "t.yaml".into(),
-                text,
-            })
-            .check_examples(false)
-            .build()
-            .map_err(|e| e.iter().map(|e| e.to_string()).collect())
+        crate::engine::test_engine(&text, false)
     }
 
     fn findings(e: &Engine, text: &str) -> usize {

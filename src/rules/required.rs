@@ -66,23 +66,15 @@ impl RuleKind for Required {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::{Engine, EngineBuilder};
+    use crate::engine::Engine;
     use crate::examples::example_transcript;
-    use crate::pack::PackSource;
 
     fn engine(extra: &str) -> Result<Engine, String> {
         let text = format!(
             "pack: t\nrules:\n  - id: thanks\n    kind: required\n    severity: warning\n    \
              message: no thanks\n    expect: {{phrases: [thanks]}}\n{extra}"
         );
-        EngineBuilder::new()
-            .pack(PackSource {
-                origin: "t.yaml".into(),
-                text,
-            })
-            .check_examples(false)
-            .build()
-            .map_err(|e| e.iter().map(|e| e.to_string()).collect())
+        crate::engine::test_engine(&text, false)
     }
 
     /// (findings, applied) for one transcript.
