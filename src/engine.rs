@@ -299,7 +299,8 @@ impl MatcherBuilder {
         }
         let groups: Vec<Group> = members
             .into_iter()
-            .map(|m| Group::new(m, &self.flats))
+            .enumerate()
+            .map(|(gi, m)| Group::new(gi as u32, m, &self.flats))
             .collect();
         for (gi, g) in groups.iter().enumerate() {
             let t = g.anchor();
@@ -363,6 +364,7 @@ impl MatcherBuilder {
             strings,
             entries,
             groups,
+            registry: Default::default(),
             flats: self.flats,
             origins: self.origins,
             by_matcher,
@@ -579,6 +581,8 @@ struct Matchers {
     strings: Vec<String>,
     entries: Vec<Entry>,
     groups: Vec<Group>,
+    /// The word tests the groups' sequences require (src/group.rs).
+    registry: crate::group::Registry,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
     /// Per matcher, its flat patterns.
@@ -744,10 +748,17 @@ impl Matchers {
                         if (ws && before) || (we && after) {
                             continue;
                         }
-                        self.groups[gi as usize].verify(&self.flats, toks, k, gs, |fi, a, b| {
-                            let o = &self.origins[fi as usize];
-                            found.push((o.matcher, o.role, a as u32, b as u32));
-                        });
+                        self.groups[gi as usize].verify(
+                            &self.flats,
+                            &self.registry,
+                            toks,
+                            k,
+                            gs,
+                            |fi, a, b| {
+                                let o = &self.origins[fi as usize];
+                                found.push((o.matcher, o.role, a as u32, b as u32));
+                            },
+                        );
                     }
                     k += 1;
                 }

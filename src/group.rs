@@ -18,6 +18,9 @@ use crate::lexicon::{Fnv, PreHashed};
 use crate::pattern::{self, Dir, Elem, Flat, Test};
 use crate::tokens::Tokens;
 
+/// Required tests looked for per member (`Built::reqs`).
+const REQS_PER_MEMBER: usize = 2;
+
 /// Node visits allowed per side of one anchor occurrence, so no input can make a walk slow.
 const WALK_BUDGET: u32 = 50_000;
 
@@ -165,6 +168,8 @@ fn same_test(x: &Test, y: &Test) -> bool {
 /// All sequences anchored at one anchor test.
 #[derive(Debug)]
 pub struct Group {
+    /// The group's index in the engine: its slot in `GroupScratch::lives`.
+    id: u32,
     /// The anchor test all members share.
     anchor: Arc<Test>,
     /// Members: indices into the engine's flat patterns.
@@ -176,8 +181,6 @@ pub struct Group {
 
 #[derive(Debug)]
 struct Built {
-    /// Members verified at every occurrence.
-    always: Vec<u32>,
     /// Members whose element right after (`next`) or before (`prev`) the anchor is a set of
     /// plain words: woken only when the neighbouring token is one of them. Keyed by
     /// `lexicon::word_hash`: a collision only wakes a member the walk then rejects.
@@ -185,21 +188,55 @@ struct Built {
     prev: HashMap<u64, Vec<u32>, PreHashed>,
     right: Trie,
     left: Trie,
+    /// The word tests members require (elements that are neither optional nor any word),
+    /// each with its id in the engine's `Registry` and the members requiring it as a bit
+    /// mask. A member whose required word occurs nowhere in the turn is not woken: most
+    /// occurrences of a common anchor ("you", "can") are in turns without the rest of the
+    /// pattern.
+    reqs: Vec<(u32, Arc<Test>, Box<[u64]>)>,
+    /// Members verified at every occurrence, as a bit mask.
+    always_mask: Box<[u64]>,
 }
 
 impl Built {
-    fn new(members: &[u32], flats: &[Flat]) -> Built {
+    fn new(members: &[u32], flats: &[Flat], registry: &Registry) -> Built {
         let mut g = Built {
-            always: Vec::new(),
             next: HashMap::default(),
             prev: HashMap::default(),
             right: Trie::new(),
             left: Trie::new(),
+            reqs: Vec::new(),
+            always_mask: vec![0; members.len().div_ceil(64)].into_boxed_slice(),
         };
         let (mut rb, mut lb) = (Building::default(), Building::default());
+        let mut req_at: HashMap<*const Test, usize> = HashMap::new();
+        let words = members.len().div_ceil(64);
         for (i, &fi) in members.iter().enumerate() {
             let f = &flats[fi as usize];
             let i = i as u32;
+            // The member's two rarest required tests: a common word filters little and
+            // costs a look-up per turn.
+            let mut tests: Vec<&Arc<Test>> = f
+                .right_elems()
+                .iter()
+                .chain(f.left_elems())
+                .filter_map(|e| match e {
+                    Elem::Tok(t) if t.filters() => Some(t),
+                    _ => None,
+                })
+                .collect();
+            tests.sort_by_key(|t| std::cmp::Reverse(t.rarity()));
+            for t in tests.into_iter().take(REQS_PER_MEMBER) {
+                let at = *req_at.entry(Arc::as_ptr(t)).or_insert_with(|| {
+                    let id = registry.id(t);
+                    g.reqs.iter().position(|r| r.0 == id).unwrap_or_else(|| {
+                        g.reqs
+                            .push((id, t.clone(), vec![0; words].into_boxed_slice()));
+                        g.reqs.len() - 1
+                    })
+                });
+                g.reqs[at].2[(i / 64) as usize] |= 1 << (i % 64);
+            }
             g.right.insert(f.right_elems(), i, &mut rb);
             g.left.insert(f.left_elems(), i, &mut lb);
             let (next, prev) = f.neighbour_words();
@@ -207,7 +244,7 @@ impl Built {
                 (Some(w), _) => (&mut g.next, w),
                 (None, Some(w)) => (&mut g.prev, w),
                 (None, None) => {
-                    g.always.push(i);
+                    g.always_mask[(i / 64) as usize] |= 1 << (i % 64);
                     continue;
                 }
             };
@@ -232,8 +269,9 @@ impl Group {
     }
 
     /// The group of `members` (indices into `flats`), whose anchor tests are equal.
-    pub fn new(members: Vec<u32>, flats: &[Flat]) -> Group {
+    pub fn new(id: u32, members: Vec<u32>, flats: &[Flat]) -> Group {
         Group {
+            id,
             anchor: flats[members[0] as usize].anchor_arc().clone(),
             members,
             built: std::sync::OnceLock::new(),
@@ -245,6 +283,7 @@ impl Group {
     pub fn verify(
         &self,
         flats: &[Flat],
+        registry: &Registry,
         toks: &Tokens,
         k: usize,
         s: &mut GroupScratch,
@@ -253,16 +292,22 @@ impl Group {
         if !self.anchor.matches(toks, k) {
             return;
         }
-        let g = self.built.get_or_init(|| Built::new(&self.members, flats));
-        s.prepare(self.members.len());
+        let g = self
+            .built
+            .get_or_init(|| Built::new(&self.members, flats, registry));
+        s.prepare(self.members.len(), registry.len());
         let wake = |i: u32, s: &mut GroupScratch| {
             if s.state[i as usize] == 0 {
                 s.want(i);
                 s.touched.push(i);
             }
         };
-        for &i in &g.always {
-            wake(i, s);
+        for w in 0..g.always_mask.len() {
+            let mut bits = g.always_mask[w];
+            while bits != 0 {
+                wake(w as u32 * 64 + bits.trailing_zeros(), s);
+                bits &= bits - 1;
+            }
         }
         for (map, nb) in [(&g.next, toks.next_word(k)), (&g.prev, toks.prev_word(k))] {
             let Some(nb) = nb.filter(|_| !map.is_empty()) else {
@@ -273,6 +318,21 @@ impl Group {
             for h in std::iter::once(tok.hash).chain(alt) {
                 for &i in map.get(&h).map_or(&[][..], Vec::as_slice) {
                     wake(i, s);
+                }
+            }
+        }
+        if !s.touched.is_empty() && !g.reqs.is_empty() {
+            // Put back to sleep the members a required word of which the turn lacks.
+            let live = s.live(self.id, g, toks);
+            let mut x = 0;
+            while x < s.touched.len() {
+                let i = s.touched[x];
+                if s.lives[live].1[(i / 64) as usize] & 1 << (i % 64) == 0 {
+                    s.state[i as usize] = 0;
+                    s.wanted[(i / 64) as usize] &= !(1 << (i % 64));
+                    s.touched.swap_remove(x);
+                } else {
+                    x += 1;
                 }
             }
         }
@@ -312,6 +372,33 @@ impl Group {
     }
 }
 
+/// Ids for the word tests sequences require, equal for equal tests whichever group
+/// requires them, so a turn looks for each once (`GroupScratch::occurs`). Filled as groups
+/// are built.
+#[derive(Debug, Default)]
+pub struct Registry {
+    ids: std::sync::Mutex<HashMap<TestKey, u32>>,
+    count: std::sync::atomic::AtomicU32,
+}
+
+type TestKey = (Vec<Box<str>>, Vec<Box<str>>, Vec<Box<str>>, bool);
+
+impl Registry {
+    fn id(&self, t: &Test) -> u32 {
+        let key = (t.words.clone(), t.prefixes.clone(), t.puncts.clone(), t.num);
+        let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        let next = ids.len() as u32;
+        let id = *ids.entry(key).or_insert(next);
+        self.count
+            .store(ids.len() as u32, std::sync::atomic::Ordering::Release);
+        id
+    }
+
+    fn len(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::Acquire) as usize
+    }
+}
+
 const WANTED: u8 = 1;
 const DONE: u8 = 2;
 const DROPPED: u8 = 3;
@@ -330,10 +417,61 @@ pub struct GroupScratch {
     touched: Vec<u32>,
     /// (node, boundary) pairs reached during the current walk.
     seen: std::collections::HashSet<u64, crate::lexicon::PreHashed>,
+    /// Per registered test, the tokens (`Tokens::stamp`) it was last looked for in and
+    /// whether it occurs there.
+    occurs: Vec<(u64, bool)>,
+    /// The current turn's words (`Test::occurs`) and the tokens they are of.
+    words: pattern::WordBits,
+    words_of: u64,
+    /// Per group (`Group::id`), the tokens its mask of members whose required tests all
+    /// occur belongs to, and the mask.
+    lives: Vec<(u64, Vec<u64>)>,
 }
 
 impl GroupScratch {
-    fn prepare(&mut self, members: usize) {
+    /// Whether a token of `toks` passes test `t` (registered as `id`): exact for word
+    /// lists up to a hash collision, which can only make a member be verified needlessly.
+    fn occurs(&mut self, id: u32, t: &Test, toks: &Tokens) -> bool {
+        let slot = &mut self.occurs[id as usize];
+        if slot.0 == toks.stamp() {
+            return slot.1;
+        }
+        if self.words_of != toks.stamp() {
+            self.words = pattern::WordBits::of(toks);
+            self.words_of = toks.stamp();
+        }
+        let found = t.occurs(toks, &self.words);
+        self.occurs[id as usize] = (toks.stamp(), found);
+        found
+    }
+
+    /// The index in `lives` of group `id`'s mask of members that can match in `toks`,
+    /// computed on the group's first occurrence in the turn.
+    fn live(&mut self, id: u32, g: &Built, toks: &Tokens) -> usize {
+        let at = id as usize;
+        if self.lives.len() <= at {
+            self.lives.resize_with(at + 1, Default::default);
+        }
+        if self.lives[at].0 != toks.stamp() {
+            let mut live = std::mem::take(&mut self.lives[at].1);
+            live.clear();
+            live.resize(g.always_mask.len(), !0);
+            for (id, t, members) in &g.reqs {
+                if !self.occurs(*id, t, toks) {
+                    live.iter_mut()
+                        .zip(members.iter())
+                        .for_each(|(l, m)| *l &= !m);
+                }
+            }
+            self.lives[at] = (toks.stamp(), live);
+        }
+        at
+    }
+
+    fn prepare(&mut self, members: usize, registered: usize) {
+        if self.occurs.len() < registered {
+            self.occurs.resize(registered, (0, false));
+        }
         if self.state.len() < members {
             self.state.resize(members, 0);
             self.wanted.resize(members.div_ceil(64), 0);
@@ -494,7 +632,8 @@ mod tests {
             })
             .collect();
         assert!(members.len() > 20, "{} sequences", members.len());
-        let group = Group::new(members.clone(), &flats);
+        let group = Group::new(0, members.clone(), &flats);
+        let registry = Registry::default();
         let texts = [
             "Thank you so much for your patience.",
             "thank you very much again a lot for the patience, really",
@@ -512,7 +651,9 @@ mod tests {
             toks.tokenize(text);
             for k in 0..toks.len() {
                 let mut got = Vec::new();
-                group.verify(&flats, &toks, k, &mut s, |f, a, b| got.push((f, a, b)));
+                group.verify(&flats, &registry, &toks, k, &mut s, |f, a, b| {
+                    got.push((f, a, b))
+                });
                 got.sort_unstable();
                 let mut want: Vec<(u32, usize, usize)> = members
                     .iter()

@@ -38,7 +38,12 @@ pub struct Tokens {
     norm: String,
     pub toks: Vec<Token>,
     lower: String,
+    /// Different for every `tokenize` call in the process, so a cache of what a turn's
+    /// tokens contain (`group::GroupScratch`) knows when it is stale.
+    stamp: u64,
 }
+
+static STAMPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Ends a sentence: gaps never cross these, `^` and `$` are placed by them.
 #[inline]
@@ -53,6 +58,11 @@ impl Tokens {
 
     pub fn is_empty(&self) -> bool {
         self.toks.is_empty()
+    }
+
+    /// Which `tokenize` call produced the tokens (never 0).
+    pub fn stamp(&self) -> u64 {
+        self.stamp
     }
 
     /// The normalised text of a token.
@@ -126,6 +136,7 @@ impl Tokens {
 
     /// Tokenises `text`, replacing the previous contents.
     pub fn tokenize(&mut self, text: &str) {
+        self.stamp = STAMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.norm.clear();
         self.toks.clear();
         let b = text.as_bytes();
@@ -232,12 +243,9 @@ impl Tokens {
             // normalised text with its hash; only the few words with a whole-word expansion
             // ("dont", "cannot") or a variant spelling ("apologise") take the long way.
             let ns = self.norm.len();
-            let mut h = 0xcbf2_9ce4_8422_2325u64;
-            for &c in bytes {
-                let c = c.to_ascii_lowercase();
-                h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
-                self.norm.push(c as char);
-            }
+            self.norm.push_str(raw);
+            self.norm[ns..].make_ascii_lowercase();
+            let h = crate::lexicon::word_hash(&self.norm[ns..]);
             if !is_whole_word_key(h) && !crate::lexicon::may_be_variant(&self.norm[ns..]) {
                 self.toks.push(Token {
                     start: s as u32,
