@@ -43,7 +43,23 @@ pub struct Tokens {
     stamp: u64,
 }
 
-static STAMPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// `Tokens::stamp`s: each thread takes a block of 2^40 from `BLOCKS` and counts within it,
+/// so tokenising touches no shared memory.
+static BLOCKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    static NEXT_STAMP: std::cell::Cell<u64> = std::cell::Cell::new(
+        BLOCKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) << 40,
+    );
+}
+
+fn next_stamp() -> u64 {
+    NEXT_STAMP.with(|n| {
+        let s = n.get() + 1;
+        n.set(s);
+        s
+    })
+}
 
 /// Ends a sentence: gaps never cross these, `^` and `$` are placed by them.
 #[inline]
@@ -136,7 +152,7 @@ impl Tokens {
 
     /// Tokenises `text`, replacing the previous contents.
     pub fn tokenize(&mut self, text: &str) {
-        self.stamp = STAMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.stamp = next_stamp();
         self.norm.clear();
         self.toks.clear();
         let b = text.as_bytes();
