@@ -196,6 +196,8 @@ struct Built {
     reqs: Vec<(u32, Arc<Test>, Box<[u64]>)>,
     /// Members verified at every occurrence, as a bit mask.
     always_mask: Box<[u64]>,
+    has_always: bool,
+    members: u32,
 }
 
 impl Built {
@@ -207,6 +209,8 @@ impl Built {
             left: Trie::new(),
             reqs: Vec::new(),
             always_mask: vec![0; members.len().div_ceil(64)].into_boxed_slice(),
+            has_always: false,
+            members: members.len() as u32,
         };
         let (mut rb, mut lb) = (Building::default(), Building::default());
         let mut req_at: HashMap<*const Test, usize> = HashMap::new();
@@ -245,6 +249,7 @@ impl Built {
                 (None, Some(w)) => (&mut g.prev, w),
                 (None, None) => {
                     g.always_mask[(i / 64) as usize] |= 1 << (i % 64);
+                    g.has_always = true;
                     continue;
                 }
             };
@@ -296,14 +301,29 @@ impl Group {
             .built
             .get_or_init(|| Built::new(&self.members, flats, registry));
         s.prepare(self.members.len(), registry.len());
+        // Which members' required words the turn has (`GroupScratch::live`): known once the
+        // group has been looked at in this turn; worked out now when some members are
+        // verified at every occurrence, else only once a neighbour wakes one.
+        let mut live = s.fresh_live(self.id, toks);
+        if live.is_none() && g.has_always && !g.reqs.is_empty() {
+            live = Some(s.live(self.id, g, toks));
+        }
+        if let Some(l) = live {
+            if !s.lives[l].2 {
+                return; // no member can match anywhere in this turn
+            }
+        }
+        let alive = |i: u32, s: &GroupScratch| {
+            live.is_none_or(|l| s.lives[l].1[(i / 64) as usize] & 1 << (i % 64) != 0)
+        };
         let wake = |i: u32, s: &mut GroupScratch| {
-            if s.state[i as usize] == 0 {
+            if s.state[i as usize] == 0 && alive(i, s) {
                 s.want(i);
                 s.touched.push(i);
             }
         };
         for w in 0..g.always_mask.len() {
-            let mut bits = g.always_mask[w];
+            let mut bits = g.always_mask[w] & live.map_or(!0, |l| s.lives[l].1[w]);
             while bits != 0 {
                 wake(w as u32 * 64 + bits.trailing_zeros(), s);
                 bits &= bits - 1;
@@ -321,13 +341,13 @@ impl Group {
                 }
             }
         }
-        if !s.touched.is_empty() && !g.reqs.is_empty() {
+        if live.is_none() && !s.touched.is_empty() && !g.reqs.is_empty() {
             // Put back to sleep the members a required word of which the turn lacks.
-            let live = s.live(self.id, g, toks);
+            let l = s.live(self.id, g, toks);
             let mut x = 0;
             while x < s.touched.len() {
                 let i = s.touched[x];
-                if s.lives[live].1[(i / 64) as usize] & 1 << (i % 64) == 0 {
+                if s.lives[l].1[(i / 64) as usize] & 1 << (i % 64) == 0 {
                     s.state[i as usize] = 0;
                     s.wanted[(i / 64) as usize] &= !(1 << (i % 64));
                     s.touched.swap_remove(x);
@@ -424,8 +444,8 @@ pub struct GroupScratch {
     words: pattern::WordBits,
     words_of: u64,
     /// Per group (`Group::id`), the tokens its mask of members whose required tests all
-    /// occur belongs to, and the mask.
-    lives: Vec<(u64, Vec<u64>)>,
+    /// occur belongs to, the mask, and whether any bit is set.
+    lives: Vec<(u64, Vec<u64>, bool)>,
 }
 
 impl GroupScratch {
@@ -456,6 +476,10 @@ impl GroupScratch {
             let mut live = std::mem::take(&mut self.lives[at].1);
             live.clear();
             live.resize(g.always_mask.len(), !0);
+            if g.members % 64 != 0 {
+                // Only the members' bits, so that "any bit set" means a member.
+                *live.last_mut().expect("a group has members") = (1 << (g.members % 64)) - 1;
+            }
             for (id, t, members) in &g.reqs {
                 if !self.occurs(*id, t, toks) {
                     live.iter_mut()
@@ -463,9 +487,19 @@ impl GroupScratch {
                         .for_each(|(l, m)| *l &= !m);
                 }
             }
-            self.lives[at] = (toks.stamp(), live);
+            let any = live.iter().any(|&w| w != 0);
+            self.lives[at] = (toks.stamp(), live, any);
         }
         at
+    }
+
+    /// `live`'s index for group `id` if it was worked out for `toks` already.
+    #[inline]
+    fn fresh_live(&self, id: u32, toks: &Tokens) -> Option<usize> {
+        self.lives
+            .get(id as usize)
+            .is_some_and(|l| l.0 == toks.stamp())
+            .then_some(id as usize)
     }
 
     fn prepare(&mut self, members: usize, registered: usize) {
