@@ -117,15 +117,15 @@ struct Building {
     /// (node, element key) → children with that key.
     children: HashMap<(u32, u64), Vec<u32>, Fnv>,
     /// Content keys of tests seen, by pointer (class tests are shared, literal words not).
-    keys: HashMap<*const Test, u64>,
+    keys: HashMap<u64, u64, PreHashed>,
 }
 
 impl Building {
     /// A key equal for elements that are `same` (cheap: how the test was written and its
     /// sizes; `same` settles equality).
     fn key(&mut self, e: &Elem) -> u64 {
-        let test = |keys: &mut HashMap<*const Test, u64>, t: &Arc<Test>| {
-            *keys.entry(Arc::as_ptr(t)).or_insert_with(|| {
+        let test = |keys: &mut HashMap<u64, u64, PreHashed>, t: &Arc<Test>| {
+            *keys.entry(ptr_key(t)).or_insert_with(|| {
                 let sizes = (t.words.len() as u64) << 40
                     ^ (t.prefixes.len() as u64) << 20
                     ^ t.puncts.len() as u64
@@ -143,6 +143,12 @@ impl Building {
             Elem::End => 5,
         }
     }
+}
+
+/// A key for a shared test by its address (alignment bits dropped, so that `PreHashed`'s
+/// multiply spreads the keys over the table's buckets).
+fn ptr_key(t: &Arc<Test>) -> u64 {
+    (Arc::as_ptr(t) as usize as u64) >> 4
 }
 
 /// Elements are the same when they test the same thing (shared class tests compare by
@@ -213,7 +219,7 @@ impl Built {
             members: members.len() as u32,
         };
         let (mut rb, mut lb) = (Building::default(), Building::default());
-        let mut req_at: HashMap<*const Test, usize> = HashMap::new();
+        let mut req_at: HashMap<u64, usize, PreHashed> = HashMap::default();
         let words = members.len().div_ceil(64);
         for (i, &fi) in members.iter().enumerate() {
             let f = &flats[fi as usize];
@@ -231,7 +237,7 @@ impl Built {
                 .collect();
             tests.sort_by_key(|t| std::cmp::Reverse(t.rarity()));
             for t in tests.into_iter().take(REQS_PER_MEMBER) {
-                let at = *req_at.entry(Arc::as_ptr(t)).or_insert_with(|| {
+                let at = *req_at.entry(ptr_key(t)).or_insert_with(|| {
                     let id = registry.id(t);
                     g.reqs.iter().position(|r| r.0 == id).unwrap_or_else(|| {
                         g.reqs
@@ -397,20 +403,35 @@ impl Group {
 /// are built.
 #[derive(Debug, Default)]
 pub struct Registry {
-    ids: std::sync::Mutex<HashMap<TestKey, u32>>,
+    ids: std::sync::Mutex<Ids>,
     count: std::sync::atomic::AtomicU32,
+}
+
+/// Ids by content, and by the address of a shared test already seen (an expanded class
+/// test is one `Arc` in every sequence it appears in; the engine keeps them all alive).
+#[derive(Debug, Default)]
+struct Ids {
+    by_content: HashMap<TestKey, u32>,
+    by_ptr: HashMap<u64, u32, PreHashed>,
 }
 
 type TestKey = (Vec<Box<str>>, Vec<Box<str>>, Vec<Box<str>>, bool);
 
 impl Registry {
-    fn id(&self, t: &Test) -> u32 {
-        let key = (t.words.clone(), t.prefixes.clone(), t.puncts.clone(), t.num);
+    fn id(&self, t: &Arc<Test>) -> u32 {
         let mut ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
-        let next = ids.len() as u32;
-        let id = *ids.entry(key).or_insert(next);
-        self.count
-            .store(ids.len() as u32, std::sync::atomic::Ordering::Release);
+        let ptr = ptr_key(t);
+        if let Some(&id) = ids.by_ptr.get(&ptr) {
+            return id;
+        }
+        let key = (t.words.clone(), t.prefixes.clone(), t.puncts.clone(), t.num);
+        let next = ids.by_content.len() as u32;
+        let id = *ids.by_content.entry(key).or_insert(next);
+        ids.by_ptr.insert(ptr, id);
+        self.count.store(
+            ids.by_content.len() as u32,
+            std::sync::atomic::Ordering::Release,
+        );
         id
     }
 
