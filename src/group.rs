@@ -312,7 +312,7 @@ impl Group {
         // verified at every occurrence, else only once a neighbour wakes one.
         let mut live = s.fresh_live(self.id, toks);
         if live.is_none() && g.has_always && !g.reqs.is_empty() {
-            live = Some(s.live(self.id, g, toks));
+            live = Some(s.live(self.id, g, toks, registry));
         }
         if let Some(l) = live {
             if !s.lives[l].2 {
@@ -349,7 +349,7 @@ impl Group {
         }
         if live.is_none() && !s.touched.is_empty() && !g.reqs.is_empty() {
             // Put back to sleep the members a required word of which the turn lacks.
-            let l = s.live(self.id, g, toks);
+            let l = s.live(self.id, g, toks, registry);
             let mut x = 0;
             while x < s.touched.len() {
                 let i = s.touched[x];
@@ -413,6 +413,8 @@ pub struct Registry {
 struct Ids {
     by_content: HashMap<TestKey, u32>,
     by_ptr: HashMap<u64, u32, PreHashed>,
+    /// The test of each id.
+    tests: Vec<Arc<Test>>,
 }
 
 type TestKey = (Vec<Box<str>>, Vec<Box<str>>, Vec<Box<str>>, bool);
@@ -427,6 +429,9 @@ impl Registry {
         let key = (t.words.clone(), t.prefixes.clone(), t.puncts.clone(), t.num);
         let next = ids.by_content.len() as u32;
         let id = *ids.by_content.entry(key).or_insert(next);
+        if id == next {
+            ids.tests.push(t.clone());
+        }
         ids.by_ptr.insert(ptr, id);
         self.count.store(
             ids.by_content.len() as u32,
@@ -437,6 +442,21 @@ impl Registry {
 
     fn len(&self) -> usize {
         self.count.load(std::sync::atomic::Ordering::Acquire) as usize
+    }
+
+    /// Adds the words of the tests registered since `from` to `index` (word hash → ids);
+    /// returns how many tests are indexed now.
+    fn index_into(&self, index: &mut HashMap<u64, Vec<u32>, PreHashed>, from: usize) -> usize {
+        let ids = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        for (id, t) in ids.tests.iter().enumerate().skip(from) {
+            for w in &t.words {
+                let ids = index.entry(crate::lexicon::word_hash(w)).or_default();
+                if ids.last() != Some(&(id as u32)) {
+                    ids.push(id as u32);
+                }
+            }
+        }
+        ids.tests.len()
     }
 }
 
@@ -461,34 +481,54 @@ pub struct GroupScratch {
     /// Per registered test, the tokens (`Tokens::stamp`) it was last looked for in and
     /// whether it occurs there.
     occurs: Vec<(u64, bool)>,
-    /// The current turn's words (`Test::occurs`) and the tokens they are of.
-    words: pattern::WordBits,
-    words_of: u64,
+    /// Word hash → the registered tests with that word, for the first `indexed` tests.
+    index: HashMap<u64, Vec<u32>, PreHashed>,
+    indexed: usize,
+    /// Per registered test, the tokens in which one of its words was last seen, and the
+    /// tokens whose words were last looked up (`occurs`).
+    seen_in: Vec<u64>,
+    seen_of: u64,
     /// Per group (`Group::id`), the tokens its mask of members whose required tests all
     /// occur belongs to, the mask, and whether any bit is set.
     lives: Vec<(u64, Vec<u64>, bool)>,
 }
 
 impl GroupScratch {
-    /// Whether a token of `toks` passes test `t` (registered as `id`): exact for word
-    /// lists up to a hash collision, which can only make a member be verified needlessly.
-    fn occurs(&mut self, id: u32, t: &Test, toks: &Tokens) -> bool {
-        let slot = &mut self.occurs[id as usize];
+    /// Whether a token of `toks` may pass test `t` (registered as `id`): words compare by
+    /// hash, so a collision can say yes where no token passes, never the reverse.
+    fn occurs(&mut self, id: u32, t: &Test, toks: &Tokens, registry: &Registry) -> bool {
+        let slot = self.occurs[id as usize];
         if slot.0 == toks.stamp() {
             return slot.1;
         }
-        if self.words_of != toks.stamp() {
-            self.words = pattern::WordBits::of(toks);
-            self.words_of = toks.stamp();
+        if id as usize >= self.indexed {
+            // Registered since the index was last brought up to date (a group built in this
+            // turn): index it, and look the turn's words up again.
+            self.indexed = registry.index_into(&mut self.index, self.indexed);
+            self.seen_in.resize(self.indexed, 0);
+            self.seen_of = 0;
         }
-        let found = t.occurs(toks, &self.words);
+        if self.seen_of != toks.stamp() {
+            // Once per turn: every registered test one of whose words the turn has.
+            let stamp = toks.stamp();
+            for tok in &toks.toks {
+                let alt = tok.alt.map(|_| tok.alt_hash);
+                for h in std::iter::once(tok.hash).chain(alt) {
+                    for &i in self.index.get(&h).map_or(&[][..], Vec::as_slice) {
+                        self.seen_in[i as usize] = stamp;
+                    }
+                }
+            }
+            self.seen_of = stamp;
+        }
+        let found = self.seen_in[id as usize] == toks.stamp() || t.prefix_occurs(toks);
         self.occurs[id as usize] = (toks.stamp(), found);
         found
     }
 
     /// The index in `lives` of group `id`'s mask of members that can match in `toks`,
     /// computed on the group's first occurrence in the turn.
-    fn live(&mut self, id: u32, g: &Built, toks: &Tokens) -> usize {
+    fn live(&mut self, id: u32, g: &Built, toks: &Tokens, registry: &Registry) -> usize {
         let at = id as usize;
         if self.lives.len() <= at {
             self.lives.resize_with(at + 1, Default::default);
@@ -502,7 +542,7 @@ impl GroupScratch {
                 *live.last_mut().expect("a group has members") = (1 << (g.members % 64)) - 1;
             }
             for (id, t, members) in &g.reqs {
-                if !self.occurs(*id, t, toks) {
+                if !self.occurs(*id, t, toks, registry) {
                     live.iter_mut()
                         .zip(members.iter())
                         .for_each(|(l, m)| *l &= !m);
@@ -643,6 +683,47 @@ fn wanted(n: &Node, s: &GroupScratch) -> bool {
 mod tests {
     use super::*;
     use crate::pattern::{compile, Classes};
+
+    /// A group first used after another in the same turn registers required tests the
+    /// turn's word look-up has not seen; its members must still match (and a member whose
+    /// required word the turn lacks must not).
+    #[test]
+    fn required_words_registered_mid_turn_are_looked_up() {
+        let classes = Classes::new();
+        let mut flats = compile("sorry ~0-3 delay~", &classes).unwrap();
+        let sorry: Vec<u32> = (0..flats.len() as u32).collect();
+        flats.extend(compile("refund ~0-3 approved", &classes).unwrap());
+        let refund: Vec<u32> = (sorry.len() as u32..flats.len() as u32).collect();
+        for m in [&sorry, &refund] {
+            let label = &flats[m[0] as usize].anchor_test().label;
+            assert!(m
+                .iter()
+                .all(|&i| &flats[i as usize].anchor_test().label == label));
+        }
+        let g1 = Group::new(0, sorry, &flats);
+        let g2 = Group::new(1, refund, &flats);
+        let registry = Registry::default();
+        let mut s = GroupScratch::default();
+        let mut toks = Tokens::default();
+        let mut run = |text: &str, toks: &mut Tokens| {
+            toks.tokenize(text);
+            let mut got = Vec::new();
+            for k in 0..toks.len() {
+                for g in [&g1, &g2] {
+                    g.verify(&flats, &registry, toks, k, &mut s, |f, a, b| {
+                        got.push((f, a, b))
+                    });
+                }
+            }
+            got.len()
+        };
+        assert_eq!(
+            run("Sorry for the delays, your refund was approved.", &mut toks),
+            2
+        );
+        assert_eq!(run("Sorry, your refund is pending.", &mut toks), 0);
+        assert_eq!(run("Refund approved! Sorry about the delay.", &mut toks), 2);
+    }
 
     /// The group walk finds, for every member, exactly the match `Flat::verify` finds.
     #[test]

@@ -43,48 +43,6 @@ pub struct Test {
     rarity: Memo<usize>,
 }
 
-/// The words of a turn as a 2048-bit set of their hashes (and those of their alternative
-/// forms): a word not in the turn is found absent with one bit test, almost always.
-#[derive(Debug, Clone)]
-pub struct WordBits([u64; 32]);
-
-impl Default for WordBits {
-    fn default() -> WordBits {
-        WordBits([0; 32])
-    }
-}
-
-impl WordBits {
-    pub fn of(toks: &Tokens) -> WordBits {
-        let mut b = WordBits::default();
-        for t in &toks.toks {
-            b.add(t.hash);
-            if t.alt.is_some() {
-                b.add(t.alt_hash);
-            }
-        }
-        b
-    }
-
-    #[inline]
-    fn bit(h: u64) -> (usize, u64) {
-        let i = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 53) as usize; // 11 mixed bits
-        (i / 64, 1 << (i % 64))
-    }
-
-    #[inline]
-    fn add(&mut self, h: u64) {
-        let (w, m) = Self::bit(h);
-        self.0[w] |= m;
-    }
-
-    #[inline]
-    pub fn has(&self, h: u64) -> bool {
-        let (w, m) = Self::bit(h);
-        self.0[w] & m != 0
-    }
-}
-
 /// `Test::words` by `lexicon::word_hash`: a short list is scanned, a long one looked up;
 /// a hash that matches is confirmed on the string, so a collision cannot match.
 #[derive(Debug)]
@@ -174,27 +132,19 @@ impl Test {
         }
     }
 
-    /// Whether some token of `toks` may pass the test; `words` are the tokens' words. A
-    /// word list is compared by hash bits only, so it can say yes where no token passes,
-    /// never the reverse.
-    pub fn occurs(&self, toks: &Tokens, words: &WordBits) -> bool {
-        if !self.filters() {
-            return true;
-        }
-        let word = match self.index() {
-            WordIndex::Few(hs) => hs.iter().any(|&h| words.has(h)),
-            WordIndex::Many(map) => map.keys().any(|&h| words.has(h)),
-        };
-        word || (!self.prefixes.is_empty()
+    /// Whether a token of `toks` starts with one of the test's prefixes.
+    pub fn prefix_occurs(&self, toks: &Tokens) -> bool {
+        !self.prefixes.is_empty()
             && toks.toks.iter().any(|t| {
                 t.kind != Kind::Punct && {
                     let w = toks.text(t);
                     self.prefixes.iter().any(|p| w.starts_with(&**p))
                 }
-            }))
+            })
     }
 
-    /// Whether `occurs` can say no: a test of words or prefixes only.
+    /// Whether a test can be looked for in a turn by its words and prefixes alone (the
+    /// group prefilter, src/group.rs): a test of words or prefixes only.
     pub fn filters(&self) -> bool {
         !(self.any || self.negated || self.num || !self.puncts.is_empty())
             && !(self.words.is_empty() && self.prefixes.is_empty())
@@ -1108,47 +1058,6 @@ mod tests {
             }
         }
         None
-    }
-
-    /// `Test::occurs` never says a word is absent when a token passes the test (the group
-    /// prefilter relies on it), and says so for words the turn lacks.
-    #[test]
-    fn occurs_is_never_wrong_about_presence() {
-        let mut classes = Classes::new();
-        classes.insert(
-            "many".into(),
-            (0..40).map(|i| format!("word{i}")).collect::<Vec<_>>(),
-        );
-        let tests: Vec<Arc<Test>> = ["sorry", "[fault|blame]", "@many", "frustrat*", "can't"]
-            .iter()
-            .map(|p| match &compile(p, &classes).unwrap()[0].elems[0] {
-                Elem::Tok(t) => t.clone(),
-                e => panic!("{e:?}"),
-            })
-            .collect();
-        let mut toks = Tokens::default();
-        for text in [
-            "I'm SORRY, it was our fault.",
-            "Frustrating! word17 here, we cannot help",
-            "nothing to see",
-            "blame the word39 guy",
-        ] {
-            toks.tokenize(text);
-            let bits = WordBits::of(&toks);
-            for t in &tests {
-                let passes = (0..toks.len()).any(|i| t.matches(&toks, i));
-                if passes {
-                    assert!(t.occurs(&toks, &bits), "{} in {text:?}", t.label);
-                }
-            }
-        }
-        toks.tokenize("nothing to see here");
-        let bits = WordBits::of(&toks);
-        let absent = tests.iter().filter(|t| !t.occurs(&toks, &bits)).count();
-        assert!(
-            absent == tests.len(),
-            "only {absent} of the tests found absent"
-        );
     }
 
     #[test]
