@@ -25,16 +25,19 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     // complaints with a culprit and an apology just before the complaint (missing-apology),
     // two agent turns before a thank-you is owed (missing-thank-you).
     ("apology-then-explanation", Some(1.00), Some(1.00)),
-    // Raised again with issue 9 item 4: more neutral reports in the complaint concept.
-    ("missing-apology", Some(0.92), Some(0.89)),
+    // Raised again with issue 9 item 4: more neutral reports in the complaint concept;
+    // recall raised with its third pass (2026-11-26).
+    ("missing-apology", Some(0.92), Some(0.93)),
     ("missing-thank-you", Some(1.00), Some(1.00)),
     ("blame-shifting", None, None),
     // Bare refusals without a real alternative (issue 9 item 4).
     ("policy-without-alternative", Some(1.00), Some(0.80)),
     ("repeat-request", None, Some(0.00)),
     ("over-promise", None, None),
-    ("missing-empathy", Some(0.85), Some(0.37)),
-    ("missing-timeline", Some(0.66), Some(0.50)),
+    // Raised with issue 9's third pass: the guideline's stated feelings and empathy
+    // wordings; a vague time ("asap", "as more info becomes available") for follow-ups.
+    ("missing-empathy", Some(1.00), Some(0.75)),
+    ("missing-timeline", Some(0.80), Some(1.00)),
     // Raised from recall 0.37 by the rewrite of forbidden-phrases.yaml (packs-respect).
     ("forbidden-phrase", Some(1.00), Some(1.00)),
     ("customer-is-wrong", None, None),
@@ -42,15 +45,17 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     ("dismissive-language", None, None),
     // Raised with the kudos pack's rewrite in the token rule language.
     ("kudos-sincere-apology", Some(1.00), Some(1.00)),
-    ("kudos-empathy", Some(0.97), Some(1.00)),
+    // Raised with issue 9's third pass: an excuse spoils empathy as it spoils an apology.
+    ("kudos-empathy", Some(1.00), Some(1.00)),
     ("kudos-thanks", Some(1.00), Some(1.00)),
     ("kudos-ownership", Some(1.00), Some(1.00)),
 ];
 
 /// Dev-half micro F1 over the eight core rules: 0.362 with the baseline packs, 0.890 after
 /// issue 9's missing-thank-you, missing-apology and apology-then-explanation work, 0.930
-/// after its item 4 (refusals, deflection, contradiction, more problem reports); rounded down.
-const DEV_CORE_F1_FLOOR: f64 = 0.92;
+/// after its item 4 (refusals, deflection, contradiction, more problem reports), 0.947 after
+/// its third pass (more complaint wordings, excuses, refusals); rounded down.
+const DEV_CORE_F1_FLOOR: f64 = 0.94;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
