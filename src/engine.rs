@@ -102,6 +102,8 @@ struct Extras {
 /// Collects the patterns and regexes of all matchers while packs are compiled.
 #[derive(Default)]
 pub struct MatcherBuilder {
+    /// Matchers of the current pack by their definition (`add`).
+    shared: HashMap<String, MatcherId>,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
     extras: Vec<Extras>,
@@ -132,6 +134,24 @@ fn merr(needle: &str, message: String) -> MatcherError {
 impl MatcherBuilder {
     /// Registers a matcher and returns its id. `classes` are the pack's lists and classes.
     pub fn add(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
+        // Rules that share a matcher (a YAML anchor such as `&complaint`) get one: its
+        // patterns are compiled, anchored and verified once, not once per rule.
+        let key = format!("{def:?}");
+        if let Some(&id) = self.shared.get(&key) {
+            return Ok(id);
+        }
+        let id = self.add_new(def, classes)?;
+        self.shared.insert(key, id);
+        Ok(id)
+    }
+
+    /// Starts the matchers of another pack: its classes may differ, so no matcher of an
+    /// earlier pack is shared with it.
+    pub fn new_pack(&mut self) {
+        self.shared.clear();
+    }
+
+    fn add_new(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
         let id = self.count;
         let mut flats: Vec<(String, Vec<Flat>)> = Vec::new();
         for raw in &def.phrases {
@@ -1190,6 +1210,7 @@ impl EngineBuilder {
             };
             let loc = Locator::new(&src.text, &def);
             pattern::pack_cache(true);
+            mb.new_pack();
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {
