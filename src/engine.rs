@@ -104,6 +104,9 @@ struct Extras {
 pub struct MatcherBuilder {
     /// Matchers of the current pack by their definition (`add`).
     shared: HashMap<String, MatcherId>,
+    /// Per matcher, the matcher its hits count for: itself, or the matcher whose `any_of`
+    /// it is an alternative of.
+    report_as: Vec<MatcherId>,
     flats: Vec<Flat>,
     origins: Vec<Origin>,
     extras: Vec<Extras>,
@@ -220,10 +223,10 @@ impl MatcherBuilder {
             }
         }
         let has_text = !(flats.is_empty() && def.regex.is_empty());
-        if !has_text && !def.uses_sentiment() {
+        if !has_text && !def.uses_sentiment() && def.any_of.is_empty() {
             return Err(MatcherError {
                 needle: None,
-                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast`, `regex` or `sentiment_below` / `sentiment_above`".into(),
+                message: "matcher is empty: give at least one of `phrases`, `patterns`, `list`, `near`, `negated`, `contrast`, `regex`, `any_of` or `sentiment_below` / `sentiment_above`".into(),
             });
         }
         if let Some(g) = rules::SentimentCondition::of(id, def).map_err(|m| {
@@ -286,6 +289,23 @@ impl MatcherBuilder {
             }
         }
         self.count += 1;
+        self.report_as.push(id);
+        // Alternatives: matchers of their own (their exclusions apply to them alone) whose
+        // hits are reported as this matcher's.
+        for alt in &def.any_of {
+            if alt.uses_sentiment() {
+                return Err(MatcherError {
+                    needle: Some("any_of".into()),
+                    message: "`sentiment_below` / `sentiment_above` go on the matcher itself, not on an `any_of` alternative".into(),
+                });
+            }
+            let first = self.count;
+            let alt_id = self.add_new(alt, classes)?;
+            debug_assert_eq!(alt_id, first);
+            for r in &mut self.report_as[first as usize..] {
+                *r = id;
+            }
+        }
         Ok(id)
     }
 
@@ -377,6 +397,23 @@ impl MatcherBuilder {
                 by_matcher[o.matcher as usize].push(i as u32);
             }
         }
+        let mut family: Vec<Vec<MatcherId>> = (0..self.count).map(|m| vec![m]).collect();
+        for (m, &to) in self.report_as.iter().enumerate() {
+            if to != m as MatcherId {
+                family[to as usize].push(m as MatcherId);
+            }
+        }
+        let report_as = self.report_as;
+        let regex_targets: Vec<Vec<MatcherId>> = self
+            .regex_targets
+            .into_iter()
+            .map(|ts| {
+                let mut ts: Vec<MatcherId> =
+                    ts.into_iter().map(|t| report_as[t as usize]).collect();
+                ts.dedup();
+                ts
+            })
+            .collect();
         Ok(Matchers {
             automaton,
             dfa: OnceLock::new(),
@@ -390,7 +427,9 @@ impl MatcherBuilder {
             by_matcher,
             extras: self.extras,
             regexes: self.compiled,
-            regex_targets: self.regex_targets,
+            regex_targets,
+            report_as,
+            family,
             always,
             conditions: self.conditions,
         })
@@ -610,6 +649,10 @@ struct Matchers {
     extras: Vec<Extras>,
     regexes: Vec<LazyRegex>,
     regex_targets: Vec<Vec<MatcherId>>,
+    /// Per matcher, the matcher its hits count for (`any_of` alternatives report as their
+    /// parent), and per matcher itself with its alternatives (for traces).
+    report_as: Vec<MatcherId>,
+    family: Vec<Vec<MatcherId>>,
     /// Regexes without required literals: run on every turn.
     always: Vec<u32>,
     /// Sentiment conditions of matchers, whose hits `Scan` adds when a rule asks (none: no
@@ -802,7 +845,7 @@ impl Matchers {
                     if !excluded {
                         let (start, end) = toks.source_span(a as usize, b as usize);
                         hits.push(Hit {
-                            matcher: m,
+                            matcher: self.report_as[m as usize],
                             turn: ti,
                             start,
                             end,
@@ -988,13 +1031,17 @@ impl Engine {
             toks.tokenize(&turn.text);
             let mut matches = Vec::new();
             for &(field, m) in &r.matchers {
-                for &fi in &self.matchers.by_matcher[m as usize] {
+                for (c, &fi) in self.matchers.family[m as usize].iter().flat_map(|&c| {
+                    self.matchers.by_matcher[c as usize]
+                        .iter()
+                        .map(move |fi| (c, fi))
+                }) {
                     let flat = &self.matchers.flats[fi as usize];
                     for k in 0..toks.len() {
                         let Some(((a, b), steps)) = flat.verify_traced(&toks, k) else {
                             continue;
                         };
-                        let x = &self.matchers.extras[m as usize];
+                        let x = &self.matchers.extras[c as usize];
                         let mut exclusions = Vec::new();
                         for (src, f) in &x.except {
                             let hit = f

@@ -580,3 +580,37 @@ fn closed_pipes_end_quietly() {
         );
     }
 }
+
+/// Errors inside an `any_of` alternative point at the alternative's text, and sentiment
+/// conditions are refused there (they belong to the matcher).
+#[test]
+fn any_of_alternatives_are_checked_like_matchers() {
+    let env = Env::new();
+    let pack = |alt: &str| {
+        format!(
+            "pack: alts\nrules:\n  - id: broke\n    severity: warning\n    message: broken\n    match:\n      any_of:\n        - patterns: [\"still broken\"]\n        - {alt}\n"
+        )
+    };
+    env.write("bad-class.yaml", &pack("patterns: [\"@nope broken\"]"));
+    let out = env.run(&["rules", "test", "--no-config", "bad-class.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("bad-class.yaml:9:23: error: rule `broke`: in `match`:")
+            && out.stderr.contains("@nope"),
+        "{}",
+        out.stderr
+    );
+    env.write(
+        "mood.yaml",
+        &pack("{patterns: [\"broken\"], sentiment_below: -0.3}"),
+    );
+    let out = env.run(&["rules", "test", "--no-config", "mood.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("go on the matcher itself, not on an `any_of` alternative"),
+        "{}",
+        out.stderr
+    );
+}

@@ -163,6 +163,10 @@ pub struct MatcherDef {
     pub sentiment_below: Option<f64>,
     #[serde(default)]
     pub sentiment_above: Option<f64>,
+    /// Alternatives, each a matcher of its own whose `except` / `not_near` apply to it
+    /// alone (Semgrep's `pattern-either`): a hit of any is a hit of this matcher.
+    #[serde(default)]
+    pub any_of: Vec<MatcherDef>,
 }
 
 impl MatcherDef {
