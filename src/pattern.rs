@@ -786,7 +786,27 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     if let "'s" | "\u{2019}s" = core {
         return Ok(vec![wrap(Ast::Test(Test::word("'s", "'s")))]);
     }
-    let mut toks = Tokens::default();
+    // One token buffer per thread: a pack's word chunks number in the tens of thousands.
+    CHUNK_TOKENS.with(|cell| {
+        let toks = &mut *cell.borrow_mut();
+        chunk_tests(chunk, core, infl, prefix, opt, toks, wrap)
+    })
+}
+
+thread_local! {
+    static CHUNK_TOKENS: RefCell<Tokens> = RefCell::new(Tokens::default());
+}
+
+/// The tests of a word chunk's words (`word_chunk` after its operators are read).
+fn chunk_tests(
+    chunk: &str,
+    core: &str,
+    infl: bool,
+    prefix: bool,
+    opt: bool,
+    toks: &mut Tokens,
+    wrap: impl Fn(Ast) -> Ast,
+) -> Result<Vec<Ast>, String> {
     if matches!(core, "'s" | "\u{2019}s") {
         // The possessive token, as the tokenizer leaves it after a noun ("billing's" →
         // billing 's); alone, "'s" would read as a quote mark and an `s`.
@@ -823,7 +843,7 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
                 ..Default::default()
             }
         } else {
-            literal_test(&toks, i)
+            literal_test(toks, i)
         };
         seq.push(Ast::Test(t));
     }
