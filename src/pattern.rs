@@ -239,7 +239,8 @@ pub enum Elem {
 /// A pattern after expansion: a flat sequence with its anchor.
 #[derive(Debug, Clone)]
 pub struct Flat {
-    pub elems: Vec<Elem>,
+    /// The anchor's test, and its position in the sequence.
+    anchor_test: Arc<Test>,
     pub anchor: usize,
     /// Elements before the anchor, reversed, for matching leftwards.
     left: Vec<Elem>,
@@ -272,8 +273,9 @@ impl Flat {
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
             .map(|(_, i)| i)
             .ok_or("a pattern needs at least one required word to anchor on (not only `*`, `#num`, marks or optional words)")?;
-        let left = elems[..anchor].iter().rev().cloned().collect();
-        let right = elems[anchor + 1..].to_vec();
+        let Elem::Tok(anchor_test) = elems[anchor].clone() else {
+            unreachable!("anchors are always required tokens")
+        };
         let max_width = elems
             .iter()
             .map(|e| match e {
@@ -283,8 +285,12 @@ impl Flat {
             })
             .sum::<usize>()
             * 2;
+        let mut left = elems;
+        let right = left.split_off(anchor + 1);
+        left.truncate(anchor);
+        left.reverse();
         Ok(Flat {
-            elems,
+            anchor_test,
             anchor,
             left,
             right,
@@ -315,10 +321,7 @@ impl Flat {
     }
 
     pub(crate) fn anchor_arc(&self) -> &Arc<Test> {
-        match &self.elems[self.anchor] {
-            Elem::Tok(t) => t,
-            _ => unreachable!("anchors are always required tokens"),
-        }
+        &self.anchor_test
     }
 
     /// The elements after the anchor, in order.
@@ -332,10 +335,7 @@ impl Flat {
     }
 
     pub fn anchor_test(&self) -> &Test {
-        match &self.elems[self.anchor] {
-            Elem::Tok(t) => t,
-            _ => unreachable!("anchors are always required tokens"),
-        }
+        &self.anchor_test
     }
 
     /// The match whose anchor is token `k`: token range `[start, end)`.
