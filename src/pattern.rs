@@ -861,25 +861,45 @@ fn chunk_tests(
 
 /// Expands classes, alternatives and optional groups into flat sequences.
 fn expand(ast: &[Ast], classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>, String> {
-    let mut out: Vec<Vec<Elem>> = vec![Vec::new()];
+    // The alternatives of every element first, then each sequence built once (the last
+    // element's alternatives vary fastest), rather than copying every prefix at each step.
+    let mut parts: Vec<Vec<Vec<Elem>>> = Vec::with_capacity(ast.len());
+    let mut total = 1usize;
     for a in ast {
         let alts = expand_one(a, classes, depth)?;
-        let mut next = Vec::with_capacity(out.len() * alts.len());
-        for prefix in &out {
-            for alt in &alts {
-                let mut s = prefix.clone();
-                s.extend(alt.iter().cloned());
-                next.push(s);
-            }
-        }
-        if next.len() > MAX_EXPANSIONS {
+        total = total.saturating_mul(alts.len());
+        if total > MAX_EXPANSIONS {
             return Err(format!(
                 "pattern expands into more than {MAX_EXPANSIONS} sequences; split it into several patterns or use a single-word class"
             ));
         }
-        out = next;
+        parts.push(alts);
     }
-    Ok(out)
+    if total == 0 {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(total);
+    let mut at = vec![0usize; parts.len()];
+    loop {
+        let len = parts.iter().zip(&at).map(|(p, &i)| p[i].len()).sum();
+        let mut seq = Vec::with_capacity(len);
+        for (p, &i) in parts.iter().zip(&at) {
+            seq.extend(p[i].iter().cloned());
+        }
+        out.push(seq);
+        let mut k = parts.len();
+        loop {
+            if k == 0 {
+                return Ok(out);
+            }
+            k -= 1;
+            at[k] += 1;
+            if at[k] < parts[k].len() {
+                break;
+            }
+            at[k] = 0;
+        }
+    }
 }
 
 /// The alternatives one element can be: each a sequence of elements.
