@@ -26,8 +26,9 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
     // two agent turns before a thank-you is owed (missing-thank-you).
     ("apology-then-explanation", Some(1.00), Some(1.00)),
     // Raised again with issue 9 item 4: more neutral reports in the complaint concept;
-    // recall raised with its third pass (2026-11-26).
-    ("missing-apology", Some(0.92), Some(0.93)),
+    // recall raised with its third pass (2026-11-26) and again when the culprit test was
+    // scoped to neutral reports with any_of (2026-11-26, dev P 0.941 R 0.964).
+    ("missing-apology", Some(0.94), Some(0.96)),
     ("missing-thank-you", Some(1.00), Some(1.00)),
     ("blame-shifting", None, None),
     // Bare refusals without a real alternative (issue 9 item 4).
@@ -54,8 +55,9 @@ const DEV_FLOORS: &[(&str, Option<f64>, Option<f64>)] = &[
 /// Dev-half micro F1 over the eight core rules: 0.362 with the baseline packs, 0.890 after
 /// issue 9's missing-thank-you, missing-apology and apology-then-explanation work, 0.930
 /// after its item 4 (refusals, deflection, contradiction, more problem reports), 0.947 after
-/// its third pass (more complaint wordings, excuses, refusals); rounded down.
-const DEV_CORE_F1_FLOOR: f64 = 0.94;
+/// its third pass (more complaint wordings, excuses, refusals), 0.961 with the culprit test
+/// scoped to neutral reports (any_of); rounded down.
+const DEV_CORE_F1_FLOOR: f64 = 0.96;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -297,6 +297,14 @@ fn matcher_summary(m: &MatcherDef, lists: &BTreeMap<String, Vec<String>>) -> Str
     for r in &m.regex {
         parts.push(format!("regex `{r}`"));
     }
+    if !m.any_of.is_empty() {
+        let alts: Vec<String> = m
+            .any_of
+            .iter()
+            .map(|a| format!("({})", matcher_summary(a, lists)))
+            .collect();
+        parts.push(format!("any of {}", alts.join(" or ")));
+    }
     match (m.sentiment_below, m.sentiment_above) {
         (Some(b), Some(a)) => parts.push(format!("a turn with sentiment between {a} and {b}")),
         (Some(b), None) => parts.push(format!("a turn with sentiment below {b}")),
@@ -418,4 +426,21 @@ pub fn reference(e: &Engine) -> String {
         s.push_str(&explain(r, true));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_shows_any_of_alternatives_with_their_exclusions() {
+        let m: MatcherDef = serde_yaml::from_str(
+            "any_of:\n  - patterns: [\"still broken\"]\n  - patterns: [broken]\n    not_near: {patterns: [\"my dog\"], within: 6}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            matcher_summary(&m, &BTreeMap::new()),
+            "any of (patterns `still broken`) or (patterns `broken`; not within 6 words of `my dog`)"
+        );
+    }
 }
