@@ -570,11 +570,20 @@ pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
     if !CACHING.with(std::cell::Cell::get) {
         return flatten(&parse(src)?, classes);
     }
-    if let Some(hit) = PATTERN_CACHE.with(|c| c.borrow().get(src).cloned()) {
-        return Ok(hit);
-    }
+    // Most patterns occur once: a pattern's sequences are kept (copied) only when it comes
+    // a second time, so the common case pays no copy.
+    let seen = PATTERN_CACHE.with(|c| match c.borrow().get(src) {
+        Some(Some(hit)) => Err(hit.clone()),
+        Some(None) => Ok(true),
+        None => Ok(false),
+    });
+    let seen = match seen {
+        Err(hit) => return Ok(hit),
+        Ok(seen) => seen,
+    };
     let flats = flatten(&parse(src)?, classes)?;
-    PATTERN_CACHE.with(|c| c.borrow_mut().insert(src.to_string(), flats.clone()));
+    let keep = seen.then(|| flats.clone());
+    PATTERN_CACHE.with(|c| c.borrow_mut().insert(src.to_string(), keep));
     Ok(flats)
 }
 
@@ -993,7 +1002,8 @@ fn class_key(name: &str, entries: &[String]) -> (String, usize, usize) {
 thread_local! {
     /// Compiled patterns of the pack being compiled, while `pack_cache(true)` is on: one
     /// pack's patterns all see the same classes.
-    static PATTERN_CACHE: RefCell<HashMap<String, Vec<Flat>>> = RefCell::new(HashMap::new());
+    /// `None`: seen once, not kept (see `compile`).
+    static PATTERN_CACHE: RefCell<HashMap<String, Option<Vec<Flat>>>> = RefCell::new(HashMap::new());
     static CACHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
