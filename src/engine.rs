@@ -311,7 +311,7 @@ impl MatcherBuilder {
 
     fn build(self) -> Result<Matchers, String> {
         let mut strings: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: HashMap<String, usize, crate::lexicon::Fnv> = HashMap::default();
         let mut entries: Vec<Entry> = Vec::new();
         let mut entry = |s: String, entries: &mut Vec<Entry>| -> usize {
             *index.entry(s.clone()).or_insert_with(|| {
@@ -322,7 +322,8 @@ impl MatcherBuilder {
         };
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        let mut by_ptr: HashMap<*const pattern::Test, usize> = HashMap::new();
+        let mut by_ptr: HashMap<*const pattern::Test, usize, crate::lexicon::Fnv> =
+            HashMap::default();
         let mut by_content: HashMap<(&[Box<str>], &[Box<str>]), usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {

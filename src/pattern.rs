@@ -213,7 +213,8 @@ const COMMON: &[&str] = &[
 ];
 
 fn word_rarity(w: &str) -> usize {
-    static RANK: std::sync::OnceLock<HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    static RANK: std::sync::OnceLock<HashMap<&'static str, usize, crate::lexicon::Fnv>> =
+        std::sync::OnceLock::new();
     let rank = RANK.get_or_init(|| COMMON.iter().enumerate().map(|(i, w)| (*w, i)).collect());
     match rank.get(w) {
         // 1 for the most frequent word up to 99 for the least.
