@@ -989,8 +989,8 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
 
 thread_local! {
     /// Expanded classes, so a class used by many patterns is parsed and expanded once.
-    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>>> =
-        RefCell::new(HashMap::new());
+    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>, crate::lexicon::Fnv>> =
+        RefCell::new(HashMap::default());
 }
 
 /// A class's cache key: its name and the identity of its entry list, which lives (and does
@@ -1004,7 +1004,8 @@ thread_local! {
     /// Compiled patterns of the pack being compiled, while `pack_cache(true)` is on: one
     /// pack's patterns all see the same classes.
     /// `None`: seen once, not kept (see `compile`).
-    static PATTERN_CACHE: RefCell<HashMap<String, Option<Vec<Flat>>>> = RefCell::new(HashMap::new());
+    static PATTERN_CACHE: RefCell<HashMap<String, Option<Vec<Flat>>, crate::lexicon::Fnv>> =
+        RefCell::new(HashMap::default());
     static CACHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
