@@ -905,6 +905,8 @@ pub struct Scan<'a> {
     pub sentiment: TurnSentiment<'a>,
     /// Hits of matchers with a sentiment condition, added when a rule asks for them.
     condition_hits: ConditionHits<'a>,
+    /// Words per turn, counted on first use (several metric rules ask).
+    word_counts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Scan<'a> {
@@ -915,7 +917,19 @@ impl<'a> Scan<'a> {
             hits,
             sentiment: TurnSentiment::new(transcript),
             condition_hits: ConditionHits::new(&[], 0),
+            word_counts: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The number of words of turn `i` (`Turn::word_count`), counted once per transcript.
+    pub fn word_count(&self, i: usize) -> usize {
+        self.word_counts.get_or_init(|| {
+            self.transcript
+                .turns
+                .iter()
+                .map(|t| t.word_count())
+                .collect()
+        })[i]
     }
 
     /// All hits of matcher `m`, ordered by turn then start.
@@ -1164,6 +1178,7 @@ impl Engine {
                 hits: &scratch.hits,
                 sentiment: TurnSentiment::new(t),
                 condition_hits: ConditionHits::new(&self.matchers.conditions, t.turns.len()),
+                word_counts: std::cell::OnceCell::new(),
             };
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];

@@ -161,8 +161,8 @@ impl RuleKind for MetricRule {
                 if customer_turns < MIN_CUSTOMER_TURNS_FOR_SHARE {
                     return false;
                 }
-                let agent: usize = agent_turns.iter().map(|&i| t.turns[i].word_count()).sum();
-                let all: usize = t.turns.iter().map(|x| x.word_count()).sum();
+                let agent: usize = agent_turns.iter().map(|&i| scan.word_count(i)).sum();
+                let all: usize = (0..t.turns.len()).map(|i| scan.word_count(i)).sum();
                 if all == 0 {
                     return false;
                 }
@@ -180,7 +180,7 @@ impl RuleKind for MetricRule {
             Metric::LongestTurn => {
                 let (&i, n) = agent_turns
                     .iter()
-                    .map(|i| (i, t.turns[*i].word_count()))
+                    .map(|i| (i, scan.word_count(*i)))
                     .max_by_key(|(i, n)| (*n, std::cmp::Reverse(**i)))
                     .expect("agent_turns is not empty");
                 if self.out_of_range(n as f64) {
@@ -276,7 +276,7 @@ impl RuleKind for MetricRule {
                 let (words, secs) = agent_turns.iter().fold((0usize, 0.0f64), |(w, s), &i| {
                     let x = &t.turns[i];
                     (
-                        w + x.word_count(),
+                        w + scan.word_count(i),
                         s + (x.end.unwrap_or(0.0) - x.start.unwrap_or(0.0)).max(0.0),
                     )
                 });
@@ -302,7 +302,7 @@ impl RuleKind for MetricRule {
                 // A greeting ("Hello, good morning!") is not how the customer came in:
                 // the start is a turn of at least `MIN_OPENING_WORDS` words.
                 let Some(first) = (0..t.turns.len())
-                    .find(|&i| t.turns[i].word_count() >= MIN_OPENING_WORDS && felt(i))
+                    .find(|&i| scan.word_count(i) >= MIN_OPENING_WORDS && felt(i))
                 else {
                     return false;
                 };
