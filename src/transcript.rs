@@ -98,7 +98,21 @@ impl Turn {
     }
 
     pub fn word_count(&self) -> usize {
-        self.text.split_whitespace().count()
+        let b = self.text.as_bytes();
+        if !b.is_ascii() {
+            return self.text.split_whitespace().count();
+        }
+        // The same count for ASCII text, without decoding characters: a word starts where
+        // a non-space follows a space (`char::is_whitespace` in ASCII) or the start.
+        let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+        let mut n = 0;
+        let mut prev_space = true;
+        for &c in b {
+            let sp = space(c);
+            n += usize::from(prev_space && !sp);
+            prev_space = sp;
+        }
+        n
     }
 }
 
@@ -162,6 +176,28 @@ impl Transcript {
         match self.mode {
             Mode::Script => agent,
             Mode::Conversation => agent && self.turns.iter().any(|t| t.role == Role::Customer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ASCII fast path counts exactly as `split_whitespace` does.
+    #[test]
+    fn word_count_matches_split_whitespace() {
+        for text in [
+            "",
+            "  ",
+            "one",
+            " two  words ",
+            "tab\tand\nnew\x0Bline\x0C\r end",
+            "non\u{a0}breaking space",
+            "caf\u{e9} au lait\u{2003}em",
+        ] {
+            let t = Turn::new("Agent", Role::Agent, text, 1);
+            assert_eq!(t.word_count(), text.split_whitespace().count(), "{text:?}");
         }
     }
 }
