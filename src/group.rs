@@ -199,7 +199,7 @@ struct Built {
     /// mask. A member whose required word occurs nowhere in the turn is not woken: most
     /// occurrences of a common anchor ("you", "can") are in turns without the rest of the
     /// pattern.
-    reqs: Vec<(u32, Arc<Test>, Box<[u64]>)>,
+    reqs: Vec<(u32, Box<[u64]>)>,
     /// Members verified at every occurrence, as a bit mask.
     always_mask: Box<[u64]>,
     has_always: bool,
@@ -240,12 +240,11 @@ impl Built {
                 let at = *req_at.entry(ptr_key(t)).or_insert_with(|| {
                     let id = registry.id(t);
                     g.reqs.iter().position(|r| r.0 == id).unwrap_or_else(|| {
-                        g.reqs
-                            .push((id, t.clone(), vec![0; words].into_boxed_slice()));
+                        g.reqs.push((id, vec![0; words].into_boxed_slice()));
                         g.reqs.len() - 1
                     })
                 });
-                g.reqs[at].2[(i / 64) as usize] |= 1 << (i % 64);
+                g.reqs[at].1[(i / 64) as usize] |= 1 << (i % 64);
             }
             g.right.insert(f.right_elems(), i, &mut rb);
             g.left.insert(f.left_elems(), i, &mut lb);
@@ -306,7 +305,7 @@ impl Group {
         let g = self
             .built
             .get_or_init(|| Built::new(&self.members, flats, registry));
-        s.prepare(self.members.len(), registry.len());
+        s.prepare(self.members.len());
         // Which members' required words the turn has (`GroupScratch::live`): known once the
         // group has been looked at in this turn; worked out now when some members are
         // verified at every occurrence, else only once a neighbour wakes one.
@@ -404,7 +403,6 @@ impl Group {
 #[derive(Debug, Default)]
 pub struct Registry {
     ids: std::sync::Mutex<Ids>,
-    count: std::sync::atomic::AtomicU32,
 }
 
 /// Ids by content, and by the address of a shared test already seen (an expanded class
@@ -433,15 +431,7 @@ impl Registry {
             ids.tests.push(t.clone());
         }
         ids.by_ptr.insert(ptr, id);
-        self.count.store(
-            ids.by_content.len() as u32,
-            std::sync::atomic::Ordering::Release,
-        );
         id
-    }
-
-    fn len(&self) -> usize {
-        self.count.load(std::sync::atomic::Ordering::Acquire) as usize
     }
 
     /// Adds the words of the tests registered since `from` to `index` (word hash → ids);
@@ -478,9 +468,6 @@ pub struct GroupScratch {
     touched: Vec<u32>,
     /// (node, boundary) pairs reached during the current walk.
     seen: std::collections::HashSet<u64, crate::lexicon::PreHashed>,
-    /// Per registered test, the tokens (`Tokens::stamp`) it was last looked for in and
-    /// whether it occurs there.
-    occurs: Vec<(u64, bool)>,
     /// Word hash → the registered tests with that word, for the first `indexed` tests.
     index: HashMap<u64, Vec<u32>, PreHashed>,
     indexed: usize,
@@ -494,13 +481,9 @@ pub struct GroupScratch {
 }
 
 impl GroupScratch {
-    /// Whether a token of `toks` may pass test `t` (registered as `id`): words compare by
-    /// hash, so a collision can say yes where no token passes, never the reverse.
-    fn occurs(&mut self, id: u32, t: &Test, toks: &Tokens, registry: &Registry) -> bool {
-        let slot = self.occurs[id as usize];
-        if slot.0 == toks.stamp() {
-            return slot.1;
-        }
+    /// Whether a token of `toks` may pass the test registered as `id` (a word test): words
+    /// compare by hash, so a collision can say yes where no token passes, never the reverse.
+    fn occurs(&mut self, id: u32, toks: &Tokens, registry: &Registry) -> bool {
         if id as usize >= self.indexed {
             // Registered since the index was last brought up to date (a group built in this
             // turn): index it, and look the turn's words up again.
@@ -521,9 +504,7 @@ impl GroupScratch {
             }
             self.seen_of = stamp;
         }
-        let found = self.seen_in[id as usize] == toks.stamp() || t.prefix_occurs(toks);
-        self.occurs[id as usize] = (toks.stamp(), found);
-        found
+        self.seen_in[id as usize] == toks.stamp()
     }
 
     /// The index in `lives` of group `id`'s mask of members that can match in `toks`,
@@ -541,8 +522,8 @@ impl GroupScratch {
                 // Only the members' bits, so that "any bit set" means a member.
                 *live.last_mut().expect("a group has members") = (1 << (g.members % 64)) - 1;
             }
-            for (id, t, members) in &g.reqs {
-                if !self.occurs(*id, t, toks, registry) {
+            for (id, members) in &g.reqs {
+                if !self.occurs(*id, toks, registry) {
                     live.iter_mut()
                         .zip(members.iter())
                         .for_each(|(l, m)| *l &= !m);
@@ -563,10 +544,7 @@ impl GroupScratch {
             .then_some(id as usize)
     }
 
-    fn prepare(&mut self, members: usize, registered: usize) {
-        if self.occurs.len() < registered {
-            self.occurs.resize(registered, (0, false));
-        }
+    fn prepare(&mut self, members: usize) {
         if self.state.len() < members {
             self.state.resize(members, 0);
             self.wanted.resize(members.div_ceil(64), 0);

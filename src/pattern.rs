@@ -132,22 +132,14 @@ impl Test {
         }
     }
 
-    /// Whether a token of `toks` starts with one of the test's prefixes.
-    pub fn prefix_occurs(&self, toks: &Tokens) -> bool {
-        !self.prefixes.is_empty()
-            && toks.toks.iter().any(|t| {
-                t.kind != Kind::Punct && {
-                    let w = toks.text(t);
-                    self.prefixes.iter().any(|p| w.starts_with(&**p))
-                }
-            })
-    }
-
-    /// Whether a test can be looked for in a turn by its words and prefixes alone (the
-    /// group prefilter, src/group.rs): a test of words or prefixes only.
+    /// Whether a test can be looked for in a turn by its words alone (the group prefilter,
+    /// src/group.rs): a test of plain words only. (Prefix tests were tried: looking for a
+    /// prefix takes a pass over the turn's tokens and cost more than it saved.)
     pub fn filters(&self) -> bool {
-        !(self.any || self.negated || self.num || !self.puncts.is_empty())
-            && !(self.words.is_empty() && self.prefixes.is_empty())
+        !(self.any || self.negated || self.num)
+            && self.puncts.is_empty()
+            && self.prefixes.is_empty()
+            && !self.words.is_empty()
     }
 
     fn index(&self) -> &WordIndex {
