@@ -1,6 +1,9 @@
 //! Accuracy of the built-in packs on the annotated corpora: runs the real binary over
 //! `corpora/`, compares its JSON findings with every `NAME.expected.yaml`, prints a per-rule
 //! precision/recall table and fails when any rule drops below precision 0.95 or recall 0.90.
+//! An annotation may list `known_misses:` — findings a reviewer should see that no rule kind
+//! can find yet (documented in docs/accuracy.md). They are printed, kept out of the bar, and
+//! fail the test as soon as the tool finds one, so it is moved to `findings:` then.
 mod common;
 use common::json::Report;
 use serde::Deserialize;
@@ -17,6 +20,8 @@ use tonecheck::pack::{NOT_YET_BUILT_RULE_IDS as NOT_YET_BUILT, STABLE_RULE_IDS a
 #[serde(deny_unknown_fields)]
 struct Expected {
     findings: Vec<ExpectedFinding>,
+    #[serde(default)]
+    known_misses: Vec<ExpectedFinding>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,11 +64,13 @@ fn rel(p: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Reads every `NAME.expected.yaml`; each transcript must have one and vice versa.
-fn expected() -> BTreeSet<Key> {
+/// Reads every `NAME.expected.yaml` (its findings, and its known misses); each transcript
+/// must have one and vice versa.
+fn expected() -> (BTreeSet<Key>, BTreeSet<Key>) {
     let mut files = Vec::new();
     walk(&root().join("corpora"), &mut files);
     let mut keys = BTreeSet::new();
+    let mut known = BTreeSet::new();
     let mut transcripts = 0;
     for f in &files {
         let name = f.to_string_lossy();
@@ -81,6 +88,9 @@ fn expected() -> BTreeSet<Key> {
             for e in exp.findings {
                 keys.insert((rel(&txt), e.rule, e.turn));
             }
+            for e in exp.known_misses {
+                known.insert((rel(&txt), e.rule, e.turn));
+            }
         } else if is_transcript(f) {
             transcripts += 1;
             let exp = f.with_extension("expected.yaml");
@@ -96,7 +106,7 @@ fn expected() -> BTreeSet<Key> {
         transcripts >= 60,
         "corpora/ should hold at least 60 annotated transcripts, found {transcripts}"
     );
-    keys
+    (keys, known)
 }
 
 /// Runs `tonecheck check corpora/ --format json` and returns what it found.
@@ -178,8 +188,13 @@ impl Counts {
 
 #[test]
 fn builtin_packs_are_accurate_on_the_annotated_corpora() {
-    let expected = expected();
+    let (expected, known) = expected();
     let (found, paths) = found();
+    let now_found: Vec<&Key> = known.intersection(&found).collect();
+    assert!(
+        now_found.is_empty(),
+        "known misses now found: move them to `findings:` in their annotation: {now_found:?}"
+    );
 
     // Every transcript the test expects was actually read by the binary.
     let expected_paths: BTreeSet<&String> = expected.iter().map(|k| &k.0).collect();
@@ -260,6 +275,9 @@ fn builtin_packs_are_accurate_on_the_annotated_corpora() {
     }
     for k in expected.difference(&found) {
         detail.push_str(&format!("  missed:     {} turn {} {}\n", k.0, k.2, k.1));
+    }
+    for k in &known {
+        detail.push_str(&format!("  known miss: {} turn {} {}\n", k.0, k.2, k.1));
     }
     if !detail.is_empty() {
         println!("differences from the annotations:\n{detail}");
