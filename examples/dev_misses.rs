@@ -40,9 +40,11 @@ fn main() {
     }
     let packs: Vec<PackSource> = BUILTIN_PACKS
         .iter()
-        .map(|(n, _)| PackSource {
-            origin: format!("builtin:{n}"),
-            text: std::fs::read_to_string(root.join(format!("rules/{n}.yaml"))).unwrap(),
+        .map(|(n, _)| {
+            PackSource::new(
+                format!("builtin:{n}"),
+                std::fs::read_to_string(root.join(format!("rules/{n}.yaml"))).unwrap(),
+            )
         })
         .collect();
     let engine = match EngineBuilder::new().packs(packs).build() {

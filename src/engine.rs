@@ -1573,10 +1573,7 @@ fn normalize_text(text: &str, out: &mut String, map: &mut Vec<u32>, unicode_case
 #[cfg(test)]
 pub(crate) fn test_engine(text: &str, check_examples: bool) -> Result<Engine, String> {
     EngineBuilder::new()
-        .pack(PackSource {
-            origin: "t.yaml".into(),
-            text: text.into(),
-        })
+        .pack(PackSource::new("t.yaml", text))
         .check_examples(check_examples)
         .build()
         .map_err(|e| {

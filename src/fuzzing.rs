@@ -330,10 +330,7 @@ pub fn pack_loader(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let src = PackSource {
-        origin: "fuzz.yaml".into(),
-        text: text.to_string(),
-    };
+    let src = PackSource::new("fuzz.yaml", text.to_string());
     if let Err(errors) = EngineBuilder::new().pack(src).build() {
         located(&errors, text);
     }

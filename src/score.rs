@@ -1004,12 +1004,9 @@ mod tests {
     const CARD: &str = include_str!("../tests/fixtures/scoring-card.yaml");
 
     fn engine_with(b: EngineBuilder) -> Engine {
-        b.pack(PackSource {
-            origin: "scoring-pack.yaml".into(),
-            text: PACK.into(),
-        })
-        .build()
-        .expect("test pack compiles")
+        b.pack(PackSource::new("scoring-pack.yaml", PACK))
+            .build()
+            .expect("test pack compiles")
     }
 
     fn user(text: &str) -> ScorecardSource {

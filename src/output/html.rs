@@ -1234,10 +1234,10 @@ mod tests {
     #[test]
     fn a_report_of_100000_calls_stays_under_2_mb() {
         let engine = EngineBuilder::new()
-            .pack(PackSource {
-                origin: "scoring-pack.yaml".into(),
-                text: include_str!("../../tests/fixtures/scoring-pack.yaml").into(),
-            })
+            .pack(PackSource::new(
+                "scoring-pack.yaml",
+                include_str!("../../tests/fixtures/scoring-pack.yaml"),
+            ))
             .build()
             .expect("test pack compiles");
         let src = ScorecardSource {

@@ -12,7 +12,8 @@ use std::path::Path;
 pub use schema::{KindName, MatcherDef, PackDef, RuleDef, Scope, SpeakerSel, Trigger, WindowDef};
 
 /// The built-in packs as JSON, converted by build.rs from the same YAML: read at start-up
-/// instead of the YAML (serde_json is about ten times cheaper than serde_yaml).
+/// instead of the YAML (serde_json is about ten times cheaper than serde_yaml); see
+/// `PackSource::embedded`.
 const BUILTIN_JSON: &[(&str, &str)] = &[
     (
         "service-recovery",
@@ -35,15 +36,6 @@ const BUILTIN_JSON: &[(&str, &str)] = &[
         include_str!(concat!(env!("OUT_DIR"), "/timing.json")),
     ),
 ];
-
-/// The JSON form of built-in pack `name` (`builtin:NAME`), if `text` is that pack's YAML.
-fn builtin_json(origin: &str, text: &str) -> Option<&'static str> {
-    let name = origin.strip_prefix("builtin:")?;
-    let yaml = BUILTIN_PACKS.iter().find(|(n, _)| *n == name)?.1;
-    (yaml == text)
-        .then(|| BUILTIN_JSON.iter().find(|(n, _)| *n == name).map(|p| p.1))
-        .flatten()
-}
 
 /// The packs compiled into the binary, in load order. A new built-in pack is one YAML file
 /// in `rules/` plus one line here (and one in `BUILTIN_JSON`).
@@ -97,35 +89,41 @@ pub const NOT_YET_BUILT_RULE_IDS: &[&str] = &[];
 pub struct PackSource {
     pub origin: String,
     pub text: String,
+    /// For a pack embedded in the binary, its JSON form (build.rs): read instead of the
+    /// YAML, and trusted (tested at build time), so the hostile-input guards are skipped.
+    /// `None` for every pack read at run time, whatever its name.
+    pub embedded: Option<&'static str>,
 }
 
 impl PackSource {
+    /// A pack read at run time (a file, a test's text): never trusted.
+    pub fn new(origin: impl Into<String>, text: impl Into<String>) -> PackSource {
+        PackSource {
+            origin: origin.into(),
+            text: text.into(),
+            embedded: None,
+        }
+    }
+
     pub fn builtin(name: &str) -> Option<PackSource> {
-        BUILTIN_PACKS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(n, src)| PackSource {
-                origin: format!("builtin:{n}"),
-                text: (*src).to_string(),
-            })
+        let (n, yaml) = BUILTIN_PACKS.iter().find(|(n, _)| *n == name)?;
+        Some(PackSource {
+            origin: format!("builtin:{n}"),
+            text: (*yaml).to_string(),
+            embedded: BUILTIN_JSON.iter().find(|(j, _)| j == n).map(|p| p.1),
+        })
     }
 
     pub fn all_builtin() -> Vec<PackSource> {
         BUILTIN_PACKS
             .iter()
-            .map(|(n, src)| PackSource {
-                origin: format!("builtin:{n}"),
-                text: (*src).to_string(),
-            })
+            .filter_map(|(n, _)| PackSource::builtin(n))
             .collect()
     }
 
     pub fn from_file(path: &Path) -> Result<PackSource, PackError> {
         let text = yaml::read_file(path, "rule pack")?;
-        Ok(PackSource {
-            origin: path.display().to_string(),
-            text,
-        })
+        Ok(PackSource::new(path.display().to_string(), text))
     }
 
     /// Resolves `builtin:NAME` or a path.
@@ -178,15 +176,13 @@ impl std::error::Error for PackError {}
 /// Parses a pack's YAML. Syntax errors, unknown keys and wrong types come back with serde's
 /// own line and column.
 pub fn parse_pack(src: &PackSource) -> Result<PackDef, PackError> {
-    let json = builtin_json(&src.origin, &src.text).and_then(|j| serde_json::from_str(j).ok());
-    let def: PackDef = if let Some(def) = json {
-        def
-    } else if src.origin.starts_with("builtin:") {
-        // The built-in packs ship inside the binary and are tested: the alias-expansion
-        // and nesting guards against hostile YAML would cost ~10% of start-up.
-        serde_yaml::from_str(&src.text).map_err(|e| yaml_error(&src.origin, &src.text, &e))?
-    } else {
-        yaml::from_str(&src.origin, &src.text)?
+    let def: PackDef = match src.embedded.map(serde_json::from_str::<PackDef>) {
+        Some(Ok(def)) => def,
+        // Cannot happen for a pack build.rs converted; the YAML reader then says where.
+        Some(Err(_)) => {
+            serde_yaml::from_str(&src.text).map_err(|e| yaml_error(&src.origin, &src.text, &e))?
+        }
+        None => yaml::from_str(&src.origin, &src.text)?,
     };
     limits(src, &def)?;
     Ok(def)
@@ -246,7 +242,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
             if add(&m.phrases) {
                 return Err(err(loc.in_rule(ri, "phrases:"), too_many()));
             }
-            if src.origin.starts_with("builtin:") {
+            if src.embedded.is_some() {
                 continue;
             }
             for re in &m.regex {
@@ -429,14 +425,16 @@ mod tests {
     fn builtin_json_reads_like_the_yaml() {
         assert_eq!(BUILTIN_JSON.len(), BUILTIN_PACKS.len());
         for (name, yaml) in BUILTIN_PACKS {
-            let origin = format!("builtin:{name}");
-            let json = builtin_json(&origin, yaml).expect("every built-in pack has its JSON");
+            let src = PackSource::builtin(name).unwrap();
+            let json = src.embedded.expect("every built-in pack has its JSON");
             let from_yaml: PackDef = serde_yaml::from_str(yaml).unwrap();
             let from_json: PackDef = serde_json::from_str(json).unwrap();
             assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
             assert!(!from_yaml.rules.is_empty(), "{name}");
         }
-        // A changed text (a user pack that names itself builtin) is read from its YAML.
-        assert!(builtin_json("builtin:kudos", "pack: other\nrules: []\n").is_none());
+        // A pack read at run time is never trusted, whatever its name.
+        let file = std::env::temp_dir().join("tonecheck-builtin-name-test.yaml");
+        std::fs::write(&file, "pack: other\nrules: []\n").unwrap();
+        assert!(PackSource::from_file(&file).unwrap().embedded.is_none());
     }
 }

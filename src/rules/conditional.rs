@@ -153,10 +153,7 @@ mod tests {
         let text = "pack: t\nrules:\n  - id: p\n    severity: info\n    message: m\n    \
                     match: {phrases: [x]}\n    before_turns: 1\n";
         let err = EngineBuilder::new()
-            .pack(PackSource {
-                origin: "t.yaml".into(),
-                text: text.into(),
-            })
+            .pack(PackSource::new("t.yaml", text))
             .build()
             .err()
             .unwrap();
