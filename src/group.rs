@@ -145,10 +145,9 @@ impl Building {
     }
 }
 
-/// A key for a shared test by its address (alignment bits dropped, so that `PreHashed`'s
-/// multiply spreads the keys over the table's buckets).
+/// A key for a shared test: its address.
 fn ptr_key(t: &Arc<Test>) -> u64 {
-    (Arc::as_ptr(t) as usize as u64) >> 4
+    Arc::as_ptr(t) as usize as u64
 }
 
 /// Elements are the same when they test the same thing (shared class tests compare by

@@ -364,17 +364,23 @@ impl std::hash::BuildHasher for PreHashed {
 
 impl std::hash::Hasher for PreHashedHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The high half folded onto the low: a multiply keeps a key's trailing zero bits
+        // (an aligned address), and the table picks buckets by the low bits.
+        self.0 ^ (self.0 >> 32)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
+        self.0 = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
     fn write_u64(&mut self, n: u64) {
         // One multiply spreads keys that are small numbers over the high bits the table
         // uses too.
         self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
 
