@@ -296,11 +296,24 @@ impl Group {
         toks: &Tokens,
         k: usize,
         s: &mut GroupScratch,
+        found: impl FnMut(u32, usize, usize),
+    ) {
+        if self.anchor.matches(toks, k) {
+            self.verify_anchored(flats, registry, toks, k, s, found);
+        }
+    }
+
+    /// `verify` for a token `k` the caller knows passes the group's anchor test (the
+    /// engine's anchor look-up finds exactly those).
+    pub fn verify_anchored(
+        &self,
+        flats: &[Flat],
+        registry: &Registry,
+        toks: &Tokens,
+        k: usize,
+        s: &mut GroupScratch,
         mut found: impl FnMut(u32, usize, usize),
     ) {
-        if !self.anchor.matches(toks, k) {
-            return;
-        }
         let g = self
             .built
             .get_or_init(|| Built::new(&self.members, flats, registry));
