@@ -46,11 +46,72 @@ struct Trigger {
 /// one look-up finds every group whose anchor test lists it.
 #[derive(Debug, Default)]
 struct Anchors {
-    /// Word hash → (anchor word, the groups whose anchor test lists it); a list, so that two
-    /// words with one hash stay apart.
-    words: HashMap<u64, Vec<(Box<str>, Box<[u32]>)>, crate::lexicon::PreHashed>,
-    /// First byte → (word prefix, the groups anchored at it): empty, or 256 lists.
-    prefixes: Vec<Vec<(Box<str>, Box<[u32]>)>>,
+    /// Word hash → the anchor words with that hash (two words with one hash stay apart).
+    words: HashMap<u64, Vec<Anchor>, crate::lexicon::PreHashed>,
+    /// First byte → the anchor prefixes starting with it: empty, or 256 lists.
+    prefixes: Vec<Vec<Anchor>>,
+}
+
+/// An anchor word or prefix and the groups anchored at it.
+#[derive(Debug)]
+struct Anchor {
+    text: Box<str>,
+    groups: Box<[u32]>,
+    /// Which of `groups` an occurrence wakes, by its neighbour words; built on first use.
+    wakes: OnceLock<Wakes>,
+}
+
+/// The groups of an `Anchor` split by what wakes them (`Group::neighbours`): a group none
+/// of whose members is verified at every occurrence is verified only when a word next to
+/// the anchor is one a member needs there (most occurrences of a common anchor wake none).
+#[derive(Debug, Default)]
+struct Wakes {
+    always: Vec<u32>,
+    next: HashMap<u64, Vec<u32>, crate::lexicon::PreHashed>,
+    prev: HashMap<u64, Vec<u32>, crate::lexicon::PreHashed>,
+}
+
+impl Anchor {
+    fn new(text: &str, groups: Vec<u32>) -> Anchor {
+        Anchor {
+            text: text.into(),
+            groups: groups.into_boxed_slice(),
+            wakes: OnceLock::new(),
+        }
+    }
+
+    /// Appends to `woke` the groups this occurrence (token `k`) may wake.
+    #[inline]
+    fn wake(&self, m: &Matchers, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
+        let w = self.wakes.get_or_init(|| {
+            let mut w = Wakes::default();
+            for &gi in self.groups.iter() {
+                let n = m.groups[gi as usize].neighbours(&m.flats);
+                if n.always {
+                    w.always.push(gi);
+                }
+                for (map, hs) in [(&mut w.next, &n.next), (&mut w.prev, &n.prev)] {
+                    for &h in hs {
+                        map.entry(h).or_default().push(gi);
+                    }
+                }
+            }
+            w
+        });
+        woke.extend_from_slice(&w.always);
+        for (map, nb) in [(&w.next, toks.next_word(k)), (&w.prev, toks.prev_word(k))] {
+            let Some(nb) = nb.filter(|_| !map.is_empty()) else {
+                continue;
+            };
+            let tok = &toks.toks[nb];
+            let alt = tok.alt.map(|_| tok.alt_hash);
+            for h in std::iter::once(tok.hash).chain(alt) {
+                if let Some(gs) = map.get(&h) {
+                    woke.extend_from_slice(gs);
+                }
+            }
+        }
+    }
 }
 
 impl Anchors {
@@ -71,59 +132,48 @@ impl Anchors {
             out.words
                 .entry(crate::lexicon::word_hash(w))
                 .or_default()
-                .push((w.into(), gs.into_boxed_slice()));
+                .push(Anchor::new(w, gs));
         }
         if !prefixes.is_empty() {
             out.prefixes.resize_with(256, Vec::new);
             for (p, gs) in prefixes {
-                out.prefixes[p.as_bytes()[0] as usize].push((p.into(), gs.into_boxed_slice()));
+                out.prefixes[p.as_bytes()[0] as usize].push(Anchor::new(p, gs));
             }
         }
         out
     }
 
-    /// Appends to `woke` the groups anchored at token `k` (each once): exactly those whose
-    /// anchor test the token passes.
+    /// Appends to `woke` the groups anchored at token `k` that its neighbour words may wake,
+    /// each once.
     #[inline]
-    fn wake(&self, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
+    fn wake(&self, m: &Matchers, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
         let t = &toks.toks[k];
         if t.kind == crate::tokens::Kind::Punct {
             return;
         }
         let w = toks.text(t);
-        let from = woke.len();
         let mut sources = 0;
         let alt = t.alt.map(|a| (t.alt_hash, a));
         for (h, w) in std::iter::once((t.hash, w)).chain(alt) {
-            for (aw, gs) in self.words.get(&h).map_or(&[][..], Vec::as_slice) {
-                if **aw == *w {
-                    woke.extend_from_slice(gs);
+            for a in self.words.get(&h).map_or(&[][..], Vec::as_slice) {
+                if *a.text == *w {
+                    a.wake(m, toks, k, woke);
                     sources += 1;
                 }
             }
         }
-        if let Some(ps) = w
-            .as_bytes()
-            .first()
-            .and_then(|&b| self.prefixes.get(b as usize))
-        {
-            for (p, gs) in ps {
-                if w.starts_with(&**p) {
-                    woke.extend_from_slice(gs);
+        if let Some(ps) = w.as_bytes().first().and_then(|&b| self.prefixes.get(b as usize)) {
+            for a in ps {
+                if w.starts_with(&*a.text) {
+                    a.wake(m, toks, k, woke);
                     sources += 1;
                 }
             }
         }
-        if sources > 1 {
-            woke[from..].sort_unstable();
-            let mut n = from;
-            for i in from..woke.len() {
-                if n == from || woke[n - 1] != woke[i] {
-                    woke[n] = woke[i];
-                    n += 1;
-                }
-            }
-            woke.truncate(n);
+        if sources > 0 && woke.len() > 1 {
+            // A group may be woken by its anchor's word and a neighbour, or twice.
+            woke.sort_unstable();
+            woke.dedup();
         }
     }
 
@@ -133,14 +183,14 @@ impl Anchors {
             .words
             .values()
             .flatten()
-            .map(|(w, gs)| (&**w, &**gs, false))
+            .map(|a| (&*a.text, &*a.groups, false))
             .collect();
         out.sort_unstable();
         let mut ps: Vec<(&str, &[u32], bool)> = self
             .prefixes
             .iter()
             .flatten()
-            .map(|(p, gs)| (&**p, &**gs, true))
+            .map(|a| (&*a.text, &*a.groups, true))
             .collect();
         ps.sort_unstable();
         out.extend(ps);
@@ -871,7 +921,7 @@ impl Matchers {
                 found.clear();
                 for k in 0..toks.len() {
                     woke.clear();
-                    self.anchors.wake(toks, k, woke);
+                    self.anchors.wake(self, toks, k, woke);
                     for &gi in woke.iter() {
                         self.groups[gi as usize].verify_anchored(
                             &self.flats,

@@ -277,6 +277,32 @@ impl Group {
         &self.anchor
     }
 
+    /// When a member of the group can match at an anchor: which members are verified at
+    /// every occurrence, and the neighbour words that wake the others (as `Built::new` keys
+    /// them: the word after the anchor when that element is a set of plain words, else the
+    /// word before). The engine skips an occurrence that wakes none.
+    pub fn neighbours(&self, flats: &[Flat]) -> Neighbours {
+        let mut n = Neighbours::default();
+        for &fi in &self.members {
+            let hashes = match flats[fi as usize].neighbour_words() {
+                (Some(w), _) => (&mut n.next, w),
+                (None, Some(w)) => (&mut n.prev, w),
+                (None, None) => {
+                    n.always = true;
+                    continue;
+                }
+            };
+            hashes
+                .0
+                .extend(hashes.1.iter().map(|w| crate::lexicon::word_hash(w)));
+        }
+        for v in [&mut n.next, &mut n.prev] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        n
+    }
+
     /// The group of `members` (indices into `flats`), whose anchor tests are equal.
     pub fn new(id: u32, members: Vec<u32>, flats: &[Flat]) -> Group {
         Group {
@@ -407,6 +433,16 @@ impl Group {
         }
         s.reset();
     }
+}
+
+/// See `Group::neighbours`.
+#[derive(Debug, Default)]
+pub struct Neighbours {
+    /// Some member is verified at every occurrence.
+    pub always: bool,
+    /// `lexicon::word_hash`es of the words after / before the anchor that wake a member.
+    pub next: Vec<u64>,
+    pub prev: Vec<u64>,
 }
 
 /// Ids for the word tests sequences require, equal for equal tests whichever group
