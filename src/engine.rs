@@ -162,7 +162,11 @@ impl Anchors {
                 }
             }
         }
-        if let Some(ps) = w.as_bytes().first().and_then(|&b| self.prefixes.get(b as usize)) {
+        if let Some(ps) = w
+            .as_bytes()
+            .first()
+            .and_then(|&b| self.prefixes.get(b as usize))
+        {
             for a in ps {
                 if w.starts_with(&*a.text) {
                     a.wake(m, toks, k, woke);
@@ -547,6 +551,10 @@ impl MatcherBuilder {
             strings,
             entries,
             anchors,
+            uid: {
+                static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
             groups,
             registry: Default::default(),
             flats: self.flats,
@@ -769,6 +777,9 @@ struct Matchers {
     entries: Vec<Vec<Trigger>>,
     /// The groups anchored at each word.
     anchors: Anchors,
+    /// This engine's number in the process (from 1): the per-thread scan buffers are
+    /// reset when they were last used by another engine.
+    uid: u64,
     groups: Vec<Group>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
@@ -794,6 +805,8 @@ struct Matchers {
 /// per turn once warmed up.
 #[derive(Default)]
 struct Scratch {
+    /// The `Matchers::uid` of the engine `group` was last used for.
+    owner: u64,
     /// All turns of a transcript, each followed by a newline: one automaton pass.
     block: String,
     starts: Vec<usize>,
@@ -874,7 +887,14 @@ impl Matchers {
 
     /// Scans a transcript, appending hits (in original byte offsets) to `hits`.
     fn scan(&self, t: &Transcript, s: &mut Scratch) {
+        if s.owner != self.uid {
+            // The group buffers hold what this engine's groups and required tests found
+            // (numbered per engine): another engine's are no use, and wrong.
+            s.group = GroupScratch::default();
+            s.owner = self.uid;
+        }
         let Scratch {
+            owner: _,
             block,
             starts,
             woke,
@@ -1714,6 +1734,41 @@ pub(crate) fn test_engine(text: &str, check_examples: bool) -> Result<Engine, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two engines used one after the other on one thread: the per-thread scan buffers hold
+    /// what one engine's groups and required-word tests found in a turn, and must not answer
+    /// for the other's (whose groups and tests are numbered from zero too).
+    #[test]
+    fn engines_on_one_thread_keep_their_scan_state_apart() {
+        let rule = |id: &str, pattern: &str| {
+            format!(
+                "  - id: {id}\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: {{ patterns: [\"{pattern}\"] }}\n"
+            )
+        };
+        // Engine `a`: many groups with required words the text lacks.
+        let mut a = String::from("pack: a\nrules:\n");
+        for (i, w) in ["zebra", "yak", "walrus", "vole", "urchin", "tapir", "stoat"]
+            .iter()
+            .enumerate()
+        {
+            a.push_str(&rule(&format!("a-{i}"), &format!("the {w} was ~0-3 sorry")));
+        }
+        let b = format!(
+            "pack: b\nrules:\n{}",
+            rule("b-late", "the parcel was ~0-3 late")
+        );
+        let (a, b) = (
+            test_engine(&a, false).unwrap(),
+            test_engine(&b, false).unwrap(),
+        );
+        let text = "Agent: the parcel was very late and I am sorry to say so";
+        let t = crate::examples::example_transcript(text).unwrap();
+        for _ in 0..2 {
+            assert!(a.check(&t).findings.is_empty());
+            let found = b.check(&t).findings;
+            assert_eq!(found.len(), 1, "engine b after engine a: {found:?}");
+        }
+    }
 
     /// A pattern anchored at "not" finds the contracted "n't", which the automaton sees
     /// inside the word before ("can't"): its anchor string attaches to that word.
