@@ -156,7 +156,7 @@ impl Anchors {
         let alt = t.alt.map(|a| (t.alt_hash, a));
         for (h, w) in std::iter::once((t.hash, w)).chain(alt) {
             for a in self.words.get(&h).map_or(&[][..], Vec::as_slice) {
-                if *a.text == *w {
+                if crate::lexicon::same_word(&a.text, w) {
                     a.wake(m, toks, k, woke);
                     sources += 1;
                 }

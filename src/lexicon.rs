@@ -155,6 +155,27 @@ mod tests {
         }
     }
 
+    /// `same_word` agrees with `==` for every pair of strings of up to 20 bytes that differ
+    /// in one byte at any position, or in length, or not at all.
+    #[test]
+    fn same_word_is_string_equality() {
+        let base = "abcdefghijklmnopqrst";
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(same_word(a, a), "{a}");
+            for m in 0..=base.len() {
+                assert_eq!(same_word(a, &base[..m]), n == m, "{a} vs {}", &base[..m]);
+            }
+            for i in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[i] = b'X';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_word(a, &b), "{a} vs {b}");
+            }
+        }
+        assert!(same_word("café", "café") && !same_word("café", "cafe"));
+    }
+
     #[test]
     fn irregular_and_auxiliary_verbs() {
         has_all("be", &["am", "is", "are", "was", "were", "been", "being"]);
@@ -345,6 +366,27 @@ pub fn word_hash(w: &str) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// Whether two words are equal: for the short strings words are, a few word-sized loads
+/// instead of a call to the C library's `memcmp` (which the scan made millions of times,
+/// each after the hashes already agreed).
+#[inline]
+pub fn same_word(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let u64_at = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes"));
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4),
+        8..=16 => u64_at(a, 0) == u64_at(b, 0) && u64_at(a, n - 8) == u64_at(b, n - 8),
+        _ => a == b,
+    }
 }
 
 /// A `BuildHasher` for `u64` keys that are hashes (`word_hash`) or small numbers: one

@@ -163,7 +163,7 @@ impl Test {
             WordIndex::Few(hs) => hs.iter().position(|&x| x == h),
             WordIndex::Many(map) => map.get(&h).map(|&i| i as usize),
         };
-        at.is_some_and(|i| &*self.words[i] == w)
+        at.is_some_and(|i| crate::lexicon::same_word(&self.words[i], w))
     }
 
     /// How good an anchor this test is: higher is rarer. Zero means it cannot anchor.
