@@ -20,27 +20,31 @@
 static INFLECTIONS: &str = include_str!("../data/inflections.txt");
 static SPELLINGS: &str = include_str!("../data/spellings.txt");
 
-/// Bloom filter (64 Ki bits, two bits per key from the two halves of one 32-bit hash) over
+/// Bloom filter (64 Ki bits, two bits per key from the low 32 bits of its `word_hash`) over
 /// every variant spelling, so that `canonical_spelling` of a word that is not a variant
-/// (almost every word of a turn) costs one hash instead of a search. With ~1,700 keys about
-/// 0.3% of other words pass it and pay for the search.
+/// (almost every word of a turn) costs two bit tests on the hash the tokenizer has already
+/// computed, instead of a search. With ~1,700 keys about 0.3% of other words pass it and
+/// pay for the search.
 static SPELLING_FILTER: [u64; 1024] = key_filter(SPELLINGS);
 
-/// FNV-1a, 32 bits: small, const, and good enough to spread short words over the filter.
-const fn fnv1a(bytes: &[u8], start: usize, end: usize) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    let mut i = start;
-    while i < end {
-        hash ^= bytes[i] as u32;
-        hash = hash.wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    hash
+/// The two filter bits of a `word_hash`: its low two 16-bit halves.
+const fn filter_bits(hash: u64) -> [u32; 2] {
+    [(hash & 0xffff) as u32, ((hash >> 16) & 0xffff) as u32]
 }
 
-/// The two filter bits of a hash: its low and high 16 bits.
-const fn filter_bits(hash: u32) -> [u32; 2] {
-    [hash & 0xffff, hash >> 16]
+/// Sets the two filter bits of `hash` in `filter`.
+pub(crate) const fn filter_add(filter: &mut [u64; 1024], hash: u64) {
+    let bits = filter_bits(hash);
+    filter[(bits[0] / 64) as usize] |= 1 << (bits[0] % 64);
+    filter[(bits[1] / 64) as usize] |= 1 << (bits[1] % 64);
+}
+
+/// False when no key added to `filter` has the word hash `hash`.
+#[inline]
+pub(crate) fn filter_has(filter: &[u64; 1024], hash: u64) -> bool {
+    let bits = filter_bits(hash);
+    filter[(bits[0] / 64) as usize] & (1 << (bits[0] % 64)) != 0
+        && filter[(bits[1] / 64) as usize] & (1 << (bits[1] % 64)) != 0
 }
 
 const fn key_filter(table: &str) -> [u64; 1024] {
@@ -52,9 +56,7 @@ const fn key_filter(table: &str) -> [u64; 1024] {
         while bytes[i] != b' ' && bytes[i] != b'\n' {
             i += 1;
         }
-        let bits = filter_bits(fnv1a(bytes, start, i));
-        filter[(bits[0] / 64) as usize] |= 1 << (bits[0] % 64);
-        filter[(bits[1] / 64) as usize] |= 1 << (bits[1] % 64);
+        filter_add(&mut filter, word_hash_of(bytes, start, i));
         while bytes[i] != b'\n' {
             i += 1;
         }
@@ -65,9 +67,13 @@ const fn key_filter(table: &str) -> [u64; 1024] {
 
 /// False when `word` is certainly not a variant spelling.
 pub(crate) fn may_be_variant(word: &str) -> bool {
-    filter_bits(fnv1a(word.as_bytes(), 0, word.len()))
-        .iter()
-        .all(|&bit| SPELLING_FILTER[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    may_be_variant_hash(word_hash(word))
+}
+
+/// `may_be_variant` of the word whose `word_hash` is `hash`.
+#[inline]
+pub(crate) fn may_be_variant_hash(hash: u64) -> bool {
+    filter_has(&SPELLING_FILTER, hash)
 }
 
 /// Every surface form of `lemma` (lower-case), the lemma itself first, across parts of speech
@@ -360,10 +366,17 @@ pub struct FnvHasher(u64);
 
 /// FNV-1a of a word: tokens carry it, so a pattern's word test compares numbers, not strings.
 #[inline]
-pub fn word_hash(w: &str) -> u64 {
+pub const fn word_hash(w: &str) -> u64 {
+    word_hash_of(w.as_bytes(), 0, w.len())
+}
+
+/// `word_hash` of `bytes[start..end]` (const: the filters are built by the compiler).
+const fn word_hash_of(bytes: &[u8], start: usize, end: usize) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for &b in w.as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    let mut i = start;
+    while i < end {
+        h = (h ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
     }
     h
 }
