@@ -231,7 +231,7 @@ pub enum Role {
     NotNear,
 }
 
-/// Exclusions of one matcher. Their flat patterns are also anchored in the automaton (role
+/// Exclusions of one matcher. Their flat patterns are anchored like the matches (role
 /// `Except` / `NotNear`), so a turn's exclusion matches come from the same pass as its
 /// matches; these copies serve `rules trace`.
 #[derive(Debug, Default)]
@@ -807,7 +807,8 @@ struct Matchers {
 struct Scratch {
     /// The `Matchers::uid` of the engine `group` was last used for.
     owner: u64,
-    /// All turns of a transcript, each followed by a newline: one automaton pass.
+    /// All turns of a transcript, each followed by a newline: one pass of the regex-literal
+    /// automaton (when some regex has literals).
     block: String,
     starts: Vec<usize>,
     /// The groups anchored at the current token.
@@ -1770,8 +1771,7 @@ mod tests {
         }
     }
 
-    /// A pattern anchored at "not" finds the contracted "n't", which the automaton sees
-    /// inside the word before ("can't"): its anchor string attaches to that word.
+    /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).
     #[test]
     fn anchor_at_not_finds_contractions() {
         let pack = r#"

@@ -6,7 +6,7 @@
 //! (the word `sorry`, or the class `@apology`) form one group: the anchor is tested once, and
 //! the sequences are merged into two tries of elements — what follows the anchor and,
 //! reversed, what precedes it — so one depth-first walk per side tests every shared prefix
-//! once. Each automaton string (a form of an anchor word) lists the groups it wakes.
+//! once. Each anchor word or prefix lists the groups it wakes (src/engine.rs).
 //!
 //! The walk gives every sequence exactly the match `Flat::verify` gives it: each sequence
 //! meets its own choices (optional word taken or not, gap lengths) in the same order as its

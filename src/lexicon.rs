@@ -102,8 +102,8 @@ pub fn canonical_spelling(word: &str) -> Option<&'static str> {
 }
 
 /// The variant spellings whose canonical form is `word` (apologize → apologise), for the
-/// anchor automaton, which sees the text before normalisation. Only called while rule packs
-/// compile; the reverse table is built on first use.
+/// raw anchor strings of `rules anchors` (the text before normalisation, which the
+/// throughput bench gives rg). The reverse table is built on first use.
 pub fn variants(word: &str) -> Vec<&'static str> {
     static REVERSE: std::sync::OnceLock<
         std::collections::HashMap<&'static str, Vec<&'static str>>,
