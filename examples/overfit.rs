@@ -87,7 +87,10 @@ fn main() {
     }
     let all = args.iter().any(|a| a == "--all");
     args.retain(|a| a != "--all");
-    let rule_id = args.first().cloned().unwrap_or_else(|| "missing-apology".into());
+    let rule_id = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "missing-apology".into());
     let field = args.get(1).cloned().unwrap_or_else(|| "when".into());
     let packs: Vec<PackSource> = BUILTIN_PACKS
         .iter()
