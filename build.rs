@@ -2,7 +2,38 @@
 //! its embedded packs with serde_json, about ten times cheaper than YAML at every start.
 //! The YAML stays embedded too, for error positions and `rules doc`; a test checks that both
 //! read to the same pack.
+//!
+//! It also compiles every pattern string of each pack (`NAME.patterns`, see
+//! `pattern::PrecompileWriter`) with the crate's own pattern compiler, included below: the
+//! binary reads a built-in pack's parsed and expanded patterns instead of compiling them at
+//! every start. A pattern missing from the table is compiled at run time as before (the test
+//! `builtin_patterns_are_all_precompiled` checks that none is).
+use std::collections::BTreeMap;
 use std::path::Path;
+
+use serde_json::Value;
+
+// The pattern compiler and what it uses, as in the library.
+#[allow(dead_code, unused_imports)]
+#[path = "src/lexicon.rs"]
+mod lexicon;
+#[allow(dead_code, unused_imports)]
+#[path = "src/pattern.rs"]
+mod pattern;
+#[allow(dead_code, unused_imports)]
+#[path = "src/tokens.rs"]
+mod tokens;
+/// `pattern` names `pack::suggest` for "did you mean" in its errors, which are not kept here.
+mod pack {
+    pub mod suggest {
+        pub fn closest<'a>(
+            _word: &str,
+            _candidates: impl IntoIterator<Item = &'a str>,
+        ) -> Option<&'a str> {
+            None
+        }
+    }
+}
 
 fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
@@ -12,16 +43,152 @@ fn main() {
             continue;
         }
         println!("cargo:rerun-if-changed={}", path.display());
+        let name = path.file_stem().expect("a file name");
+        let target = Path::new(&out).join(name);
         let text = std::fs::read_to_string(&path).expect("a readable pack");
         // A pack that is not valid YAML is left for the YAML reader to report (with its line
-        // and column) when the pack is loaded; no JSON is written for it.
+        // and column) when the pack is loaded; no JSON is written for it, and an empty
+        // pattern table.
         let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
+            std::fs::write(target.with_extension("patterns"), precompile(&Value::Null))
+                .expect("OUT_DIR is writable");
             continue;
         };
         let json = serde_json::to_string(&value).expect("pack keys are strings");
-        let name = path.file_stem().expect("a file name");
-        std::fs::write(Path::new(&out).join(name).with_extension("json"), json)
+        std::fs::write(target.with_extension("json"), &json).expect("OUT_DIR is writable");
+        let value: Value = serde_json::from_str(&json).expect("JSON just written");
+        std::fs::write(target.with_extension("patterns"), precompile(&value))
             .expect("OUT_DIR is writable");
     }
     println!("cargo:rerun-if-changed=rules");
+    for f in [
+        "src/pattern.rs",
+        "src/tokens.rs",
+        "src/lexicon.rs",
+        "data/inflections.txt",
+        "data/spellings.txt",
+    ] {
+        println!("cargo:rerun-if-changed={f}");
+    }
+}
+
+/// The pattern table of one pack: every pattern string a matcher of the pack compiles
+/// (src/engine.rs, `MatcherBuilder::add_new`), against the pack's lists and classes.
+fn precompile(pack: &Value) -> Vec<u8> {
+    let mut classes = pattern::Classes::new();
+    for key in ["lists", "classes"] {
+        if let Some(map) = pack.get(key).and_then(Value::as_object) {
+            for (name, entries) in map {
+                classes.insert(name.clone(), strings(Some(entries)));
+            }
+        }
+    }
+    let mut todo: BTreeMap<(u8, String), ()> = BTreeMap::new();
+    walk(pack, &mut todo);
+    let mut w = pattern::PrecompileWriter::default();
+    pattern::pack_cache(true);
+    for (kind, src) in todo.keys() {
+        let flats = if *kind == pattern::PRE_LITERAL {
+            pattern::compile_literal(src)
+        } else {
+            pattern::compile(src, &classes)
+        };
+        // An error is left for the run-time compiler to report.
+        if let Ok(flats) = flats {
+            w.add(*kind, src, &flats);
+        }
+    }
+    pattern::pack_cache(false);
+    w.finish()
+}
+
+/// A string or a list of strings (`one_or_many` in src/pack/schema.rs).
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Collects the pattern strings of every object shaped like a matcher, anywhere in the pack.
+fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), ()>) {
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| walk(x, todo)),
+        Value::Object(o) => {
+            let mut pat = |p: String| {
+                todo.insert((pattern::PRE_PATTERN, p), ());
+            };
+            for p in strings(o.get("patterns")) {
+                pat(p);
+            }
+            for p in strings(o.get("except")) {
+                pat(p);
+            }
+            for name in strings(o.get("list")) {
+                pat(format!("@{name}"));
+            }
+            if let Some(nn) = o.get("not_near") {
+                for p in strings(nn.get("patterns")) {
+                    pat(p);
+                }
+            }
+            for n in o
+                .get("near")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let all = strings(n.get("all"));
+                let within = n.get("within").and_then(Value::as_u64).unwrap_or(5);
+                if let ([a, b], Ok(w)) = (all.as_slice(), u8::try_from(within)) {
+                    for p in pattern::near_patterns(a, b, w) {
+                        pat(p);
+                    }
+                }
+            }
+            for n in o
+                .get("negated")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let (Some(s), Some(verb)) = (
+                    n.get("subject").and_then(Value::as_str),
+                    n.get("verb").and_then(Value::as_str),
+                ) else {
+                    continue;
+                };
+                let window = n.get("window").and_then(Value::as_u64).unwrap_or(3);
+                if let Ok(w) = u8::try_from(window) {
+                    for p in pattern::negated_frame(s, verb, w) {
+                        pat(p);
+                    }
+                }
+            }
+            for c in o
+                .get("contrast")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(yes), Some(no)) = (
+                    c.get("yes").and_then(Value::as_str),
+                    c.get("no").and_then(Value::as_str),
+                ) {
+                    for p in pattern::contrast_frame(yes, no) {
+                        pat(p);
+                    }
+                }
+            }
+            for p in strings(o.get("phrases")) {
+                todo.insert((pattern::PRE_LITERAL, p), ());
+            }
+            o.values().for_each(|x| walk(x, todo));
+        }
+        _ => {}
+    }
 }

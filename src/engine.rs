@@ -14,6 +14,7 @@ use crate::finding::{Finding, RuleInfo, Severity};
 use crate::group::{Group, GroupScratch};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
+pub use crate::pattern::{contrast_frame, negated_frame};
 use crate::rules::sentiment::ConditionHits;
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
 use crate::sentiment::TurnSentiment;
@@ -188,8 +189,9 @@ impl MatcherBuilder {
             };
             let w = n.within;
             let label = format!("near: {a} / {b} within {w}");
-            pat(&format!("[{a}] ~0-{w} [{b}]"), label.clone(), &mut flats)?;
-            pat(&format!("[{b}] ~0-{w} [{a}]"), label, &mut flats)?;
+            for p in pattern::near_patterns(a, b, w) {
+                pat(&p, label.clone(), &mut flats)?;
+            }
         }
         for n in &def.negated {
             let (s, v, w) = (&n.subject, &n.verb, n.window);
@@ -447,32 +449,6 @@ fn unknown(name: &str, what: &str, classes: &Classes) -> String {
             classes.keys().cloned().collect::<Vec<_>>().join(", ")
         }
     )
-}
-
-/// Auxiliaries that carry a negation: "we do not", "we can not", "we are not".
-const NEG_AUX: &str = "[do|does|did|can|could|will|would|should|am|is|are|was|were|have|has|had|shall|may|might|must]";
-
-/// The patterns of a negated frame: SUBJECT does not / never VERB, and "not something
-/// SUBJECT VERB" ("that is not something we handle").
-pub fn negated_frame(subject: &str, verb: &str, window: u8) -> Vec<String> {
-    let w = window;
-    vec![
-        format!("[{subject}] {NEG_AUX}? [not|never] ~0-{w} [{verb}]"),
-        format!("[{subject}] {NEG_AUX}? no longer ~0-{w} [{verb}]"),
-        format!("[not|nothing|never] [something|anything|a thing|one of the things|stuff|what|an area|a department]? [that|which]? [{subject}] ~0-2 [{verb}]"),
-    ]
-}
-
-/// The patterns of a contrast frame: YES, not NO / not NO, YES / YES does, NO do not.
-pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
-    vec![
-        format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
-        format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
-        format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
-        // Only where the clause ends at "not": "the bank decides, we don't." but not "the
-        // bank approved it, I don't see a problem".
-        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not [$|,]"),
-    ]
 }
 
 /// Literals of which every match of `pattern` contains at least one, lower-cased; `None`
@@ -1273,6 +1249,7 @@ impl EngineBuilder {
             };
             let loc = Locator::new(&src.text, &def);
             pattern::pack_cache(true);
+            pattern::use_precompiled(pack::precompiled_patterns(src));
             mb.new_pack();
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
@@ -1587,6 +1564,39 @@ pub(crate) fn test_engine(text: &str, check_examples: bool) -> Result<Engine, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in packs read their patterns from the table build.rs precompiled: every
+    /// pattern string is in it, and reading it gives exactly the sequences (and origins)
+    /// compiling the same packs from their YAML gives.
+    #[test]
+    fn builtin_patterns_are_all_precompiled() {
+        let before = pattern::precompiled_misses();
+        let pre = EngineBuilder::new()
+            .packs(PackSource::all_builtin())
+            .build()
+            .expect("built-in packs compile");
+        assert_eq!(
+            pattern::precompiled_misses(),
+            before,
+            "patterns missing from the table"
+        );
+        let fresh = EngineBuilder::new()
+            .packs(
+                PackSource::all_builtin()
+                    .into_iter()
+                    .map(|s| PackSource::new(s.origin, s.text)),
+            )
+            .build()
+            .expect("built-in packs compile from YAML");
+        let (a, b) = (&pre.matchers, &fresh.matchers);
+        assert_eq!(a.flats.len(), b.flats.len());
+        for (x, y) in a.flats.iter().zip(&b.flats) {
+            assert_eq!(format!("{x:?}"), format!("{y:?}"));
+        }
+        assert_eq!(format!("{:?}", a.origins), format!("{:?}", b.origins));
+        assert_eq!(format!("{:?}", a.extras), format!("{:?}", b.extras));
+        assert_eq!(a.strings, b.strings);
+    }
 
     /// A pattern anchored at "not" finds the contracted "n't", which the automaton sees
     /// inside the word before ("can't"): its anchor string attaches to that word.

@@ -537,6 +537,37 @@ pub(crate) fn at_end(toks: &Tokens, b: usize, dir: Dir) -> bool {
     i == n || toks.hard_stop(i)
 }
 
+/// The two patterns of `near: {all: [a, b], within: w}`: either order.
+pub fn near_patterns(a: &str, b: &str, w: u8) -> [String; 2] {
+    [format!("[{a}] ~0-{w} [{b}]"), format!("[{b}] ~0-{w} [{a}]")]
+}
+
+/// Auxiliaries that carry a negation: "we do not", "we can not", "we are not".
+const NEG_AUX: &str = "[do|does|did|can|could|will|would|should|am|is|are|was|were|have|has|had|shall|may|might|must]";
+
+/// The patterns of a negated frame: SUBJECT does not / never VERB, and "not something
+/// SUBJECT VERB" ("that is not something we handle").
+pub fn negated_frame(subject: &str, verb: &str, window: u8) -> Vec<String> {
+    let w = window;
+    vec![
+        format!("[{subject}] {NEG_AUX}? [not|never] ~0-{w} [{verb}]"),
+        format!("[{subject}] {NEG_AUX}? no longer ~0-{w} [{verb}]"),
+        format!("[not|nothing|never] [something|anything|a thing|one of the things|stuff|what|an area|a department]? [that|which]? [{subject}] ~0-2 [{verb}]"),
+    ]
+}
+
+/// The patterns of a contrast frame: YES, not NO / not NO, YES / YES does, NO do not.
+pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
+    vec![
+        format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
+        format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
+        format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
+        // Only where the clause ends at "not": "the bank decides, we don't." but not "the
+        // bank approved it, I don't see a problem".
+        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not [$|,]"),
+    ]
+}
+
 // ---------------------------------------------------------------------------------------
 // Parsing
 
@@ -558,6 +589,9 @@ pub type Classes = BTreeMap<String, Vec<String>>;
 
 /// Compiles a pattern string into its flat sequences.
 pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
+    if let Some(flats) = precompiled(PRE_PATTERN, src) {
+        return Ok(flats);
+    }
     // Packs repeat patterns across rules (a shared matcher, the same frame twice): within
     // one pack (its classes do not change) each pattern string compiles once.
     if !CACHING.with(std::cell::Cell::get) {
@@ -582,6 +616,9 @@ pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
 
 /// Compiles a literal phrase (no operators: every word and mark is matched as written).
 pub fn compile_literal(src: &str) -> Result<Vec<Flat>, String> {
+    if let Some(flats) = precompiled(PRE_LITERAL, src) {
+        return Ok(flats);
+    }
     let mut toks = Tokens::default();
     toks.tokenize(src);
     if toks.is_empty() {
@@ -1005,6 +1042,7 @@ thread_local! {
 /// the same classes: a pattern string repeated within it compiles once.
 pub fn pack_cache(on: bool) {
     clear_class_cache();
+    use_precompiled(None);
     CACHING.with(|c| c.set(on));
 }
 
@@ -1065,6 +1103,291 @@ fn unknown_class(name: &str, classes: &Classes) -> String {
             known.join(", ")
         }
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// Precompiled patterns of the built-in packs
+
+/// What a precompiled entry was compiled with: `compile` or `compile_literal`.
+pub const PRE_PATTERN: u8 = 0;
+pub const PRE_LITERAL: u8 = 1;
+
+/// Writes the compiled patterns of one pack into the compact form the binary embeds
+/// (build.rs, for the built-in packs): every distinct test once (tests shared by several
+/// sequences stay shared), then every pattern string's sequences as test indices. The
+/// binary then reads a built-in pack's patterns instead of parsing and expanding them.
+#[derive(Default)]
+pub struct PrecompileWriter {
+    tests: Vec<u8>,
+    test_offsets: Vec<u32>,
+    by_ptr: HashMap<*const Test, u32>,
+    /// Keeps every written test alive, so that no address is reused for another test.
+    alive: Vec<Arc<Test>>,
+    entries: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u32(out, s.len() as u32);
+    out.extend_from_slice(s.as_bytes());
+}
+
+impl PrecompileWriter {
+    fn test(&mut self, t: &Arc<Test>) -> u32 {
+        if let Some(&i) = self.by_ptr.get(&Arc::as_ptr(t)) {
+            return i;
+        }
+        let i = self.test_offsets.len() as u32;
+        self.test_offsets.push(self.tests.len() as u32);
+        let out = &mut self.tests;
+        out.push(u8::from(t.any) | u8::from(t.num) << 1 | u8::from(t.negated) << 2);
+        put_str(out, &t.label);
+        for list in [&t.words, &t.prefixes, &t.puncts] {
+            put_u32(out, list.len() as u32);
+            for w in list {
+                put_str(out, w);
+            }
+        }
+        self.by_ptr.insert(Arc::as_ptr(t), i);
+        self.alive.push(t.clone());
+        i
+    }
+
+    fn elems(&mut self, elems: &[Elem], out: &mut Vec<u8>) {
+        put_u32(out, elems.len() as u32);
+        for e in elems {
+            match e {
+                Elem::Tok(t) | Elem::Opt(t) => {
+                    out.push(if matches!(e, Elem::Tok(_)) { 0 } else { 1 });
+                    let i = self.test(t);
+                    put_u32(out, i);
+                }
+                Elem::Gap(a, b) => out.extend_from_slice(&[2, *a, *b]),
+                Elem::Start => out.push(3),
+                Elem::End => out.push(4),
+            }
+        }
+    }
+
+    /// Records the sequences `src` compiles to (`kind`: `PRE_PATTERN` or `PRE_LITERAL`).
+    pub fn add(&mut self, kind: u8, src: &str, flats: &[Flat]) {
+        let mut key = vec![kind];
+        key.extend_from_slice(src.as_bytes());
+        if self.entries.contains_key(&key) {
+            return;
+        }
+        let mut out = Vec::new();
+        put_u32(&mut out, flats.len() as u32);
+        for f in flats {
+            let a = self.test(&f.anchor_test);
+            put_u32(&mut out, a);
+            put_u32(&mut out, f.anchor as u32);
+            put_u32(&mut out, f.max_width as u32);
+            self.elems(&f.left, &mut out);
+            self.elems(&f.right, &mut out);
+        }
+        self.entries.insert(key, out);
+    }
+
+    /// The blob: `n_tests`, test offsets, `n_entries`, entry index (key offset, key length,
+    /// record offset; sorted by key), then the data. Offsets are from the blob's start.
+    pub fn finish(self) -> Vec<u8> {
+        let header = 4 + 4 * self.test_offsets.len() + 4 + 12 * self.entries.len();
+        let tests_at = header;
+        let mut data = self.tests;
+        let mut index = Vec::new();
+        for (key, rec) in &self.entries {
+            let k = (header + data.len()) as u32;
+            data.extend_from_slice(key);
+            let r = (header + data.len()) as u32;
+            data.extend_from_slice(rec);
+            index.extend_from_slice(&[k, key.len() as u32, r]);
+        }
+        let mut out = Vec::with_capacity(header + data.len());
+        put_u32(&mut out, self.test_offsets.len() as u32);
+        for o in &self.test_offsets {
+            put_u32(&mut out, (tests_at as u32) + o);
+        }
+        put_u32(&mut out, self.entries.len() as u32);
+        for v in index {
+            put_u32(&mut out, v);
+        }
+        debug_assert_eq!(out.len(), header);
+        out.extend_from_slice(&data);
+        out
+    }
+}
+
+/// A built-in pack's precompiled patterns (`PrecompileWriter`), read on demand: a test is
+/// built on its first use and then shared, as the compiler shares it.
+struct Precompiled {
+    blob: &'static [u8],
+    tests: Vec<Option<Arc<Test>>>,
+    n_entries: usize,
+}
+
+struct Reader {
+    blob: &'static [u8],
+    at: usize,
+}
+
+impl Reader {
+    fn u8(&mut self) -> u8 {
+        self.at += 1;
+        self.blob[self.at - 1]
+    }
+
+    fn u32(&mut self) -> u32 {
+        let b = &self.blob[self.at..self.at + 4];
+        self.at += 4;
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+
+    fn str(&mut self) -> &'static str {
+        let n = self.u32() as usize;
+        let s = &self.blob[self.at..self.at + n];
+        self.at += n;
+        std::str::from_utf8(s).expect("precompiled patterns hold UTF-8")
+    }
+
+    fn strs(&mut self) -> Vec<Box<str>> {
+        let n = self.u32() as usize;
+        (0..n).map(|_| Box::from(self.str())).collect()
+    }
+}
+
+fn blob_u32(blob: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([blob[at], blob[at + 1], blob[at + 2], blob[at + 3]])
+}
+
+impl Precompiled {
+    fn new(blob: &'static [u8]) -> Precompiled {
+        let n_tests = blob_u32(blob, 0) as usize;
+        let n_entries = blob_u32(blob, 4 + 4 * n_tests) as usize;
+        Precompiled {
+            blob,
+            tests: vec![None; n_tests],
+            n_entries,
+        }
+    }
+
+    fn test(&mut self, i: u32) -> Arc<Test> {
+        let i = i as usize;
+        if let Some(t) = &self.tests[i] {
+            return t.clone();
+        }
+        let at = blob_u32(self.blob, 4 + 4 * i) as usize;
+        let mut r = Reader {
+            blob: self.blob,
+            at,
+        };
+        let flags = r.u8();
+        let label = r.str().into();
+        let t = Arc::new(Test {
+            any: flags & 1 != 0,
+            num: flags & 2 != 0,
+            negated: flags & 4 != 0,
+            label,
+            words: r.strs(),
+            prefixes: r.strs(),
+            puncts: r.strs(),
+            ..Default::default()
+        });
+        self.tests[i] = Some(t.clone());
+        t
+    }
+
+    fn elems(&mut self, r: &mut Reader) -> Vec<Elem> {
+        let n = r.u32() as usize;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(match r.u8() {
+                0 => Elem::Tok(self.test(r.u32())),
+                1 => Elem::Opt(self.test(r.u32())),
+                2 => Elem::Gap(r.u8(), r.u8()),
+                3 => Elem::Start,
+                _ => Elem::End,
+            });
+        }
+        out
+    }
+
+    /// The sequences of `src`, when it was precompiled.
+    fn get(&mut self, kind: u8, src: &str) -> Option<Vec<Flat>> {
+        let index = 4 + 4 * self.tests.len() + 4;
+        let blob = self.blob;
+        let key_at = |i: usize| {
+            let k = blob_u32(blob, index + 12 * i) as usize;
+            let n = blob_u32(blob, index + 12 * i + 4) as usize;
+            &blob[k..k + n]
+        };
+        let want = |k: &[u8]| (k[0], &k[1..]).cmp(&(kind, src.as_bytes()));
+        let (mut lo, mut hi) = (0, self.n_entries);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match want(key_at(mid)) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let at = blob_u32(blob, index + 12 * mid + 8) as usize;
+                    let mut r = Reader { blob, at };
+                    let n = r.u32() as usize;
+                    let mut flats = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let anchor_test = self.test(r.u32());
+                        let anchor = r.u32() as usize;
+                        let max_width = r.u32() as usize;
+                        let left = self.elems(&mut r);
+                        let right = self.elems(&mut r);
+                        flats.push(Flat {
+                            anchor_test,
+                            anchor,
+                            left,
+                            right,
+                            max_width,
+                        });
+                    }
+                    return Some(flats);
+                }
+            }
+        }
+        None
+    }
+}
+
+thread_local! {
+    /// The precompiled patterns of the built-in pack being compiled (`use_precompiled`).
+    static PRECOMPILED: RefCell<Option<Precompiled>> = const { RefCell::new(None) };
+    /// Patterns compiled while a precompiled table was in use but not found in it.
+    static PRECOMPILED_MISSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Makes `compile` and `compile_literal` read the patterns of the pack about to be compiled
+/// from `blob` (build.rs, built-in packs only), or stop doing so (`None`). The blob must
+/// come from the same pack text and classes: build.rs writes both from one YAML file.
+pub fn use_precompiled(blob: Option<&'static [u8]>) {
+    PRECOMPILED.with(|p| *p.borrow_mut() = blob.map(Precompiled::new));
+}
+
+/// How many patterns were compiled, while a precompiled table was in use, because the
+/// table lacked them (tests: the built-in packs should have none).
+pub fn precompiled_misses() -> usize {
+    PRECOMPILED_MISSES.with(std::cell::Cell::get)
+}
+
+fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
+    PRECOMPILED.with(|p| {
+        let mut p = p.borrow_mut();
+        let p = p.as_mut()?;
+        let hit = p.get(kind, src);
+        if hit.is_none() {
+            PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
+        }
+        hit
+    })
 }
 
 #[cfg(test)]

@@ -37,6 +37,26 @@ const BUILTIN_JSON: &[(&str, &str)] = &[
     ),
 ];
 
+/// The patterns of the built-in packs, compiled by build.rs (`pattern::PrecompileWriter`)
+/// from the same YAML as `BUILTIN_JSON`, in the same order.
+const BUILTIN_PATTERNS: &[&[u8]] = &[
+    include_bytes!(concat!(env!("OUT_DIR"), "/service-recovery.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/forbidden-phrases.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/respect.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/kudos.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/timing.patterns")),
+];
+
+/// The precompiled patterns of a pack embedded in the binary (see `BUILTIN_PATTERNS`):
+/// `pattern::use_precompiled` reads them instead of compiling the pack's pattern strings.
+pub fn precompiled_patterns(src: &PackSource) -> Option<&'static [u8]> {
+    let json = src.embedded?;
+    let i = BUILTIN_JSON
+        .iter()
+        .position(|(_, j)| std::ptr::eq(j.as_ptr(), json.as_ptr()))?;
+    BUILTIN_PATTERNS.get(i).copied()
+}
+
 /// The packs compiled into the binary, in load order. A new built-in pack is one YAML file
 /// in `rules/` plus one line here (and one in `BUILTIN_JSON`).
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
