@@ -235,9 +235,13 @@ pub struct Flat {
     /// The anchor's test, and its position in the sequence.
     anchor_test: Arc<Test>,
     pub anchor: usize,
-    /// Elements before the anchor, reversed, for matching leftwards.
-    left: Vec<Elem>,
-    right: Vec<Elem>,
+    /// The elements before the anchor, reversed (nearest first, for matching leftwards),
+    /// then the elements after it: `anchor` of them are left of it. A precompiled pattern
+    /// (`use_precompiled`) reads them on first use: most sequences of a run are never
+    /// verified, because their anchor never occurs.
+    elems: std::sync::OnceLock<Vec<Elem>>,
+    /// Where a precompiled pattern's elements are: its table and their offset.
+    stored: Option<(Arc<Table>, u32)>,
     /// Most tokens a match can span (for windows around hits).
     pub max_width: usize,
 }
@@ -278,17 +282,31 @@ impl Flat {
             })
             .sum::<usize>()
             * 2;
-        let mut left = elems;
-        let right = left.split_off(anchor + 1);
-        left.truncate(anchor);
-        left.reverse();
+        let mut elems = elems;
+        elems.remove(anchor);
+        elems[..anchor].reverse();
         Ok(Flat {
             anchor_test,
             anchor,
-            left,
-            right,
+            elems: elems.into(),
+            stored: None,
             max_width,
         })
+    }
+
+    fn elems(&self) -> &[Elem] {
+        self.elems.get_or_init(|| match &self.stored {
+            Some((table, at)) => table.elems(*at as usize),
+            None => Vec::new(),
+        })
+    }
+
+    fn left(&self) -> &[Elem] {
+        &self.elems()[..self.anchor]
+    }
+
+    fn right(&self) -> &[Elem] {
+        &self.elems()[self.anchor..]
     }
 
     /// The word sets of the elements right after and right before the anchor, when each is
@@ -310,7 +328,7 @@ impl Flat {
                 _ => None,
             }
         }
-        (plain(self.right.first()), plain(self.left.first()))
+        (plain(self.right().first()), plain(self.left().first()))
     }
 
     pub(crate) fn anchor_arc(&self) -> &Arc<Test> {
@@ -319,12 +337,12 @@ impl Flat {
 
     /// The elements after the anchor, in order.
     pub(crate) fn right_elems(&self) -> &[Elem] {
-        &self.right
+        self.right()
     }
 
     /// The elements before the anchor, nearest first.
     pub(crate) fn left_elems(&self) -> &[Elem] {
-        &self.left
+        self.left()
     }
 
     pub fn anchor_test(&self) -> &Test {
@@ -337,8 +355,8 @@ impl Flat {
             return None;
         }
         let mut budget = STEP_BUDGET;
-        let s = go(&self.left, toks, k, Dir::Back, &mut budget, &mut None)?;
-        let e = go(&self.right, toks, k + 1, Dir::Fwd, &mut budget, &mut None)?;
+        let s = go(self.left(), toks, k, Dir::Back, &mut budget, &mut None)?;
+        let e = go(self.right(), toks, k + 1, Dir::Fwd, &mut budget, &mut None)?;
         Some((s, e))
     }
 
@@ -350,8 +368,8 @@ impl Flat {
         let mut budget = STEP_BUDGET;
         let mut left = Some(Vec::new());
         let mut right = Some(Vec::new());
-        let s = go(&self.left, toks, k, Dir::Back, &mut budget, &mut left)?;
-        let e = go(&self.right, toks, k + 1, Dir::Fwd, &mut budget, &mut right)?;
+        let s = go(self.left(), toks, k, Dir::Back, &mut budget, &mut left)?;
+        let e = go(self.right(), toks, k + 1, Dir::Fwd, &mut budget, &mut right)?;
         let mut steps: Vec<Step> = left.unwrap_or_default();
         steps.reverse();
         steps.push(Step {
@@ -1113,62 +1131,78 @@ pub const PRE_PATTERN: u8 = 0;
 pub const PRE_LITERAL: u8 = 1;
 
 /// Writes the compiled patterns of one pack into the compact form the binary embeds
-/// (build.rs, for the built-in packs): every distinct test once (tests shared by several
-/// sequences stay shared), then every pattern string's sequences as test indices. The
-/// binary then reads a built-in pack's patterns instead of parsing and expanding them.
+/// (build.rs, for the built-in packs): every distinct test once (tests equal in every field,
+/// label included, become one shared test: nothing compares tests by address but to skip
+/// comparing them), every distinct string once, then every pattern string's sequences as
+/// test indices. The binary then reads a built-in pack's patterns instead of parsing and
+/// expanding them.
 #[derive(Default)]
 pub struct PrecompileWriter {
-    tests: Vec<u8>,
+    /// Tests, each encoded as `u32` words: flags, label, then the counts and strings of
+    /// words, prefixes and marks (a string is its index in `strings`).
+    tests: Vec<u32>,
     test_offsets: Vec<u32>,
     by_ptr: HashMap<*const Test, u32>,
+    by_content: HashMap<Vec<u32>, u32>,
     /// Keeps every written test alive, so that no address is reused for another test.
     alive: Vec<Arc<Test>>,
-    entries: BTreeMap<Vec<u8>, Vec<u8>>,
-}
-
-fn put_u32(out: &mut Vec<u8>, v: u32) {
-    out.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    put_u32(out, s.len() as u32);
-    out.extend_from_slice(s.as_bytes());
+    strings: String,
+    string_ranges: Vec<(u32, u32)>,
+    string_ids: HashMap<String, u32>,
+    entries: BTreeMap<Vec<u8>, Vec<u32>>,
 }
 
 impl PrecompileWriter {
+    fn string(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.string_ids.get(s) {
+            return i;
+        }
+        let i = self.string_ranges.len() as u32;
+        let at = self.strings.len() as u32;
+        self.strings.push_str(s);
+        self.string_ranges.push((at, s.len() as u32));
+        self.string_ids.insert(s.to_string(), i);
+        i
+    }
+
     fn test(&mut self, t: &Arc<Test>) -> u32 {
         if let Some(&i) = self.by_ptr.get(&Arc::as_ptr(t)) {
             return i;
         }
-        let i = self.test_offsets.len() as u32;
-        self.test_offsets.push(self.tests.len() as u32);
-        let out = &mut self.tests;
-        out.push(u8::from(t.any) | u8::from(t.num) << 1 | u8::from(t.negated) << 2);
-        put_str(out, &t.label);
+        let mut rec = vec![
+            u32::from(t.any) | u32::from(t.num) << 1 | u32::from(t.negated) << 2,
+            self.string(&t.label),
+        ];
         for list in [&t.words, &t.prefixes, &t.puncts] {
-            put_u32(out, list.len() as u32);
+            rec.push(list.len() as u32);
             for w in list {
-                put_str(out, w);
+                let s = self.string(w);
+                rec.push(s);
             }
         }
+        let i = match self.by_content.get(&rec) {
+            Some(&i) => i,
+            None => {
+                let i = self.test_offsets.len() as u32;
+                self.test_offsets.push(self.tests.len() as u32);
+                self.tests.extend_from_slice(&rec);
+                self.by_content.insert(rec, i);
+                i
+            }
+        };
         self.by_ptr.insert(Arc::as_ptr(t), i);
         self.alive.push(t.clone());
         i
     }
 
-    fn elems(&mut self, elems: &[Elem], out: &mut Vec<u8>) {
-        put_u32(out, elems.len() as u32);
-        for e in elems {
-            match e {
-                Elem::Tok(t) | Elem::Opt(t) => {
-                    out.push(if matches!(e, Elem::Tok(_)) { 0 } else { 1 });
-                    let i = self.test(t);
-                    put_u32(out, i);
-                }
-                Elem::Gap(a, b) => out.extend_from_slice(&[2, *a, *b]),
-                Elem::Start => out.push(3),
-                Elem::End => out.push(4),
-            }
+    /// An element as one word: the kind in the low 3 bits, then the test or the gap.
+    fn elem(&mut self, e: &Elem) -> u32 {
+        match e {
+            Elem::Tok(t) => self.test(t) << 3,
+            Elem::Opt(t) => self.test(t) << 3 | 1,
+            Elem::Gap(a, b) => u32::from(*a) << 3 | u32::from(*b) << 11 | 2,
+            Elem::Start => 3,
+            Elem::End => 4,
         }
     }
 
@@ -1179,188 +1213,212 @@ impl PrecompileWriter {
         if self.entries.contains_key(&key) {
             return;
         }
-        let mut out = Vec::new();
-        put_u32(&mut out, flats.len() as u32);
+        let mut out = vec![flats.len() as u32];
         for f in flats {
             let a = self.test(&f.anchor_test);
-            put_u32(&mut out, a);
-            put_u32(&mut out, f.anchor as u32);
-            put_u32(&mut out, f.max_width as u32);
-            self.elems(&f.left, &mut out);
-            self.elems(&f.right, &mut out);
+            let elems = f.elems();
+            out.extend([a, f.anchor as u32, f.max_width as u32, elems.len() as u32]);
+            for e in elems {
+                let e = self.elem(e);
+                out.push(e);
+            }
         }
         self.entries.insert(key, out);
     }
 
-    /// The blob: `n_tests`, test offsets, `n_entries`, entry index (key offset, key length,
-    /// record offset; sorted by key), then the data. Offsets are from the blob's start.
-    pub fn finish(self) -> Vec<u8> {
-        let header = 4 + 4 * self.test_offsets.len() + 4 + 12 * self.entries.len();
-        let tests_at = header;
-        let mut data = self.tests;
-        let mut index = Vec::new();
-        for (key, rec) in &self.entries {
-            let k = (header + data.len()) as u32;
-            data.extend_from_slice(key);
-            let r = (header + data.len()) as u32;
-            data.extend_from_slice(rec);
-            index.extend_from_slice(&[k, key.len() as u32, r]);
+    /// The blob, all little-endian `u32` words but the text: `n_strings`, string ranges
+    /// (offset into the text, length), `n_tests`, test offsets, the tests, `n_entries`, the
+    /// entry index (key offset and length into the text, record offset; sorted by key), the
+    /// records, then the text (strings and keys).
+    pub fn finish(mut self) -> Vec<u8> {
+        let entries = std::mem::take(&mut self.entries);
+        let mut keys = Vec::new();
+        for key in entries.keys() {
+            let at = self.strings.len() as u32;
+            // Keys are a kind byte and a pattern string: valid UTF-8 together.
+            self.strings
+                .push_str(std::str::from_utf8(key).expect("keys are text"));
+            keys.push((at, key.len() as u32));
         }
-        let mut out = Vec::with_capacity(header + data.len());
-        put_u32(&mut out, self.test_offsets.len() as u32);
-        for o in &self.test_offsets {
-            put_u32(&mut out, (tests_at as u32) + o);
+        let mut w: Vec<u32> = vec![self.string_ranges.len() as u32];
+        for (a, n) in &self.string_ranges {
+            w.extend([*a, *n]);
         }
-        put_u32(&mut out, self.entries.len() as u32);
-        for v in index {
-            put_u32(&mut out, v);
+        w.push(self.test_offsets.len() as u32);
+        let tests_at = w.len() + self.test_offsets.len();
+        w.extend(self.test_offsets.iter().map(|o| o + tests_at as u32));
+        w.extend_from_slice(&self.tests);
+        w.push(entries.len() as u32);
+        let index_at = w.len();
+        w.resize(index_at + 3 * entries.len(), 0);
+        for (i, rec) in entries.values().enumerate() {
+            w[index_at + 3 * i] = keys[i].0;
+            w[index_at + 3 * i + 1] = keys[i].1;
+            w[index_at + 3 * i + 2] = w.len() as u32;
+            w.extend_from_slice(rec);
         }
-        debug_assert_eq!(out.len(), header);
-        out.extend_from_slice(&data);
+        let mut out = Vec::with_capacity(4 + 4 * w.len() + self.strings.len());
+        out.extend_from_slice(&(w.len() as u32).to_le_bytes());
+        for x in w {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out.extend_from_slice(self.strings.as_bytes());
         out
     }
 }
 
-/// A built-in pack's precompiled patterns (`PrecompileWriter`), read on demand: a test is
-/// built on its first use and then shared, as the compiler shares it.
-struct Precompiled {
-    blob: &'static [u8],
-    tests: Vec<Option<Arc<Test>>>,
+/// A built-in pack's precompiled patterns (`PrecompileWriter`), read in place: a test is
+/// built on its first use and then shared, a sequence's elements on their first use.
+pub(crate) struct Table {
+    /// The `u32` words of the blob (little-endian).
+    words: &'static [u8],
+    text: &'static str,
+    tests: Vec<std::sync::OnceLock<Arc<Test>>>,
+    /// Where the test offsets and the entry index start in `words`.
+    tests_at: usize,
+    index_at: usize,
     n_entries: usize,
 }
 
-struct Reader {
-    blob: &'static [u8],
-    at: usize,
-}
-
-impl Reader {
-    fn u8(&mut self) -> u8 {
-        self.at += 1;
-        self.blob[self.at - 1]
-    }
-
-    fn u32(&mut self) -> u32 {
-        let b = &self.blob[self.at..self.at + 4];
-        self.at += 4;
-        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
-    }
-
-    fn str(&mut self) -> &'static str {
-        let n = self.u32() as usize;
-        let s = &self.blob[self.at..self.at + n];
-        self.at += n;
-        std::str::from_utf8(s).expect("precompiled patterns hold UTF-8")
-    }
-
-    fn strs(&mut self) -> Vec<Box<str>> {
-        let n = self.u32() as usize;
-        (0..n).map(|_| Box::from(self.str())).collect()
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Table")
     }
 }
 
-fn blob_u32(blob: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([blob[at], blob[at + 1], blob[at + 2], blob[at + 3]])
-}
-
-impl Precompiled {
-    fn new(blob: &'static [u8]) -> Precompiled {
-        let n_tests = blob_u32(blob, 0) as usize;
-        let n_entries = blob_u32(blob, 4 + 4 * n_tests) as usize;
-        Precompiled {
-            blob,
-            tests: vec![None; n_tests],
-            n_entries,
-        }
-    }
-
-    fn test(&mut self, i: u32) -> Arc<Test> {
-        let i = i as usize;
-        if let Some(t) = &self.tests[i] {
-            return t.clone();
-        }
-        let at = blob_u32(self.blob, 4 + 4 * i) as usize;
-        let mut r = Reader {
-            blob: self.blob,
-            at,
+impl Table {
+    fn new(blob: &'static [u8]) -> Option<Table> {
+        let n = u32::from_le_bytes(blob.get(..4)?.try_into().ok()?) as usize;
+        let words = blob.get(4..4 + 4 * n)?;
+        let text = std::str::from_utf8(&blob[4 + 4 * n..]).ok()?;
+        let mut t = Table {
+            words,
+            text,
+            tests: Vec::new(),
+            tests_at: 0,
+            index_at: 0,
+            n_entries: 0,
         };
-        let flags = r.u8();
-        let label = r.str().into();
-        let t = Arc::new(Test {
-            any: flags & 1 != 0,
-            num: flags & 2 != 0,
-            negated: flags & 4 != 0,
-            label,
-            words: r.strs(),
-            prefixes: r.strs(),
-            puncts: r.strs(),
-            ..Default::default()
-        });
-        self.tests[i] = Some(t.clone());
-        t
+        let n_strings = t.w(0);
+        let n_tests = t.w(1 + 2 * n_strings);
+        let tests_at = 2 + 2 * n_strings;
+        let n_entries_at = if n_tests == 0 {
+            tests_at
+        } else {
+            // The tests end where the entry count is: after the last test's record.
+            let mut at = t.w(tests_at + n_tests - 1) + 2;
+            for _ in 0..3 {
+                at += 1 + t.w(at);
+            }
+            at
+        };
+        t.n_entries = t.w(n_entries_at);
+        t.index_at = n_entries_at + 1;
+        t.tests_at = tests_at;
+        t.tests = (0..n_tests).map(|_| std::sync::OnceLock::new()).collect();
+        Some(t)
     }
 
-    fn elems(&mut self, r: &mut Reader) -> Vec<Elem> {
-        let n = r.u32() as usize;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            out.push(match r.u8() {
-                0 => Elem::Tok(self.test(r.u32())),
-                1 => Elem::Opt(self.test(r.u32())),
-                2 => Elem::Gap(r.u8(), r.u8()),
-                3 => Elem::Start,
-                _ => Elem::End,
-            });
-        }
+    /// Word `i`.
+    #[inline]
+    fn w(&self, i: usize) -> usize {
+        let b = &self.words[4 * i..4 * i + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+    }
+
+    fn string(&self, i: usize) -> &'static str {
+        let at = 1 + 2 * i;
+        let (a, n) = (self.w(at), self.w(at + 1));
+        &self.text[a..a + n]
+    }
+
+    fn strings(&self, at: &mut usize) -> Vec<Box<str>> {
+        let n = self.w(*at);
+        let out = (*at + 1..*at + 1 + n)
+            .map(|k| Box::from(self.string(self.w(k))))
+            .collect();
+        *at += 1 + n;
         out
     }
 
-    /// The sequences of `src`, when it was precompiled.
-    fn get(&mut self, kind: u8, src: &str) -> Option<Vec<Flat>> {
-        let index = 4 + 4 * self.tests.len() + 4;
-        let blob = self.blob;
-        let key_at = |i: usize| {
-            let k = blob_u32(blob, index + 12 * i) as usize;
-            let n = blob_u32(blob, index + 12 * i + 4) as usize;
-            &blob[k..k + n]
-        };
-        let want = |k: &[u8]| (k[0], &k[1..]).cmp(&(kind, src.as_bytes()));
+    fn test(&self, i: usize) -> Arc<Test> {
+        self.tests[i]
+            .get_or_init(|| {
+                let mut at = self.w(self.tests_at + i);
+                let flags = self.w(at);
+                let label = self.string(self.w(at + 1)).into();
+                at += 2;
+                Arc::new(Test {
+                    any: flags & 1 != 0,
+                    num: flags & 2 != 0,
+                    negated: flags & 4 != 0,
+                    label,
+                    words: self.strings(&mut at),
+                    prefixes: self.strings(&mut at),
+                    puncts: self.strings(&mut at),
+                    ..Default::default()
+                })
+            })
+            .clone()
+    }
+
+    /// The entry of `src`, when it was precompiled: its record's offset.
+    fn find(&self, kind: u8, src: &str) -> Option<usize> {
+        let want = (kind, src.as_bytes());
         let (mut lo, mut hi) = (0, self.n_entries);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match want(key_at(mid)) {
+            let e = self.index_at + 3 * mid;
+            let (k, n) = (self.w(e), self.w(e + 1));
+            let key = &self.text.as_bytes()[k..k + n];
+            match (key[0], &key[1..]).cmp(&want) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    let at = blob_u32(blob, index + 12 * mid + 8) as usize;
-                    let mut r = Reader { blob, at };
-                    let n = r.u32() as usize;
-                    let mut flats = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        let anchor_test = self.test(r.u32());
-                        let anchor = r.u32() as usize;
-                        let max_width = r.u32() as usize;
-                        let left = self.elems(&mut r);
-                        let right = self.elems(&mut r);
-                        flats.push(Flat {
-                            anchor_test,
-                            anchor,
-                            left,
-                            right,
-                            max_width,
-                        });
-                    }
-                    return Some(flats);
-                }
+                std::cmp::Ordering::Equal => return Some(self.w(e + 2)),
             }
         }
         None
+    }
+
+    /// The sequences of the record at `at`, their elements left to be read on first use.
+    fn flats(self: &Arc<Table>, mut at: usize) -> Vec<Flat> {
+        let n = self.w(at);
+        at += 1;
+        let mut flats = Vec::with_capacity(n);
+        for _ in 0..n {
+            flats.push(Flat {
+                anchor_test: self.test(self.w(at)),
+                anchor: self.w(at + 1),
+                max_width: self.w(at + 2),
+                elems: std::sync::OnceLock::new(),
+                stored: Some((self.clone(), (at + 3) as u32)),
+            });
+            at += 4 + self.w(at + 3);
+        }
+        flats
+    }
+
+    /// The elements of a sequence, stored at `at` (their count, then each element).
+    fn elems(&self, at: usize) -> Vec<Elem> {
+        let len = self.w(at);
+        (at + 1..at + 1 + len)
+            .map(|k| {
+                let w = self.w(k);
+                match w & 7 {
+                    0 => Elem::Tok(self.test(w >> 3)),
+                    1 => Elem::Opt(self.test(w >> 3)),
+                    2 => Elem::Gap((w >> 3) as u8, (w >> 11) as u8),
+                    3 => Elem::Start,
+                    _ => Elem::End,
+                }
+            })
+            .collect()
     }
 }
 
 thread_local! {
     /// The precompiled patterns of the built-in pack being compiled (`use_precompiled`).
-    static PRECOMPILED: RefCell<Option<Precompiled>> = const { RefCell::new(None) };
+    static PRECOMPILED: RefCell<Option<Arc<Table>>> = const { RefCell::new(None) };
     /// Patterns compiled while a precompiled table was in use but not found in it.
     static PRECOMPILED_MISSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
@@ -1369,7 +1427,7 @@ thread_local! {
 /// from `blob` (build.rs, built-in packs only), or stop doing so (`None`). The blob must
 /// come from the same pack text and classes: build.rs writes both from one YAML file.
 pub fn use_precompiled(blob: Option<&'static [u8]>) {
-    PRECOMPILED.with(|p| *p.borrow_mut() = blob.map(Precompiled::new));
+    PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
 }
 
 /// How many patterns were compiled, while a precompiled table was in use, because the
@@ -1380,9 +1438,9 @@ pub fn precompiled_misses() -> usize {
 
 fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
     PRECOMPILED.with(|p| {
-        let mut p = p.borrow_mut();
-        let p = p.as_mut()?;
-        let hit = p.get(kind, src);
+        let p = p.borrow();
+        let table = p.as_ref()?;
+        let hit = table.find(kind, src).map(|at| table.flats(at));
         if hit.is_none() {
             PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
         }
