@@ -1247,7 +1247,9 @@ impl EngineBuilder {
                     continue;
                 }
             };
-            let loc = Locator::new(&src.text, &def);
+            // Positions are needed only for errors: the locator is built on the first one.
+            let loc_cell = std::cell::OnceCell::new();
+            let loc = || loc_cell.get_or_init(|| Locator::new(&src.text, &def));
             pattern::pack_cache(true);
             pattern::use_precompiled(pack::precompiled_patterns(src));
             mb.new_pack();
@@ -1255,7 +1257,7 @@ impl EngineBuilder {
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {
                 if classes.insert(name.clone(), entries.clone()).is_some() {
-                    let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+                    let pos = loc().anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
                     errors.push(PackError {
                         origin: src.origin.clone(),
                         line: pos.0,
@@ -1272,20 +1274,22 @@ impl EngineBuilder {
                 message,
             };
             if !pack_names.insert(def.pack.clone()) {
-                let pos = loc.anywhere("pack:", 1).unwrap_or((1, 1));
+                let pos = loc().anywhere("pack:", 1).unwrap_or((1, 1));
                 errors.push(err(pos, format!("pack `{}` is loaded twice", def.pack)));
                 continue;
             }
             for (name, list) in &classes {
-                if list.iter().any(|p| normalize_phrase(p).is_empty()) {
-                    let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+                // `normalize_phrase(p)` is empty exactly when `p` is all white space (it only
+                // straightens quotes and dashes and folds case), without building it.
+                if list.iter().any(|p| p.trim().is_empty()) {
+                    let pos = loc().anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
                     errors.push(err(pos, format!("list `{name}` has an empty phrase")));
                 }
             }
             for (ri, rd) in def.rules.iter().enumerate() {
                 if let Some(first) = seen.get(&rd.id) {
                     errors.push(err(
-                        loc.rule(ri),
+                        loc().rule(ri),
                         format!("duplicate rule id `{}` (already defined in {first})", rd.id),
                     ));
                     continue;
@@ -1293,7 +1297,7 @@ impl EngineBuilder {
                 seen.insert(rd.id.clone(), src.origin.clone());
                 if !valid_id(&rd.id) {
                     errors.push(err(
-                        loc.rule(ri),
+                        loc().rule(ri),
                         format!(
                             "rule id `{}` must be lower-case letters, digits and dashes",
                             rd.id
@@ -1338,10 +1342,10 @@ impl EngineBuilder {
                         message,
                     }) => {
                         let pos = match needle.as_deref() {
-                            Some(n) => loc.in_rule(ri, n),
+                            Some(n) => loc().in_rule(ri, n),
                             None => match field {
-                                Some(f) => loc.in_rule(ri, &format!("{f}:")),
-                                None => loc.rule(ri),
+                                Some(f) => loc().in_rule(ri, &format!("{f}:")),
+                                None => loc().rule(ri),
                             },
                         };
                         errors.push(err(pos, format!("rule `{}`: {message}", rd.id)));

@@ -227,10 +227,12 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
         column,
         message,
     };
-    let loc = Locator::new(&src.text, def);
+    // Positions are needed only for errors: the locator is built on the first one.
+    let loc_cell = std::cell::OnceCell::new();
+    let loc = || loc_cell.get_or_init(|| Locator::new(&src.text, def));
     if def.rules.len() > MAX_RULES {
         return Err(err(
-            loc.rule(MAX_RULES),
+            loc().rule(MAX_RULES),
             format!("a pack may hold at most {MAX_RULES} rules; split it into several packs"),
         ));
     }
@@ -245,7 +247,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
     };
     for (name, list) in &def.lists {
         if add(list) {
-            let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+            let pos = loc().anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
             return Err(err(pos, too_many()));
         }
     }
@@ -260,7 +262,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
         ];
         for m in matchers.into_iter().flatten() {
             if add(&m.phrases) {
-                return Err(err(loc.in_rule(ri, "phrases:"), too_many()));
+                return Err(err(loc().in_rule(ri, "phrases:"), too_many()));
             }
             if src.embedded.is_some() {
                 continue;
@@ -272,7 +274,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
                     .build()
                 {
                     return Err(err(
-                        loc.in_rule(ri, "regex"),
+                        loc().in_rule(ri, "regex"),
                         format!(
                             "rule `{}`: a regex compiles to more than the {} MiB limit; simplify it or split it into phrases",
                             rule.id,
