@@ -61,6 +61,8 @@ fn main() {
             .expect("OUT_DIR is writable");
     }
     println!("cargo:rerun-if-changed=rules");
+    vader_table(&Path::new(&out).join("vader_table.rs"));
+    println!("cargo:rerun-if-changed=data/vader_lexicon.txt");
     for f in [
         "src/pattern.rs",
         "src/tokens.rs",
@@ -70,6 +72,59 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={f}");
     }
+}
+
+/// Bits of the slot index of `vader_slot` (src/sentiment.rs), for the 7,500 words of the
+/// VADER lexicon.
+const VADER_SLOT_BITS: u32 = 14;
+
+/// The VADER lexicon (`data/vader_lexicon.txt`) as a static open-addressing table
+/// (src/sentiment.rs, `valence`): nothing to build at run time. Read as the lexicon reader
+/// did (`word<TAB>value` lines, the last of a repeated word wins), values kept to the bit.
+fn vader_table(path: &Path) {
+    let text = std::fs::read_to_string("data/vader_lexicon.txt").expect("the VADER lexicon");
+    let mut words: Vec<(&str, u64)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for l in text.lines() {
+        let Some((word, value)) = l.split_once('\t') else {
+            continue;
+        };
+        let v: f64 = value.parse().expect("data/vader_lexicon.txt holds numbers");
+        match at.get(word) {
+            Some(&i) => words[i].1 = v.to_bits(),
+            None => {
+                at.insert(word, words.len());
+                words.push((word, v.to_bits()));
+            }
+        }
+    }
+    let size = 1usize << VADER_SLOT_BITS;
+    assert!(words.len() * 2 < size && words.len() < u16::MAX as usize);
+    let mut slots = vec![0u16; size];
+    for (i, (w, _)) in words.iter().enumerate() {
+        let mut s = vader_slot(lexicon::word_hash(w));
+        while slots[s] != 0 {
+            s = (s + 1) & (size - 1);
+        }
+        slots[s] = i as u16 + 1;
+    }
+    let mut out = String::new();
+    out.push_str(&format!(
+        "/// The VADER lexicon: (word, valence as f64 bits).\nstatic VADER_WORDS: [(&str, u64); {}] = [\n",
+        words.len()
+    ));
+    for (w, v) in &words {
+        out.push_str(&format!("({w:?}, {v:#x}),\n"));
+    }
+    out.push_str(&format!(
+        "];\n/// Slots by `vader_slot(word_hash(word))`, probed linearly: 1 + the word's index, 0 for none.\nstatic VADER_SLOTS: [u16; {size}] = {slots:?};\nconst VADER_SLOT_BITS: u32 = {VADER_SLOT_BITS};\n"
+    ));
+    std::fs::write(path, out).expect("OUT_DIR is writable");
+}
+
+/// The first slot of a word hash (the same in src/sentiment.rs).
+fn vader_slot(h: u64) -> usize {
+    (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - VADER_SLOT_BITS)) as usize
 }
 
 /// The pattern table of one pack: every pattern string a matcher of the pack compiles
