@@ -76,8 +76,9 @@ pub struct Origin {
     pub matcher: MatcherId,
     /// A match of the matcher, or of one of its exclusions.
     pub role: Role,
-    /// `pattern: sorry if @you`, `phrase: i am sorry`, `negated: ...`.
-    pub source: String,
+    /// `pattern: sorry if @you`, `phrase: i am sorry`, `negated: ...`; shared by the
+    /// sequences of one source (a pattern can expand into hundreds).
+    pub source: Arc<str>,
 }
 
 /// What a flat pattern's match means for its matcher.
@@ -244,6 +245,7 @@ impl MatcherBuilder {
             self.conditions.push(g);
         }
         for (source, fs) in flats {
+            let source: Arc<str> = source.into();
             for f in fs {
                 self.flats.push(f);
                 self.origins.push(Origin {
@@ -257,12 +259,21 @@ impl MatcherBuilder {
             (Role::Except, &extras.except),
             (Role::NotNear, &extras.not_near),
         ] {
+            let mut last: Option<(&str, Arc<str>)> = None;
             for (src, f) in list {
+                let source = match &last {
+                    Some((s, a)) if *s == src.as_str() => a.clone(),
+                    _ => {
+                        let a: Arc<str> = src.as_str().into();
+                        last = Some((src, a.clone()));
+                        a
+                    }
+                };
                 self.flats.push(f.clone());
                 self.origins.push(Origin {
                     matcher: id,
                     role,
-                    source: src.clone(),
+                    source,
                 });
             }
         }
@@ -1055,7 +1066,7 @@ impl Engine {
                         let span = (toks.toks[a].start as usize, toks.toks[b - 1].end as usize);
                         let m = TraceMatch {
                             field,
-                            source: self.matchers.origins[fi as usize].source.clone(),
+                            source: self.matchers.origins[fi as usize].source.to_string(),
                             span,
                             steps: steps
                                 .into_iter()
