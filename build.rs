@@ -23,6 +23,12 @@ mod pattern;
 #[allow(dead_code, unused_imports)]
 #[path = "src/tokens.rs"]
 mod tokens;
+/// What `lexicon` reads from the tables this script writes (src/lib.rs includes them); not
+/// used here.
+mod generated {
+    pub(crate) static SPELLING_VARIANTS: [(&str, &[&str]); 0] = [];
+    pub(crate) static SPELLING_VARIANT_SLOTS: [u16; 2] = [0; 2];
+}
 /// `pattern` names `pack::suggest` for "did you mean" in its errors, which are not kept here.
 mod pack {
     pub mod suggest {
@@ -62,6 +68,7 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=rules");
     vader_table(&Path::new(&out).join("vader_table.rs"));
+    spelling_variants(&Path::new(&out).join("spelling_variants.rs"));
     println!("cargo:rerun-if-changed=data/vader_lexicon.txt");
     for f in [
         "src/pattern.rs",
@@ -74,13 +81,25 @@ fn main() {
     }
 }
 
-/// Bits of the slot index of `vader_slot` (src/sentiment.rs), for the 7,500 words of the
-/// VADER lexicon.
-const VADER_SLOT_BITS: u32 = 14;
+/// A static open-addressing table of `2^bits` slots over `keys` (src/lexicon.rs,
+/// `table_find`): each slot 1 + the index of its key, 0 when empty, probed linearly.
+fn slots(keys: &[&str], bits: u32) -> Vec<u16> {
+    let size = 1usize << bits;
+    assert!(keys.len() * 2 < size && keys.len() < u16::MAX as usize);
+    let mut slots = vec![0u16; size];
+    for (i, k) in keys.iter().enumerate() {
+        let mut s = lexicon::table_slot(k, bits);
+        while slots[s] != 0 {
+            s = (s + 1) & (size - 1);
+        }
+        slots[s] = i as u16 + 1;
+    }
+    slots
+}
 
-/// The VADER lexicon (`data/vader_lexicon.txt`) as a static open-addressing table
-/// (src/sentiment.rs, `valence`): nothing to build at run time. Read as the lexicon reader
-/// did (`word<TAB>value` lines, the last of a repeated word wins), values kept to the bit.
+/// The VADER lexicon (`data/vader_lexicon.txt`) as a static table (src/sentiment.rs,
+/// `lexicon_valence`): nothing to build at run time. Read as the lexicon reader did
+/// (`word<TAB>value` lines, the last of a repeated word wins), values kept to the bit.
 fn vader_table(path: &Path) {
     let text = std::fs::read_to_string("data/vader_lexicon.txt").expect("the VADER lexicon");
     let mut words: Vec<(&str, u64)> = Vec::new();
@@ -98,33 +117,51 @@ fn vader_table(path: &Path) {
             }
         }
     }
-    let size = 1usize << VADER_SLOT_BITS;
-    assert!(words.len() * 2 < size && words.len() < u16::MAX as usize);
-    let mut slots = vec![0u16; size];
-    for (i, (w, _)) in words.iter().enumerate() {
-        let mut s = vader_slot(lexicon::word_hash(w));
-        while slots[s] != 0 {
-            s = (s + 1) & (size - 1);
-        }
-        slots[s] = i as u16 + 1;
-    }
-    let mut out = String::new();
-    out.push_str(&format!(
-        "/// The VADER lexicon: (word, valence as f64 bits).\nstatic VADER_WORDS: [(&str, u64); {}] = [\n",
+    let keys: Vec<&str> = words.iter().map(|w| w.0).collect();
+    let mut out = format!(
+        "/// The VADER lexicon: (word, valence as f64 bits).\npub(crate) static VADER_WORDS: [(&str, u64); {}] = [\n",
         words.len()
-    ));
+    );
     for (w, v) in &words {
         out.push_str(&format!("({w:?}, {v:#x}),\n"));
     }
     out.push_str(&format!(
-        "];\n/// Slots by `vader_slot(word_hash(word))`, probed linearly: 1 + the word's index, 0 for none.\nstatic VADER_SLOTS: [u16; {size}] = {slots:?};\nconst VADER_SLOT_BITS: u32 = {VADER_SLOT_BITS};\n"
+        "];\n/// `VADER_WORDS` by word (`lexicon::table_find`).\npub(crate) static VADER_SLOTS: [u16; {}] = {:?};\n",
+        1 << 14,
+        slots(&keys, 14)
     ));
     std::fs::write(path, out).expect("OUT_DIR is writable");
 }
 
-/// The first slot of a word hash (the same in src/sentiment.rs).
-fn vader_slot(h: u64) -> usize {
-    (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - VADER_SLOT_BITS)) as usize
+/// The reverse of `data/spellings.txt` (`variant canonical` lines): each canonical spelling
+/// with its variants in file order, as a static table (src/lexicon.rs, `variants`).
+fn spelling_variants(path: &Path) {
+    let text = std::fs::read_to_string("data/spellings.txt").expect("the spelling table");
+    let mut canon: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (v, c) in text.lines().filter_map(|l| l.split_once(' ')) {
+        match at.get(c) {
+            Some(&i) => canon[i].1.push(v),
+            None => {
+                at.insert(c, canon.len());
+                canon.push((c, vec![v]));
+            }
+        }
+    }
+    let keys: Vec<&str> = canon.iter().map(|c| c.0).collect();
+    let mut out = format!(
+        "/// Canonical spellings with their variants.\npub(crate) static SPELLING_VARIANTS: [(&str, &[&str]); {}] = [\n",
+        canon.len()
+    );
+    for (c, vs) in &canon {
+        out.push_str(&format!("({c:?}, &{vs:?}),\n"));
+    }
+    out.push_str(&format!(
+        "];\n/// `SPELLING_VARIANTS` by canonical spelling (`table_find`).\npub(crate) static SPELLING_VARIANT_SLOTS: [u16; {}] = {:?};\n",
+        1 << 12,
+        slots(&keys, 12)
+    ));
+    std::fs::write(path, out).expect("OUT_DIR is writable");
 }
 
 /// The pattern table of one pack: every pattern string a matcher of the pack compiles

@@ -133,24 +133,12 @@ fn special_case(phrase: &str) -> Option<f64> {
 
 // The lexicon as a static table build.rs writes from `data/vader_lexicon.txt`: nothing to
 // parse or build at run time (building a map of its 7,500 words was a tenth of start-up).
-include!(concat!(env!("OUT_DIR"), "/vader_table.rs"));
+use crate::generated::{VADER_SLOTS, VADER_WORDS};
 
 /// The lexicon valence of a lower-cased word, when it is in the lexicon.
 fn lexicon_valence(word: &str) -> Option<f64> {
-    let mask = VADER_SLOTS.len() - 1;
-    let h = crate::lexicon::word_hash(word);
-    let mut s = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - VADER_SLOT_BITS)) as usize;
-    loop {
-        let i = VADER_SLOTS[s] as usize;
-        if i == 0 {
-            return None;
-        }
-        let (w, bits) = VADER_WORDS[i - 1];
-        if w == word {
-            return Some(f64::from_bits(bits));
-        }
-        s = (s + 1) & mask;
-    }
+    crate::lexicon::table_find(&VADER_SLOTS, word, |i| VADER_WORDS[i].0)
+        .map(|i| f64::from_bits(VADER_WORDS[i].1))
 }
 
 fn emojis() -> &'static HashMap<char, &'static str, Fnv> {
