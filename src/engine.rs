@@ -104,8 +104,8 @@ struct Extras {
 /// Collects the patterns and regexes of all matchers while packs are compiled.
 #[derive(Default)]
 pub struct MatcherBuilder {
-    /// Matchers of the current pack by their definition (`add`).
-    shared: HashMap<String, MatcherId>,
+    /// Matchers of the current pack with their definition (`add`).
+    shared: Vec<(MatcherDef, MatcherId)>,
     /// Per matcher, the matcher its hits count for: itself, or the matcher whose `any_of`
     /// it is an alternative of.
     report_as: Vec<MatcherId>,
@@ -141,12 +141,13 @@ impl MatcherBuilder {
     pub fn add(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
         // Rules that share a matcher (a YAML anchor such as `&complaint`) get one: its
         // patterns are compiled, anchored and verified once, not once per rule.
-        let key = format!("{def:?}");
-        if let Some(&id) = self.shared.get(&key) {
-            return Ok(id);
+        // (Compared field by field: a pack has tens of matchers, most different in their
+        // first field; formatting each definition as a key cost more.)
+        if let Some((_, id)) = self.shared.iter().find(|(d, _)| d == def) {
+            return Ok(*id);
         }
         let id = self.add_new(def, classes)?;
-        self.shared.insert(key, id);
+        self.shared.push((def.clone(), id));
         Ok(id)
     }
 
