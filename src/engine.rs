@@ -1,9 +1,11 @@
 //! The compiled rule set. Every rule's patterns are anchored at their rarest required word;
-//! the anchors of all rules (every inflection and contracted spelling of each) live in ONE
-//! aho-corasick automaton, run once over all the turns of a transcript. A turn is tokenised
-//! only when an anchor occurs in it, and each pattern is verified token by token around its
-//! anchor, so the cost of a rule is the length of the attempted match. Regexes (the escape
-//! hatch) run only on turns holding a literal they require. Rule kinds then judge the hits.
+//! the patterns with one anchor test form a group (src/group.rs). A transcript's turns are
+//! tokenised once each (the tokenizer normalises contractions, spelling variants and case,
+//! and hashes each word); each word is looked up once among the anchors of all rules, and
+//! the groups anchored there are verified token by token around it, so the cost of a rule is
+//! the length of the attempted match. Regexes (the escape hatch) run only on turns holding a
+//! literal they require, found by one aho-corasick pass over the transcript. Rule kinds then
+//! judge the hits.
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -40,24 +42,164 @@ struct Trigger {
     word_end: bool,
 }
 
-/// One string of the automaton and what its occurrences wake.
+/// Where the pattern groups are anchored, looked up once per word of a turn: the tokenizer
+/// has already normalised the word (contractions, spelling variants, case) and hashed it, so
+/// one look-up finds every group whose anchor test lists it.
 #[derive(Debug, Default)]
-struct Entry {
-    /// Pattern groups anchored at this string (src/group.rs), each with the word boundaries
-    /// it needs around the string: (group, word_start, word_end).
-    groups: Vec<(u32, bool, bool)>,
-    regexes: Vec<Trigger>,
+struct Anchors {
+    /// Word hash → the anchor words with that hash (two words with one hash stay apart).
+    words: HashMap<u64, Vec<Anchor>, crate::lexicon::PreHashed>,
+    /// First byte → the anchor prefixes starting with it: empty, or 256 lists.
+    prefixes: Vec<Vec<Anchor>>,
 }
 
-impl Entry {
-    /// Whether some group takes an occurrence with a word character `before` / `after` it:
-    /// most automaton hits are inside longer words ("it" in "item"), and this drops them
-    /// before their turn is tokenised.
+/// An anchor word or prefix and the groups anchored at it.
+#[derive(Debug)]
+struct Anchor {
+    text: Box<str>,
+    groups: Box<[u32]>,
+    /// Which of `groups` an occurrence wakes, by its neighbour words; built on first use.
+    wakes: OnceLock<Wakes>,
+}
+
+/// The groups of an `Anchor` split by what wakes them (`Group::neighbours`): a group none
+/// of whose members is verified at every occurrence is verified only when a word next to
+/// the anchor is one a member needs there (most occurrences of a common anchor wake none).
+#[derive(Debug, Default)]
+struct Wakes {
+    always: Vec<u32>,
+    next: HashMap<u64, Vec<u32>, crate::lexicon::PreHashed>,
+    prev: HashMap<u64, Vec<u32>, crate::lexicon::PreHashed>,
+}
+
+impl Anchor {
+    fn new(text: &str, groups: Vec<u32>) -> Anchor {
+        Anchor {
+            text: text.into(),
+            groups: groups.into_boxed_slice(),
+            wakes: OnceLock::new(),
+        }
+    }
+
+    /// Appends to `woke` the groups this occurrence (token `k`) may wake.
     #[inline]
-    fn wakes(&self, before: bool, after: bool) -> bool {
-        self.groups
+    fn wake(&self, m: &Matchers, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
+        let w = self.wakes.get_or_init(|| {
+            let mut w = Wakes::default();
+            for &gi in self.groups.iter() {
+                let n = m.groups[gi as usize].neighbours(&m.flats);
+                if n.always {
+                    w.always.push(gi);
+                }
+                for (map, hs) in [(&mut w.next, &n.next), (&mut w.prev, &n.prev)] {
+                    for &h in hs {
+                        map.entry(h).or_default().push(gi);
+                    }
+                }
+            }
+            w
+        });
+        woke.extend_from_slice(&w.always);
+        for (map, nb) in [(&w.next, toks.next_word(k)), (&w.prev, toks.prev_word(k))] {
+            let Some(nb) = nb.filter(|_| !map.is_empty()) else {
+                continue;
+            };
+            let tok = &toks.toks[nb];
+            let alt = tok.alt.map(|_| tok.alt_hash);
+            for h in std::iter::once(tok.hash).chain(alt) {
+                if let Some(gs) = map.get(&h) {
+                    woke.extend_from_slice(gs);
+                }
+            }
+        }
+    }
+}
+
+impl Anchors {
+    fn new(groups: &[Group]) -> Anchors {
+        let mut words: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut prefixes: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for (gi, g) in groups.iter().enumerate() {
+            let t = g.anchor();
+            for w in t.words.iter() {
+                words.entry(w).or_default().push(gi as u32);
+            }
+            for p in t.prefixes.iter().filter(|p| !p.is_empty()) {
+                prefixes.entry(p).or_default().push(gi as u32);
+            }
+        }
+        let mut out = Anchors::default();
+        for (w, gs) in words {
+            out.words
+                .entry(crate::lexicon::word_hash(w))
+                .or_default()
+                .push(Anchor::new(w, gs));
+        }
+        if !prefixes.is_empty() {
+            out.prefixes.resize_with(256, Vec::new);
+            for (p, gs) in prefixes {
+                out.prefixes[p.as_bytes()[0] as usize].push(Anchor::new(p, gs));
+            }
+        }
+        out
+    }
+
+    /// Appends to `woke` the groups anchored at token `k` that its neighbour words may wake,
+    /// each once.
+    #[inline]
+    fn wake(&self, m: &Matchers, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
+        let t = &toks.toks[k];
+        if t.kind == crate::tokens::Kind::Punct {
+            return;
+        }
+        let w = toks.text(t);
+        let mut sources = 0;
+        let alt = t.alt.map(|a| (t.alt_hash, a));
+        for (h, w) in std::iter::once((t.hash, w)).chain(alt) {
+            for a in self.words.get(&h).map_or(&[][..], Vec::as_slice) {
+                if crate::lexicon::same_word(&a.text, w) {
+                    a.wake(m, toks, k, woke);
+                    sources += 1;
+                }
+            }
+        }
+        if let Some(ps) = w
+            .as_bytes()
+            .first()
+            .and_then(|&b| self.prefixes.get(b as usize))
+        {
+            for a in ps {
+                if w.starts_with(&*a.text) {
+                    a.wake(m, toks, k, woke);
+                    sources += 1;
+                }
+            }
+        }
+        if sources > 0 && woke.len() > 1 {
+            // A group may be woken by its anchor's word and a neighbour, or twice.
+            woke.sort_unstable();
+            woke.dedup();
+        }
+    }
+
+    /// Every anchor word and prefix with its groups, words first, each in order.
+    fn all(&self) -> Vec<(&str, &[u32], bool)> {
+        let mut out: Vec<(&str, &[u32], bool)> = self
+            .words
+            .values()
+            .flatten()
+            .map(|a| (&*a.text, &*a.groups, false))
+            .collect();
+        out.sort_unstable();
+        let mut ps: Vec<(&str, &[u32], bool)> = self
+            .prefixes
             .iter()
-            .any(|&(_, ws, we)| !(ws && before) && !(we && after))
+            .flatten()
+            .map(|a| (&*a.text, &*a.groups, true))
+            .collect();
+        ps.sort_unstable();
+        out.extend(ps);
+        out
     }
 }
 
@@ -91,7 +233,7 @@ pub enum Role {
     NotNear,
 }
 
-/// Exclusions of one matcher. Their flat patterns are also anchored in the automaton (role
+/// Exclusions of one matcher. Their flat patterns are anchored like the matches (role
 /// `Except` / `NotNear`), so a turn's exclusion matches come from the same pass as its
 /// matches; these copies serve `rules trace`.
 #[derive(Debug, Default)]
@@ -324,16 +466,6 @@ impl MatcherBuilder {
     }
 
     fn build(self) -> Result<Matchers, String> {
-        let mut strings: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize, crate::lexicon::Fnv> = HashMap::default();
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut entry = |s: String, entries: &mut Vec<Entry>| -> usize {
-            *index.entry(s.clone()).or_insert_with(|| {
-                strings.push(s);
-                entries.push(Entry::default());
-                entries.len() - 1
-            })
-        };
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
         let mut by_ptr: HashMap<*const pattern::Test, usize, crate::lexicon::Fnv> =
@@ -357,32 +489,23 @@ impl MatcherBuilder {
             .enumerate()
             .map(|(gi, m)| Group::new(gi as u32, m, &self.flats))
             .collect();
-        for (gi, g) in groups.iter().enumerate() {
-            let t = g.anchor();
-            for w in t.words.iter() {
-                for raw in crate::tokens::raw_forms(w) {
-                    // Contracted forms attach to the word before: `'s`, `'re`, and `n't`
-                    // (the tokenizer splits "can't" as can + n't).
-                    let attached = raw.starts_with(['\'', '\u{2019}'])
-                        || raw.starts_with("n'")
-                        || raw.starts_with("n\u{2019}");
-                    let e = entry(raw, &mut entries);
-                    entries[e].groups.push((gi as u32, !attached, true));
-                }
-            }
-            for p in t.prefixes.iter() {
-                let e = entry(p.to_string(), &mut entries);
-                entries[e].groups.push((gi as u32, true, false));
-            }
-        }
-        // Regexes with required literals run only when one occurs; the rest run on every turn.
+        let anchors = Anchors::new(&groups);
+        // Regexes with required literals run only when one occurs; the rest run on every
+        // turn. Their literals are the only strings of the automaton.
+        let mut strings: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize, crate::lexicon::Fnv> = HashMap::default();
+        let mut entries: Vec<Vec<Trigger>> = Vec::new();
         let mut always = Vec::new();
         for ri in 0..self.regexes.len() {
             match required_literals(&self.regexes[ri]) {
                 Some(lits) => {
                     for lit in lits {
-                        let e = entry(lit.text, &mut entries);
-                        entries[e].regexes.push(Trigger {
+                        let e = *index.entry(lit.text.clone()).or_insert_with(|| {
+                            strings.push(lit.text);
+                            entries.push(Vec::new());
+                            entries.len() - 1
+                        });
+                        entries[e].push(Trigger {
                             regex: ri as u32,
                             word_start: lit.word_start,
                             word_end: lit.word_end,
@@ -395,17 +518,23 @@ impl MatcherBuilder {
         // Start with the automaton that builds fastest (a small pre-commit run scans a few
         // kilobytes); the DFA, faster to search, is built once a batch has scanned enough
         // text to pay for it (see `Matchers::automaton`).
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&strings)
-            .or_else(|_| {
+        let automaton = if strings.is_empty() {
+            None
+        } else {
+            Some(
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&strings)
-            })
-            .map_err(|e| e.to_string())?;
+                    .or_else(|_| {
+                        AhoCorasick::builder()
+                            .ascii_case_insensitive(true)
+                            .build(&strings)
+                    })
+                    .map_err(|e| e.to_string())?,
+            )
+        };
         let mut by_matcher = vec![Vec::new(); self.count as usize];
         for (i, o) in self.origins.iter().enumerate() {
             if o.role == Role::Match {
@@ -435,6 +564,11 @@ impl MatcherBuilder {
             scanned: std::sync::atomic::AtomicUsize::new(0),
             strings,
             entries,
+            anchors,
+            uid: {
+                static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
             groups,
             registry: Default::default(),
             flats: self.flats,
@@ -619,15 +753,21 @@ impl LazyRegex {
 const DFA_MAX_PHRASE_BYTES: usize = 256 << 10;
 
 struct Matchers {
-    /// The anchor automaton as first built (a contiguous NFA: ~5x faster to build).
-    automaton: AhoCorasick,
+    /// The automaton of the literals regexes require, as first built (a contiguous NFA:
+    /// ~5x faster to build); `None` when no regex requires one.
+    automaton: Option<AhoCorasick>,
     /// The same strings as a DFA, built once `scanned` passes `DFA_AFTER_BYTES`; `None`
     /// when the DFA would be too large.
     dfa: OnceLock<Option<AhoCorasick>>,
     scanned: std::sync::atomic::AtomicUsize,
-    /// The automaton's strings (anchors and regex literals), for `rules anchors`.
+    /// The automaton's strings (regex literals), and the regexes each wakes.
     strings: Vec<String>,
-    entries: Vec<Entry>,
+    entries: Vec<Vec<Trigger>>,
+    /// The groups anchored at each word.
+    anchors: Anchors,
+    /// This engine's number in the process (from 1): the per-thread scan buffers are
+    /// reset when they were last used by another engine.
+    uid: u64,
     groups: Vec<Group>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
@@ -653,11 +793,14 @@ struct Matchers {
 /// per turn once warmed up.
 #[derive(Default)]
 struct Scratch {
-    /// All turns of a transcript, each followed by a newline: one automaton pass.
+    /// The `Matchers::uid` of the engine `group` was last used for.
+    owner: u64,
+    /// All turns of a transcript, each followed by a newline: one pass of the regex-literal
+    /// automaton (when some regex has literals).
     block: String,
     starts: Vec<usize>,
-    /// (turn, start, end, entry, word before, word after) anchor occurrences, in block order.
-    cands: Vec<(u32, u32, u32, u32, bool, bool)>,
+    /// The groups anchored at the current token.
+    woke: Vec<u32>,
     /// (turn, regex) regexes woken by their literals.
     fired: Vec<(u32, u32)>,
     toks: Tokens,
@@ -704,40 +847,46 @@ fn word_after(b: &[u8], at: usize) -> bool {
 const DFA_AFTER_BYTES: usize = 2 << 20;
 
 impl Matchers {
-    /// The automaton to scan `len` more bytes with.
-    fn automaton(&self, len: usize) -> &AhoCorasick {
+    /// The regex-literal automaton to scan `len` more bytes with.
+    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
         use std::sync::atomic::Ordering;
+        let nfa = self.automaton.as_ref()?;
         if let Some(d) = self.dfa.get() {
-            return d.as_ref().unwrap_or(&self.automaton);
+            return Some(d.as_ref().unwrap_or(nfa));
         }
         if self.scanned.fetch_add(len, Ordering::Relaxed) < DFA_AFTER_BYTES {
-            return &self.automaton;
+            return Some(nfa);
         }
-        self.dfa
-            .get_or_init(|| {
-                // A DFA's memory grows with the string bytes times the alphabet (a 1.6 MB
-                // phrase set took 700 MB): past `DFA_MAX_PHRASE_BYTES` keep the NFA.
-                let bytes: usize = self.strings.iter().map(String::len).sum();
-                if bytes > DFA_MAX_PHRASE_BYTES {
-                    return None;
-                }
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&self.strings)
-                    .ok()
-            })
-            .as_ref()
-            .unwrap_or(&self.automaton)
+        let dfa = self.dfa.get_or_init(|| {
+            // A DFA's memory grows with the string bytes times the alphabet (a 1.6 MB
+            // phrase set took 700 MB): past `DFA_MAX_PHRASE_BYTES` keep the NFA.
+            let bytes: usize = self.strings.iter().map(String::len).sum();
+            if bytes > DFA_MAX_PHRASE_BYTES {
+                return None;
+            }
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.strings)
+                .ok()
+        });
+        Some(dfa.as_ref().unwrap_or(nfa))
     }
 
     /// Scans a transcript, appending hits (in original byte offsets) to `hits`.
     fn scan(&self, t: &Transcript, s: &mut Scratch) {
+        if s.owner != self.uid {
+            // The group buffers hold what this engine's groups and required tests found
+            // (numbered per engine): another engine's are no use, and wrong.
+            s.group = GroupScratch::default();
+            s.owner = self.uid;
+        }
         let Scratch {
+            owner: _,
             block,
             starts,
-            cands,
+            woke,
             fired,
             toks,
             group: gs,
@@ -747,60 +896,43 @@ impl Matchers {
             hits,
         } = s;
         hits.clear();
-        block.clear();
-        starts.clear();
-        cands.clear();
         fired.clear();
-        for turn in &t.turns {
-            starts.push(block.len());
-            block.push_str(&turn.text);
-            block.push('\n');
-        }
-        let bytes = block.as_bytes();
-        let mut turn = 0usize;
-        for m in self
-            .automaton(block.len())
-            .find_overlapping_iter(block.as_str())
-        {
-            let e = &self.entries[m.pattern().as_usize()];
-            while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
-                turn += 1;
+        if let Some(automaton) = self.automaton(t.turns.iter().map(|t| t.text.len() + 1).sum()) {
+            // Regex literals: one automaton pass over all turns.
+            block.clear();
+            starts.clear();
+            for turn in &t.turns {
+                starts.push(block.len());
+                block.push_str(&turn.text);
+                block.push('\n');
             }
-            let before = word_before(bytes, m.start());
-            let after = word_after(bytes, m.end());
-            let base = starts[turn];
-            if e.wakes(before, after) {
-                cands.push((
-                    turn as u32,
-                    (m.start() - base) as u32,
-                    (m.end() - base) as u32,
-                    m.pattern().as_u32(),
-                    before,
-                    after,
-                ));
-            }
-            for tr in &e.regexes {
-                if (tr.word_start && before) || (tr.word_end && after) {
-                    continue;
+            let bytes = block.as_bytes();
+            let mut turn = 0usize;
+            for m in automaton.find_overlapping_iter(block.as_str()) {
+                while turn + 1 < starts.len() && starts[turn + 1] <= m.start() {
+                    turn += 1;
                 }
-                fired.push((turn as u32, tr.regex));
+                let before = word_before(bytes, m.start());
+                let after = word_after(bytes, m.end());
+                for tr in &self.entries[m.pattern().as_usize()] {
+                    if (tr.word_start && before) || (tr.word_end && after) {
+                        continue;
+                    }
+                    fired.push((turn as u32, tr.regex));
+                }
             }
         }
-        // Patterns: tokenise each turn with candidates once, verify around each anchor.
-        for turn_cands in cands.chunk_by(|a, b| a.0 == b.0) {
-            let ti = turn_cands[0].0;
-            let text = &t.turns[ti as usize].text;
-            toks.tokenize(text);
-            found.clear();
-            for &(_, cs, ce, ei, before, after) in turn_cands {
-                let entry = &self.entries[ei as usize];
-                let mut k = toks.at_offset(cs as usize);
-                while k < toks.len() && (toks.toks[k].start as usize) < ce as usize {
-                    for &(gi, ws, we) in &entry.groups {
-                        if (ws && before) || (we && after) {
-                            continue;
-                        }
-                        self.groups[gi as usize].verify(
+        // Patterns: each turn is tokenised once, each word looked up among the anchors, and
+        // the groups anchored there verified around it.
+        if !self.groups.is_empty() {
+            for (ti, turn) in t.turns.iter().enumerate() {
+                toks.tokenize(&turn.text);
+                found.clear();
+                for k in 0..toks.len() {
+                    woke.clear();
+                    self.anchors.wake(self, toks, k, woke);
+                    for &gi in woke.iter() {
+                        self.groups[gi as usize].verify_anchored(
                             &self.flats,
                             &self.registry,
                             toks,
@@ -812,33 +944,35 @@ impl Matchers {
                             },
                         );
                     }
-                    k += 1;
                 }
-            }
-            // Matches first, then each matcher's exclusions; a match survives when none of
-            // its matcher's exclusions in this turn reaches it.
-            found.sort_unstable();
-            found.dedup();
-            for of_m in found.chunk_by(|a, b| a.0 == b.0) {
-                let m = of_m[0].0;
-                let within = self.extras[m as usize].within as u32;
-                for &(_, role, a, b) in of_m {
-                    if role != Role::Match {
-                        continue;
-                    }
-                    let excluded = of_m.iter().any(|&(_, r, s, e)| match r {
-                        Role::Match => false,
-                        Role::Except => s < b && e > a,
-                        Role::NotNear => e + within >= a && s <= b + within,
-                    });
-                    if !excluded {
-                        let (start, end) = toks.source_span(a as usize, b as usize);
-                        hits.push(Hit {
-                            matcher: self.report_as[m as usize],
-                            turn: ti,
-                            start,
-                            end,
+                if found.is_empty() {
+                    continue;
+                }
+                // Matches first, then each matcher's exclusions; a match survives when none
+                // of its matcher's exclusions in this turn reaches it.
+                found.sort_unstable();
+                found.dedup();
+                for of_m in found.chunk_by(|a, b| a.0 == b.0) {
+                    let m = of_m[0].0;
+                    let within = self.extras[m as usize].within as u32;
+                    for &(_, role, a, b) in of_m {
+                        if role != Role::Match {
+                            continue;
+                        }
+                        let excluded = of_m.iter().any(|&(_, r, s, e)| match r {
+                            Role::Match => false,
+                            Role::Except => s < b && e > a,
+                            Role::NotNear => e + within >= a && s <= b + within,
                         });
+                        if !excluded {
+                            let (start, end) = toks.source_span(a as usize, b as usize);
+                            hits.push(Hit {
+                                matcher: self.report_as[m as usize],
+                                turn: ti as u32,
+                                start,
+                                end,
+                            });
+                        }
                     }
                 }
             }
@@ -1110,27 +1244,41 @@ impl Engine {
         out
     }
 
-    /// Every string the one automaton pass looks for: the anchors of all patterns (with
-    /// their inflections and contracted spellings) and the literals regexes require.
-    pub fn anchor_strings(&self) -> &[String] {
-        &self.matchers.strings
+    /// Every string the scan looks for, as text: the anchor words of all patterns in every
+    /// spelling the tokenizer reads as them (inflections, contractions, variants), anchor
+    /// prefixes, and the literals regexes require. (`rules anchors`; the throughput bench
+    /// gives rg this list.)
+    pub fn anchor_strings(&self) -> Vec<String> {
+        self.anchor_load().into_iter().map(|(s, _)| s).collect()
     }
 
-    /// For each anchor string, how many pattern sequences it wakes (tuning the packs: a
-    /// common word that wakes many sequences is where verification time goes).
+    /// For each string of `anchor_strings`, how many pattern sequences it wakes (tuning the
+    /// packs: a common word that wakes many sequences is where verification time goes).
     pub fn anchor_load(&self) -> Vec<(String, usize)> {
-        self.matchers
-            .strings
-            .iter()
-            .zip(&self.matchers.entries)
-            .map(|(s, e)| {
-                let n = e
-                    .groups
-                    .iter()
-                    .map(|&(g, ..)| self.matchers.groups[g as usize].len());
-                (s.clone(), n.sum())
-            })
-            .collect()
+        let m = &self.matchers;
+        let mut out: Vec<(String, usize)> = Vec::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
+        let mut add = |s: String, n: usize, out: &mut Vec<(String, usize)>| match at.get(&s) {
+            Some(&i) => out[i].1 += n,
+            None => {
+                at.insert(s.clone(), out.len());
+                out.push((s, n));
+            }
+        };
+        for (w, gs, prefix) in m.anchors.all() {
+            let n = gs.iter().map(|&g| m.groups[g as usize].len()).sum();
+            if prefix {
+                add(w.to_string(), n, &mut out);
+            } else {
+                for raw in crate::tokens::raw_forms(w) {
+                    add(raw, n, &mut out);
+                }
+            }
+        }
+        for s in &m.strings {
+            add(s.clone(), 0, &mut out);
+        }
+        out
     }
 
     /// Regexes (the escape hatch) that require no literal of two bytes or more, so they run
@@ -1639,8 +1787,42 @@ mod tests {
         assert_eq!(a.strings, b.strings);
     }
 
-    /// A pattern anchored at "not" finds the contracted "n't", which the automaton sees
-    /// inside the word before ("can't"): its anchor string attaches to that word.
+    /// Two engines used one after the other on one thread: the per-thread scan buffers hold
+    /// what one engine's groups and required-word tests found in a turn, and must not answer
+    /// for the other's (whose groups and tests are numbered from zero too).
+    #[test]
+    fn engines_on_one_thread_keep_their_scan_state_apart() {
+        let rule = |id: &str, pattern: &str| {
+            format!(
+                "  - id: {id}\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: {{ patterns: [\"{pattern}\"] }}\n"
+            )
+        };
+        // Engine `a`: many groups with required words the text lacks.
+        let mut a = String::from("pack: a\nrules:\n");
+        for (i, w) in ["zebra", "yak", "walrus", "vole", "urchin", "tapir", "stoat"]
+            .iter()
+            .enumerate()
+        {
+            a.push_str(&rule(&format!("a-{i}"), &format!("the {w} was ~0-3 sorry")));
+        }
+        let b = format!(
+            "pack: b\nrules:\n{}",
+            rule("b-late", "the parcel was ~0-3 late")
+        );
+        let (a, b) = (
+            test_engine(&a, false).unwrap(),
+            test_engine(&b, false).unwrap(),
+        );
+        let text = "Agent: the parcel was very late and I am sorry to say so";
+        let t = crate::examples::example_transcript(text).unwrap();
+        for _ in 0..2 {
+            assert!(a.check(&t).findings.is_empty());
+            let found = b.check(&t).findings;
+            assert_eq!(found.len(), 1, "engine b after engine a: {found:?}");
+        }
+    }
+
+    /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).
     #[test]
     fn anchor_at_not_finds_contractions() {
         let pack = r#"

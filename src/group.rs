@@ -6,7 +6,7 @@
 //! (the word `sorry`, or the class `@apology`) form one group: the anchor is tested once, and
 //! the sequences are merged into two tries of elements — what follows the anchor and,
 //! reversed, what precedes it — so one depth-first walk per side tests every shared prefix
-//! once. Each automaton string (a form of an anchor word) lists the groups it wakes.
+//! once. Each anchor word or prefix lists the groups it wakes (src/engine.rs).
 //!
 //! The walk gives every sequence exactly the match `Flat::verify` gives it: each sequence
 //! meets its own choices (optional word taken or not, gap lengths) in the same order as its
@@ -199,6 +199,8 @@ struct Built {
     /// occurrences of a common anchor ("you", "can") are in turns without the rest of the
     /// pattern.
     reqs: Vec<(u32, Box<[u64]>)>,
+    /// One more than the largest registry id in `reqs` (0 without any).
+    req_end: u32,
     /// Members verified at every occurrence, as a bit mask.
     always_mask: Box<[u64]>,
     has_always: bool,
@@ -216,6 +218,7 @@ impl Built {
             always_mask: vec![0; members.len().div_ceil(64)].into_boxed_slice(),
             has_always: false,
             members: members.len() as u32,
+            req_end: 0,
         };
         let (mut rb, mut lb) = (Building::default(), Building::default());
         let mut req_at: HashMap<u64, usize, PreHashed> = HashMap::default();
@@ -261,6 +264,7 @@ impl Built {
                 map.entry(crate::lexicon::word_hash(w)).or_default().push(i);
             }
         }
+        g.req_end = g.reqs.iter().map(|r| r.0 + 1).max().unwrap_or(0);
         g.right.seal(rb.paths);
         g.left.seal(lb.paths);
         g
@@ -275,6 +279,32 @@ impl Group {
     /// The anchor test of the group's members.
     pub fn anchor(&self) -> &Test {
         &self.anchor
+    }
+
+    /// When a member of the group can match at an anchor: which members are verified at
+    /// every occurrence, and the neighbour words that wake the others (as `Built::new` keys
+    /// them: the word after the anchor when that element is a set of plain words, else the
+    /// word before). The engine skips an occurrence that wakes none.
+    pub fn neighbours(&self, flats: &[Flat]) -> Neighbours {
+        let mut n = Neighbours::default();
+        for &fi in &self.members {
+            let hashes = match flats[fi as usize].neighbour_words() {
+                (Some(w), _) => (&mut n.next, w),
+                (None, Some(w)) => (&mut n.prev, w),
+                (None, None) => {
+                    n.always = true;
+                    continue;
+                }
+            };
+            hashes
+                .0
+                .extend(hashes.1.iter().map(|w| crate::lexicon::word_hash(w)));
+        }
+        for v in [&mut n.next, &mut n.prev] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        n
     }
 
     /// The group of `members` (indices into `flats`), whose anchor tests are equal.
@@ -296,11 +326,24 @@ impl Group {
         toks: &Tokens,
         k: usize,
         s: &mut GroupScratch,
+        found: impl FnMut(u32, usize, usize),
+    ) {
+        if self.anchor.matches(toks, k) {
+            self.verify_anchored(flats, registry, toks, k, s, found);
+        }
+    }
+
+    /// `verify` for a token `k` the caller knows passes the group's anchor test (the
+    /// engine's anchor look-up finds exactly those).
+    pub fn verify_anchored(
+        &self,
+        flats: &[Flat],
+        registry: &Registry,
+        toks: &Tokens,
+        k: usize,
+        s: &mut GroupScratch,
         mut found: impl FnMut(u32, usize, usize),
     ) {
-        if !self.anchor.matches(toks, k) {
-            return;
-        }
         let g = self
             .built
             .get_or_init(|| Built::new(&self.members, flats, registry));
@@ -312,13 +355,11 @@ impl Group {
         if live.is_none() && g.has_always && !g.reqs.is_empty() {
             live = Some(s.live(self.id, g, toks, registry));
         }
-        if let Some(l) = live {
-            if !s.lives[l].2 {
-                return; // no member can match anywhere in this turn
-            }
+        if live.is_some() && !s.any_live(self.id) {
+            return; // no member can match anywhere in this turn
         }
         let alive = |i: u32, s: &GroupScratch| {
-            live.is_none_or(|l| s.lives[l].1[(i / 64) as usize] & 1 << (i % 64) != 0)
+            live.is_none_or(|l| s.masks[l + (i / 64) as usize] & 1 << (i % 64) != 0)
         };
         let wake = |i: u32, s: &mut GroupScratch| {
             if s.state[i as usize] == 0 && alive(i, s) {
@@ -327,7 +368,7 @@ impl Group {
             }
         };
         for w in 0..g.always_mask.len() {
-            let mut bits = g.always_mask[w] & live.map_or(!0, |l| s.lives[l].1[w]);
+            let mut bits = g.always_mask[w] & live.map_or(!0, |l| s.masks[l + w]);
             while bits != 0 {
                 wake(w as u32 * 64 + bits.trailing_zeros(), s);
                 bits &= bits - 1;
@@ -351,7 +392,7 @@ impl Group {
             let mut x = 0;
             while x < s.touched.len() {
                 let i = s.touched[x];
-                if s.lives[l].1[(i / 64) as usize] & 1 << (i % 64) == 0 {
+                if s.masks[l + (i / 64) as usize] & 1 << (i % 64) == 0 {
                     s.state[i as usize] = 0;
                     s.wanted[(i / 64) as usize] &= !(1 << (i % 64));
                     s.touched.swap_remove(x);
@@ -396,8 +437,18 @@ impl Group {
     }
 }
 
+/// See `Group::neighbours`.
+#[derive(Debug, Default)]
+pub struct Neighbours {
+    /// Some member is verified at every occurrence.
+    pub always: bool,
+    /// `lexicon::word_hash`es of the words after / before the anchor that wake a member.
+    pub next: Vec<u64>,
+    pub prev: Vec<u64>,
+}
+
 /// Ids for the word tests sequences require, equal for equal tests whichever group
-/// requires them, so a turn looks for each once (`GroupScratch::occurs`). Filled as groups
+/// requires them, so a turn looks for each once (`GroupScratch::refresh`). Filled as groups
 /// are built.
 #[derive(Debug, Default)]
 pub struct Registry {
@@ -449,6 +500,27 @@ impl Registry {
     }
 }
 
+/// A group's mask of members that can match in a turn (`GroupScratch::live`).
+#[derive(Debug, Clone, Copy)]
+struct Live {
+    /// The tokens the mask was worked out for.
+    stamp: u64,
+    /// Where the mask is in `GroupScratch::masks` (`u32::MAX`: not placed yet).
+    at: u32,
+    /// Whether any bit is set.
+    any: bool,
+}
+
+impl Default for Live {
+    fn default() -> Live {
+        Live {
+            stamp: 0,
+            at: u32::MAX,
+            any: false,
+        }
+    }
+}
+
 const WANTED: u8 = 1;
 const DONE: u8 = 2;
 const DROPPED: u8 = 3;
@@ -471,21 +543,24 @@ pub struct GroupScratch {
     index: HashMap<u64, Vec<u32>, PreHashed>,
     indexed: usize,
     /// Per registered test, the tokens in which one of its words was last seen, and the
-    /// tokens whose words were last looked up (`occurs`).
+    /// tokens whose words were last looked up (`refresh`).
     seen_in: Vec<u64>,
     seen_of: u64,
-    /// Per group (`Group::id`), the tokens its mask of members whose required tests all
-    /// occur belongs to, the mask, and whether any bit is set.
-    lives: Vec<(u64, Vec<u64>, bool)>,
+    /// Per group (`Group::id`): see `Live`.
+    lives: Vec<Live>,
+    /// The groups' masks of members whose required tests all occur, each at its `Live::at`.
+    masks: Vec<u64>,
 }
 
 impl GroupScratch {
-    /// Whether a token of `toks` may pass the test registered as `id` (a word test): words
-    /// compare by hash, so a collision can say yes where no token passes, never the reverse.
-    fn occurs(&mut self, id: u32, toks: &Tokens, registry: &Registry) -> bool {
-        if id as usize >= self.indexed {
-            // Registered since the index was last brought up to date (a group built in this
-            // turn): index it, and look the turn's words up again.
+    /// Brings the look-up of registered tests up to date for `toks`: afterwards
+    /// `seen_in[id] == toks.stamp()` says whether a token of `toks` may pass the test
+    /// registered as `id` (a word test; words compare by hash, so a collision can say yes
+    /// where no token passes, never the reverse).
+    fn refresh(&mut self, toks: &Tokens, registry: &Registry, need: usize) {
+        if need > self.indexed {
+            // Tests registered since the index was last brought up to date (a group built
+            // in this turn): index them, and look the turn's words up again.
             self.indexed = registry.index_into(&mut self.index, self.indexed);
             self.seen_in.resize(self.indexed, 0);
             self.seen_of = 0;
@@ -503,44 +578,58 @@ impl GroupScratch {
             }
             self.seen_of = stamp;
         }
-        self.seen_in[id as usize] == toks.stamp()
     }
 
-    /// The index in `lives` of group `id`'s mask of members that can match in `toks`,
-    /// computed on the group's first occurrence in the turn.
+    /// Where in `masks` group `id`'s mask of members that can match in `toks` is (the
+    /// members whose required tests all occur), computed on the group's first occurrence in
+    /// the turn.
     fn live(&mut self, id: u32, g: &Built, toks: &Tokens, registry: &Registry) -> usize {
         let at = id as usize;
         if self.lives.len() <= at {
-            self.lives.resize_with(at + 1, Default::default);
+            self.lives.resize(at + 1, Live::default());
         }
-        if self.lives[at].0 != toks.stamp() {
-            let mut live = std::mem::take(&mut self.lives[at].1);
-            live.clear();
-            live.resize(g.always_mask.len(), !0);
+        let words = g.always_mask.len();
+        if self.lives[at].at == u32::MAX {
+            self.lives[at].at = self.masks.len() as u32;
+            self.masks.resize(self.masks.len() + words, 0);
+        }
+        let from = self.lives[at].at as usize;
+        if self.lives[at].stamp != toks.stamp() {
+            self.refresh(toks, registry, g.req_end as usize);
+            let stamp = toks.stamp();
+            let mask = &mut self.masks[from..from + words];
+            mask.fill(!0);
             if g.members % 64 != 0 {
                 // Only the members' bits, so that "any bit set" means a member.
-                *live.last_mut().expect("a group has members") = (1 << (g.members % 64)) - 1;
+                mask[words - 1] = (1 << (g.members % 64)) - 1;
             }
             for (id, members) in &g.reqs {
-                if !self.occurs(*id, toks, registry) {
-                    live.iter_mut()
+                if self.seen_in[*id as usize] != stamp {
+                    mask.iter_mut()
                         .zip(members.iter())
                         .for_each(|(l, m)| *l &= !m);
                 }
             }
-            let any = live.iter().any(|&w| w != 0);
-            self.lives[at] = (toks.stamp(), live, any);
+            let any = mask.iter().any(|&w| w != 0);
+            self.lives[at].stamp = stamp;
+            self.lives[at].any = any;
         }
-        at
+        from
     }
 
-    /// `live`'s index for group `id` if it was worked out for `toks` already.
+    /// `live`'s place for group `id` if it was worked out for `toks` already.
     #[inline]
     fn fresh_live(&self, id: u32, toks: &Tokens) -> Option<usize> {
         self.lives
             .get(id as usize)
-            .is_some_and(|l| l.0 == toks.stamp())
-            .then_some(id as usize)
+            .filter(|l| l.stamp == toks.stamp())
+            .map(|l| l.at as usize)
+    }
+
+    /// Whether some member can match in the turn, for the mask at `at` (`live`).
+    #[inline]
+    fn any_live(&self, id: u32) -> bool {
+        self.lives[id as usize].any
     }
 
     fn prepare(&mut self, members: usize) {

@@ -20,27 +20,31 @@
 static INFLECTIONS: &str = include_str!("../data/inflections.txt");
 static SPELLINGS: &str = include_str!("../data/spellings.txt");
 
-/// Bloom filter (64 Ki bits, two bits per key from the two halves of one 32-bit hash) over
+/// Bloom filter (64 Ki bits, two bits per key from the low 32 bits of its `word_hash`) over
 /// every variant spelling, so that `canonical_spelling` of a word that is not a variant
-/// (almost every word of a turn) costs one hash instead of a search. With ~1,700 keys about
-/// 0.3% of other words pass it and pay for the search.
+/// (almost every word of a turn) costs two bit tests on the hash the tokenizer has already
+/// computed, instead of a search. With ~1,700 keys about 0.3% of other words pass it and
+/// pay for the search.
 static SPELLING_FILTER: [u64; 1024] = key_filter(SPELLINGS);
 
-/// FNV-1a, 32 bits: small, const, and good enough to spread short words over the filter.
-const fn fnv1a(bytes: &[u8], start: usize, end: usize) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    let mut i = start;
-    while i < end {
-        hash ^= bytes[i] as u32;
-        hash = hash.wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    hash
+/// The two filter bits of a `word_hash`: its low two 16-bit halves.
+const fn filter_bits(hash: u64) -> [u32; 2] {
+    [(hash & 0xffff) as u32, ((hash >> 16) & 0xffff) as u32]
 }
 
-/// The two filter bits of a hash: its low and high 16 bits.
-const fn filter_bits(hash: u32) -> [u32; 2] {
-    [hash & 0xffff, hash >> 16]
+/// Sets the two filter bits of `hash` in `filter`.
+pub(crate) const fn filter_add(filter: &mut [u64; 1024], hash: u64) {
+    let bits = filter_bits(hash);
+    filter[(bits[0] / 64) as usize] |= 1 << (bits[0] % 64);
+    filter[(bits[1] / 64) as usize] |= 1 << (bits[1] % 64);
+}
+
+/// False when no key added to `filter` has the word hash `hash`.
+#[inline]
+pub(crate) fn filter_has(filter: &[u64; 1024], hash: u64) -> bool {
+    let bits = filter_bits(hash);
+    filter[(bits[0] / 64) as usize] & (1 << (bits[0] % 64)) != 0
+        && filter[(bits[1] / 64) as usize] & (1 << (bits[1] % 64)) != 0
 }
 
 const fn key_filter(table: &str) -> [u64; 1024] {
@@ -52,9 +56,7 @@ const fn key_filter(table: &str) -> [u64; 1024] {
         while bytes[i] != b' ' && bytes[i] != b'\n' {
             i += 1;
         }
-        let bits = filter_bits(fnv1a(bytes, start, i));
-        filter[(bits[0] / 64) as usize] |= 1 << (bits[0] % 64);
-        filter[(bits[1] / 64) as usize] |= 1 << (bits[1] % 64);
+        filter_add(&mut filter, word_hash_of(bytes, start, i));
         while bytes[i] != b'\n' {
             i += 1;
         }
@@ -65,9 +67,13 @@ const fn key_filter(table: &str) -> [u64; 1024] {
 
 /// False when `word` is certainly not a variant spelling.
 pub(crate) fn may_be_variant(word: &str) -> bool {
-    filter_bits(fnv1a(word.as_bytes(), 0, word.len()))
-        .iter()
-        .all(|&bit| SPELLING_FILTER[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    may_be_variant_hash(word_hash(word))
+}
+
+/// `may_be_variant` of the word whose `word_hash` is `hash`.
+#[inline]
+pub(crate) fn may_be_variant_hash(hash: u64) -> bool {
+    filter_has(&SPELLING_FILTER, hash)
 }
 
 /// Every surface form of `lemma` (lower-case), the lemma itself first, across parts of speech
@@ -96,8 +102,8 @@ pub fn canonical_spelling(word: &str) -> Option<&'static str> {
 }
 
 /// The variant spellings whose canonical form is `word` (apologize → apologise), for the
-/// anchor automaton, which sees the text before normalisation. A static table: nothing is
-/// built at run time.
+/// raw anchor strings of `rules anchors` (the text before normalisation, which the
+/// throughput bench gives rg). A static table (build.rs): nothing is built at run time.
 pub fn variants(word: &str) -> Vec<&'static str> {
     // The reverse of `data/spellings.txt` (canonical → variants, in file order), by build.rs.
     use crate::generated::{SPELLING_VARIANTS, SPELLING_VARIANT_SLOTS};
@@ -195,6 +201,27 @@ mod tests {
         for want in expected {
             assert!(got.contains(want), "{lemma}~ lacks {want}: {got:?}");
         }
+    }
+
+    /// `same_word` agrees with `==` for every pair of strings of up to 20 bytes that differ
+    /// in one byte at any position, or in length, or not at all.
+    #[test]
+    fn same_word_is_string_equality() {
+        let base = "abcdefghijklmnopqrst";
+        for n in 0..=base.len() {
+            let a = &base[..n];
+            assert!(same_word(a, a), "{a}");
+            for m in 0..=base.len() {
+                assert_eq!(same_word(a, &base[..m]), n == m, "{a} vs {}", &base[..m]);
+            }
+            for i in 0..n {
+                let mut b = a.as_bytes().to_vec();
+                b[i] = b'X';
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_word(a, &b), "{a} vs {b}");
+            }
+        }
+        assert!(same_word("café", "café") && !same_word("café", "cafe"));
     }
 
     #[test]
@@ -381,12 +408,40 @@ pub struct FnvHasher(u64);
 
 /// FNV-1a of a word: tokens carry it, so a pattern's word test compares numbers, not strings.
 #[inline]
-pub fn word_hash(w: &str) -> u64 {
+pub const fn word_hash(w: &str) -> u64 {
+    word_hash_of(w.as_bytes(), 0, w.len())
+}
+
+/// `word_hash` of `bytes[start..end]` (const: the filters are built by the compiler).
+const fn word_hash_of(bytes: &[u8], start: usize, end: usize) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for &b in w.as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    let mut i = start;
+    while i < end {
+        h = (h ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
     }
     h
+}
+
+/// Whether two words are equal: for the short strings words are, a few word-sized loads
+/// instead of a call to the C library's `memcmp` (which the scan made millions of times,
+/// each after the hashes already agreed).
+#[inline]
+pub fn same_word(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let u64_at = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+    let u32_at = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().expect("4 bytes"));
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => u32_at(a, 0) == u32_at(b, 0) && u32_at(a, n - 4) == u32_at(b, n - 4),
+        8..=16 => u64_at(a, 0) == u64_at(b, 0) && u64_at(a, n - 8) == u64_at(b, n - 8),
+        _ => a == b,
+    }
 }
 
 /// A `BuildHasher` for `u64` keys that are hashes (`word_hash`) or small numbers: one

@@ -4,7 +4,7 @@
 //!
 //! A pattern compiles to one or more flat element sequences (alternatives with several words
 //! are distributed into separate sequences), each anchored at its rarest required word. The
-//! engine finds anchors with one automaton pass and calls `Flat::verify` around each, so the
+//! engine looks each word of a turn up among the anchors and verifies around each hit, so the
 //! cost of a rule is the length of the attempted match, never the length of the turn.
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -163,7 +163,7 @@ impl Test {
             WordIndex::Few(hs) => hs.iter().position(|&x| x == h),
             WordIndex::Many(map) => map.get(&h).map(|&i| i as usize),
         };
-        at.is_some_and(|i| &*self.words[i] == w)
+        at.is_some_and(|i| crate::lexicon::same_word(&self.words[i], w))
     }
 
     /// How good an anchor this test is: higher is rarer. Zero means it cannot anchor.
@@ -184,7 +184,7 @@ impl Test {
             .iter()
             .map(|p| if p.len() >= 4 { 50 + p.len() } else { p.len() });
         let base = w.chain(p).min().unwrap_or(0);
-        // Fewer alternatives make fewer automaton hits to verify.
+        // Fewer alternatives make fewer anchor hits to verify.
         let n = self.words.len() + self.prefixes.len();
         base * 1000 / (1000 + n.min(1000))
     }
@@ -381,7 +381,7 @@ impl Flat {
     }
 
     /// Every match starting at any token of `from..to` (for exclusions and traces, which
-    /// do not go through the anchor automaton). The anchor of such a match may lie after
+    /// do not go through the anchor look-up). The anchor of such a match may lie after
     /// `to`, up to the pattern's width.
     pub fn find_in(&self, toks: &Tokens, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();

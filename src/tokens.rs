@@ -262,7 +262,7 @@ impl Tokens {
             self.norm.push_str(raw);
             self.norm[ns..].make_ascii_lowercase();
             let h = crate::lexicon::word_hash(&self.norm[ns..]);
-            if !is_whole_word_key(h) && !crate::lexicon::may_be_variant(&self.norm[ns..]) {
+            if !is_whole_word_key(h) && !crate::lexicon::may_be_variant_hash(h) {
                 self.toks.push(Token {
                     start: s as u32,
                     end: e as u32,
@@ -437,16 +437,21 @@ const WHOLE_WORDS: &[(&str, &[&str])] = &[
 ];
 
 /// Whether `h` is the `word_hash` of a `WHOLE_WORDS` key (a hash set, built once).
+/// Bloom filter over the `word_hash`es of `WHOLE_WORDS` (built by the compiler): a word
+/// outside it certainly has no whole-word expansion.
+static WHOLE_WORD_FILTER: [u64; 1024] = {
+    let mut f = [0u64; 1024];
+    let mut i = 0;
+    while i < WHOLE_WORDS.len() {
+        crate::lexicon::filter_add(&mut f, crate::lexicon::word_hash(WHOLE_WORDS[i].0));
+        i += 1;
+    }
+    f
+};
+
+#[inline]
 fn is_whole_word_key(h: u64) -> bool {
-    static KEYS: std::sync::OnceLock<std::collections::HashSet<u64, crate::lexicon::PreHashed>> =
-        std::sync::OnceLock::new();
-    KEYS.get_or_init(|| {
-        WHOLE_WORDS
-            .iter()
-            .map(|(raw, _)| crate::lexicon::word_hash(raw))
-            .collect()
-    })
-    .contains(&h)
+    crate::lexicon::filter_has(&WHOLE_WORD_FILTER, h)
 }
 
 fn whole_word_expansion(w: &str) -> Option<&'static [&'static str]> {

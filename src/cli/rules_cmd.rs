@@ -47,7 +47,7 @@ pub fn run(cmd: RulesCommand) -> u8 {
         RulesCommand::Anchors(p) => with_engine(&p, false, |e| {
             let mut out = String::new();
             for a in e.anchor_strings() {
-                out.push_str(a);
+                out.push_str(&a);
                 out.push('\n');
             }
             print!("{out}");
