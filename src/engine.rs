@@ -297,6 +297,11 @@ impl MatcherBuilder {
     /// earlier pack is shared with it.
     pub fn new_pack(&mut self) {
         self.shared.clear();
+        // A precompiled pack says how many sequences it holds: room for them at once, rather
+        // than growing (and copying) the sequences of all packs so far step by step.
+        let n = pattern::precompiled_sequences();
+        self.flats.reserve(n);
+        self.origins.reserve(n);
     }
 
     fn add_new(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {

@@ -1362,6 +1362,13 @@ impl Table {
             .clone()
     }
 
+    /// How many sequences the entries hold together.
+    fn sequences(&self) -> usize {
+        (0..self.n_entries)
+            .map(|i| self.w(self.w(self.index_at + 3 * i + 2)))
+            .sum()
+    }
+
     /// The entry of `src`, when it was precompiled: its record's offset.
     fn find(&self, kind: u8, src: &str) -> Option<usize> {
         let want = (kind, src.as_bytes());
@@ -1428,6 +1435,12 @@ thread_local! {
 /// come from the same pack text and classes: build.rs writes both from one YAML file.
 pub fn use_precompiled(blob: Option<&'static [u8]>) {
     PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
+}
+
+/// How many sequences the precompiled table in use holds (each pattern string's once; 0
+/// without a table): a hint for reserving room.
+pub fn precompiled_sequences() -> usize {
+    PRECOMPILED.with(|p| p.borrow().as_ref().map_or(0, |t| t.sequences()))
 }
 
 /// How many patterns were compiled, while a precompiled table was in use, because the
