@@ -1827,6 +1827,44 @@ mod tests {
         }
     }
 
+    /// The anchor look-up finds a pattern's anchor word in every reading the tokenizer
+    /// gives it: upper case, a curly-apostrophe contraction, a British spelling, the second
+    /// reading of "'s", and a prefix at the start of a longer word.
+    #[test]
+    fn anchor_lookup_finds_every_reading_of_the_anchor() {
+        let rule = |id: &str, pattern: &str, flag: &str, pass: &str| {
+            format!(
+                "  - id: {id}\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: {{ patterns: [\"{pattern}\"] }}\n    examples: {{ flag: [\"Agent: {flag}\"], pass: [\"Agent: {pass}\"] }}\n"
+            )
+        };
+        let pack = [
+            "pack: t\nrules:\n".to_string(),
+            rule(
+                "t-upper",
+                "refund~ declined",
+                "REFUNDS DECLINED",
+                "refunds approved",
+            ),
+            rule(
+                "t-curly",
+                "we can not",
+                "We can\u{2019}t, sorry",
+                "We can, gladly",
+            ),
+            rule(
+                "t-spelling",
+                "apologize for",
+                "I apologise for that",
+                "I apologize to you",
+            ),
+            rule("t-has", "it has gone", "it's gone missing", "it is here"),
+            rule("t-prefix", "so frustrat*", "so frustrating", "so calm"),
+        ]
+        .concat();
+        // check_examples: every flag example must be flagged and every pass example not.
+        test_engine(&pack, true).unwrap_or_else(|e| panic!("{e}"));
+    }
+
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).
     #[test]
     fn anchor_at_not_finds_contractions() {

@@ -283,8 +283,8 @@ impl Group {
 
     /// When a member of the group can match at an anchor: which members are verified at
     /// every occurrence, and the neighbour words that wake the others (as `Built::new` keys
-    /// them: the word after the anchor when that element is a set of plain words, else the
-    /// word before). The engine skips an occurrence that wakes none.
+    /// them: the words one of which must come first after the anchor, else before it; see
+    /// `Flat::neighbour_words`). The engine skips an occurrence that wakes none.
     pub fn neighbours(&self, flats: &[Flat]) -> Neighbours {
         let mut n = Neighbours::default();
         for &fi in &self.members {

@@ -107,6 +107,17 @@ impl Test {
 
     /// Whether a punctuation mark can satisfy this test (then soft marks are not skipped).
     #[inline]
+    /// A test of plain words only: a token passes it exactly when its word or its second
+    /// reading is one of `words`.
+    pub(crate) fn plain(&self) -> bool {
+        !self.words.is_empty()
+            && self.prefixes.is_empty()
+            && self.puncts.is_empty()
+            && !self.any
+            && !self.num
+            && !self.negated
+    }
+
     fn takes_punct(&self) -> bool {
         !self.puncts.is_empty()
     }
@@ -309,26 +320,32 @@ impl Flat {
         &self.elems()[self.anchor..]
     }
 
-    /// The word sets of the elements right after and right before the anchor, when each is
-    /// a required plain word test (no prefix, wildcard, mark or negation): the engine keys
-    /// patterns on them so it verifies only those whose neighbour word is there.
-    pub fn neighbour_words(&self) -> (Option<&[Box<str>]>, Option<&[Box<str>]>) {
-        fn plain(e: Option<&Elem>) -> Option<&[Box<str>]> {
-            match e {
-                Some(Elem::Tok(t))
-                    if !t.words.is_empty()
-                        && t.prefixes.is_empty()
-                        && t.puncts.is_empty()
-                        && !t.any
-                        && !t.num
-                        && !t.negated =>
-                {
-                    Some(&t.words[..])
+    /// The words one of which must be the first word after the anchor for the sequence to
+    /// match, and the same before it; `None` for a side where any token may come first.
+    /// A side's words are those of its leading optional plain-word elements and of the first
+    /// required one (the first word is one of them whether the optional words are taken or
+    /// not); a gap, a mark, a prefix, a wildcard, a negation or a side that may be empty
+    /// makes it `None`. (Marks between words are skipped the same way the walk skips them.)
+    /// The engine keys sequences on these words, so it verifies only those whose neighbour
+    /// word is there.
+    pub fn neighbour_words(&self) -> (Option<Vec<&str>>, Option<Vec<&str>>) {
+        fn first(elems: &[Elem]) -> Option<Vec<&str>> {
+            let mut out: Vec<&str> = Vec::new();
+            for e in elems {
+                match e {
+                    Elem::Opt(t) if t.plain() => out.extend(t.words.iter().map(|w| &**w)),
+                    Elem::Tok(t) if t.plain() => {
+                        out.extend(t.words.iter().map(|w| &**w));
+                        out.sort_unstable();
+                        out.dedup();
+                        return Some(out);
+                    }
+                    _ => return None,
                 }
-                _ => None,
             }
+            None
         }
-        (plain(self.right().first()), plain(self.left().first()))
+        (first(self.right()), first(self.left()))
     }
 
     pub(crate) fn anchor_arc(&self) -> &Arc<Test> {

@@ -197,7 +197,10 @@ impl Tokens {
                     continue;
                 }
             }
-            if c.is_ascii_alphabetic() || (c >= 0x80 && starts_alpha(text, i)) {
+            if c.is_ascii_alphabetic()
+                || (c >= 0x80 && starts_alpha(text, i))
+                || (c == b'_' && underscored_word(text, i))
+            {
                 let s = i;
                 i = word_end(text, i);
                 self.source_word(text, s, i);
@@ -518,6 +521,13 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
+/// Whether the underscores at `i` lead into a word (`_sorry`); a run of underscores alone
+/// (a blank to fill in, `____`) stays marks.
+fn underscored_word(text: &str, i: usize) -> bool {
+    let rest = text[i..].trim_start_matches('_');
+    rest.chars().next().is_some_and(char::is_alphanumeric)
+}
+
 fn starts_alpha(text: &str, i: usize) -> bool {
     text[i..].chars().next().is_some_and(char::is_alphanumeric)
 }
@@ -550,7 +560,8 @@ fn word_end(text: &str, mut i: usize) -> usize {
     let n = b.len();
     while i < n {
         let c = b[i];
-        if c.is_ascii_alphanumeric() {
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            // An underscore joins (`sorry_msg`, `_sorry`): a phrase matches whole words only.
             i += 1;
         } else if c == b'\'' || c == b'`' {
             if i + 1 < n && b[i + 1].is_ascii_alphabetic() {
