@@ -16,6 +16,7 @@ use crate::finding::{Finding, RuleInfo, Severity};
 use crate::group::{Group, GroupScratch};
 use crate::pack::{self, Locator, MatcherDef, PackError, PackSource, WindowDef};
 use crate::pattern::{self, Classes, Flat};
+pub use crate::pattern::{contrast_frame, negated_frame};
 use crate::rules::sentiment::ConditionHits;
 use crate::rules::{self, RuleCommon, RuleError, RuleKind};
 use crate::sentiment::TurnSentiment;
@@ -217,8 +218,9 @@ pub struct Origin {
     pub matcher: MatcherId,
     /// A match of the matcher, or of one of its exclusions.
     pub role: Role,
-    /// `pattern: sorry if @you`, `phrase: i am sorry`, `negated: ...`.
-    pub source: String,
+    /// `pattern: sorry if @you`, `phrase: i am sorry`, `negated: ...`; shared by the
+    /// sequences of one source (a pattern can expand into hundreds).
+    pub source: Arc<str>,
 }
 
 /// What a flat pattern's match means for its matcher.
@@ -244,8 +246,8 @@ struct Extras {
 /// Collects the patterns and regexes of all matchers while packs are compiled.
 #[derive(Default)]
 pub struct MatcherBuilder {
-    /// Matchers of the current pack by their definition (`add`).
-    shared: HashMap<String, MatcherId>,
+    /// Matchers of the current pack with their definition (`add`).
+    shared: Vec<(MatcherDef, MatcherId)>,
     /// Per matcher, the matcher its hits count for: itself, or the matcher whose `any_of`
     /// it is an alternative of.
     report_as: Vec<MatcherId>,
@@ -281,12 +283,13 @@ impl MatcherBuilder {
     pub fn add(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
         // Rules that share a matcher (a YAML anchor such as `&complaint`) get one: its
         // patterns are compiled, anchored and verified once, not once per rule.
-        let key = format!("{def:?}");
-        if let Some(&id) = self.shared.get(&key) {
-            return Ok(id);
+        // (Compared field by field: a pack has tens of matchers, most different in their
+        // first field; formatting each definition as a key cost more.)
+        if let Some((_, id)) = self.shared.iter().find(|(d, _)| d == def) {
+            return Ok(*id);
         }
         let id = self.add_new(def, classes)?;
-        self.shared.insert(key, id);
+        self.shared.push((def.clone(), id));
         Ok(id)
     }
 
@@ -294,6 +297,11 @@ impl MatcherBuilder {
     /// earlier pack is shared with it.
     pub fn new_pack(&mut self) {
         self.shared.clear();
+        // A precompiled pack says how many sequences it holds: room for them at once, rather
+        // than growing (and copying) the sequences of all packs so far step by step.
+        let n = pattern::precompiled_sequences();
+        self.flats.reserve(n);
+        self.origins.reserve(n);
     }
 
     fn add_new(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
@@ -330,8 +338,9 @@ impl MatcherBuilder {
             };
             let w = n.within;
             let label = format!("near: {a} / {b} within {w}");
-            pat(&format!("[{a}] ~0-{w} [{b}]"), label.clone(), &mut flats)?;
-            pat(&format!("[{b}] ~0-{w} [{a}]"), label, &mut flats)?;
+            for p in pattern::near_patterns(a, b, w) {
+                pat(&p, label.clone(), &mut flats)?;
+            }
         }
         for n in &def.negated {
             let (s, v, w) = (&n.subject, &n.verb, n.window);
@@ -384,6 +393,7 @@ impl MatcherBuilder {
             self.conditions.push(g);
         }
         for (source, fs) in flats {
+            let source: Arc<str> = source.into();
             for f in fs {
                 self.flats.push(f);
                 self.origins.push(Origin {
@@ -397,12 +407,21 @@ impl MatcherBuilder {
             (Role::Except, &extras.except),
             (Role::NotNear, &extras.not_near),
         ] {
+            let mut last: Option<(&str, Arc<str>)> = None;
             for (src, f) in list {
+                let source = match &last {
+                    Some((s, a)) if *s == src.as_str() => a.clone(),
+                    _ => {
+                        let a: Arc<str> = src.as_str().into();
+                        last = Some((src, a.clone()));
+                        a
+                    }
+                };
                 self.flats.push(f.clone());
                 self.origins.push(Origin {
                     matcher: id,
                     role,
-                    source: src.clone(),
+                    source,
                 });
             }
         }
@@ -581,32 +600,6 @@ fn unknown(name: &str, what: &str, classes: &Classes) -> String {
             classes.keys().cloned().collect::<Vec<_>>().join(", ")
         }
     )
-}
-
-/// Auxiliaries that carry a negation: "we do not", "we can not", "we are not".
-const NEG_AUX: &str = "[do|does|did|can|could|will|would|should|am|is|are|was|were|have|has|had|shall|may|might|must]";
-
-/// The patterns of a negated frame: SUBJECT does not / never VERB, and "not something
-/// SUBJECT VERB" ("that is not something we handle").
-pub fn negated_frame(subject: &str, verb: &str, window: u8) -> Vec<String> {
-    let w = window;
-    vec![
-        format!("[{subject}] {NEG_AUX}? [not|never] ~0-{w} [{verb}]"),
-        format!("[{subject}] {NEG_AUX}? no longer ~0-{w} [{verb}]"),
-        format!("[not|nothing|never] [something|anything|a thing|one of the things|stuff|what|an area|a department]? [that|which]? [{subject}] ~0-2 [{verb}]"),
-    ]
-}
-
-/// The patterns of a contrast frame: YES, not NO / not NO, YES / YES does, NO do not.
-pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
-    vec![
-        format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
-        format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
-        format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
-        // Only where the clause ends at "not": "the bank decides, we don't." but not "the
-        // bank approved it, I don't see a problem".
-        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not [$|,]"),
-    ]
 }
 
 /// Literals of which every match of `pattern` contains at least one, lower-cased; `None`
@@ -1213,7 +1206,7 @@ impl Engine {
                         let span = (toks.toks[a].start as usize, toks.toks[b - 1].end as usize);
                         let m = TraceMatch {
                             field,
-                            source: self.matchers.origins[fi as usize].source.clone(),
+                            source: self.matchers.origins[fi as usize].source.to_string(),
                             span,
                             steps: steps
                                 .into_iter()
@@ -1419,14 +1412,17 @@ impl EngineBuilder {
                     continue;
                 }
             };
-            let loc = Locator::new(&src.text, &def);
+            // Positions are needed only for errors: the locator is built on the first one.
+            let loc_cell = std::cell::OnceCell::new();
+            let loc = || loc_cell.get_or_init(|| Locator::new(&src.text, &def));
             pattern::pack_cache(true);
+            pattern::use_precompiled(pack::precompiled_patterns(src));
             mb.new_pack();
             // Lists and classes share one namespace, `@name` in patterns.
             let mut classes: Classes = def.lists.clone();
             for (name, entries) in &def.classes {
                 if classes.insert(name.clone(), entries.clone()).is_some() {
-                    let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+                    let pos = loc().anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
                     errors.push(PackError {
                         origin: src.origin.clone(),
                         line: pos.0,
@@ -1443,20 +1439,22 @@ impl EngineBuilder {
                 message,
             };
             if !pack_names.insert(def.pack.clone()) {
-                let pos = loc.anywhere("pack:", 1).unwrap_or((1, 1));
+                let pos = loc().anywhere("pack:", 1).unwrap_or((1, 1));
                 errors.push(err(pos, format!("pack `{}` is loaded twice", def.pack)));
                 continue;
             }
             for (name, list) in &classes {
-                if list.iter().any(|p| normalize_phrase(p).is_empty()) {
-                    let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+                // `normalize_phrase(p)` is empty exactly when `p` is all white space (it only
+                // straightens quotes and dashes and folds case), without building it.
+                if list.iter().any(|p| p.trim().is_empty()) {
+                    let pos = loc().anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
                     errors.push(err(pos, format!("list `{name}` has an empty phrase")));
                 }
             }
             for (ri, rd) in def.rules.iter().enumerate() {
                 if let Some(first) = seen.get(&rd.id) {
                     errors.push(err(
-                        loc.rule(ri),
+                        loc().rule(ri),
                         format!("duplicate rule id `{}` (already defined in {first})", rd.id),
                     ));
                     continue;
@@ -1464,7 +1462,7 @@ impl EngineBuilder {
                 seen.insert(rd.id.clone(), src.origin.clone());
                 if !valid_id(&rd.id) {
                     errors.push(err(
-                        loc.rule(ri),
+                        loc().rule(ri),
                         format!(
                             "rule id `{}` must be lower-case letters, digits and dashes",
                             rd.id
@@ -1509,10 +1507,10 @@ impl EngineBuilder {
                         message,
                     }) => {
                         let pos = match needle.as_deref() {
-                            Some(n) => loc.in_rule(ri, n),
+                            Some(n) => loc().in_rule(ri, n),
                             None => match field {
-                                Some(f) => loc.in_rule(ri, &format!("{f}:")),
-                                None => loc.rule(ri),
+                                Some(f) => loc().in_rule(ri, &format!("{f}:")),
+                                None => loc().rule(ri),
                             },
                         };
                         errors.push(err(pos, format!("rule `{}`: {message}", rd.id)));
@@ -1735,6 +1733,64 @@ pub(crate) fn test_engine(text: &str, check_examples: bool) -> Result<Engine, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in packs read their patterns from the table build.rs precompiled: every
+    /// pattern string is in it, and reading it gives exactly the sequences (and origins)
+    /// compiling the same packs from their YAML gives.
+    #[test]
+    fn builtin_patterns_are_all_precompiled() {
+        let before = pattern::precompiled_misses();
+        let pre = EngineBuilder::new()
+            .packs(PackSource::all_builtin())
+            .build()
+            .expect("built-in packs compile");
+        assert_eq!(
+            pattern::precompiled_misses(),
+            before,
+            "patterns missing from the table"
+        );
+        let fresh = EngineBuilder::new()
+            .packs(
+                PackSource::all_builtin()
+                    .into_iter()
+                    .map(|s| PackSource::new(s.origin, s.text)),
+            )
+            .build()
+            .expect("built-in packs compile from YAML");
+        let (a, b) = (&pre.matchers, &fresh.matchers);
+        assert_eq!(a.flats.len(), b.flats.len());
+        // Compared through what the engine reads of a sequence (a precompiled one reads its
+        // elements on first use).
+        let seen = |f: &Flat| {
+            format!(
+                "{:?} {} {} {:?} {:?}",
+                f.anchor_test(),
+                f.anchor,
+                f.max_width,
+                f.left_elems(),
+                f.right_elems()
+            )
+        };
+        for (x, y) in a.flats.iter().zip(&b.flats) {
+            assert_eq!(seen(x), seen(y));
+        }
+        assert_eq!(format!("{:?}", a.origins), format!("{:?}", b.origins));
+        let extras = |m: &Matchers| {
+            m.extras
+                .iter()
+                .map(|x| {
+                    let l = |v: &[(String, Flat)]| {
+                        v.iter()
+                            .map(|(s, f)| format!("{s} {}", seen(f)))
+                            .collect::<Vec<_>>()
+                    };
+                    (l(&x.except), l(&x.not_near), x.within)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(extras(a), extras(b));
+        assert_eq!(a.strings, b.strings);
+    }
 
     /// Two engines used one after the other on one thread: the per-thread scan buffers hold
     /// what one engine's groups and required-word tests found in a turn, and must not answer

@@ -103,20 +103,40 @@ pub fn canonical_spelling(word: &str) -> Option<&'static str> {
 
 /// The variant spellings whose canonical form is `word` (apologize → apologise), for the
 /// raw anchor strings of `rules anchors` (the text before normalisation, which the
-/// throughput bench gives rg). The reverse table is built on first use.
+/// throughput bench gives rg). A static table (build.rs): nothing is built at run time.
 pub fn variants(word: &str) -> Vec<&'static str> {
-    static REVERSE: std::sync::OnceLock<
-        std::collections::HashMap<&'static str, Vec<&'static str>>,
-    > = std::sync::OnceLock::new();
-    let map = REVERSE.get_or_init(|| {
-        let mut m: std::collections::HashMap<&'static str, Vec<&'static str>> =
-            std::collections::HashMap::new();
-        for (v, c) in SPELLINGS.lines().filter_map(|l| l.split_once(' ')) {
-            m.entry(c).or_default().push(v);
+    // The reverse of `data/spellings.txt` (canonical → variants, in file order), by build.rs.
+    use crate::generated::{SPELLING_VARIANTS, SPELLING_VARIANT_SLOTS};
+    table_find(&SPELLING_VARIANT_SLOTS, word, |i| SPELLING_VARIANTS[i].0)
+        .map_or_else(Vec::new, |i| SPELLING_VARIANTS[i].1.to_vec())
+}
+
+/// The first slot of `word` in a static open-addressing table of `2^bits` slots (build.rs
+/// writes such tables, with this function, for the spelling variants and the VADER lexicon).
+pub(crate) fn table_slot(word: &str, bits: u32) -> usize {
+    (word_hash(word).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+}
+
+/// The index of `word` in a static open-addressing table: `slots` (a power of two of them)
+/// hold 1 + an index, 0 for an empty slot, probed linearly from `table_slot`; `key(i)` is
+/// the word at index `i`.
+pub(crate) fn table_find<'a>(
+    slots: &[u16],
+    word: &str,
+    key: impl Fn(usize) -> &'a str,
+) -> Option<usize> {
+    let mask = slots.len() - 1;
+    let mut s = table_slot(word, slots.len().trailing_zeros());
+    loop {
+        let i = slots[s] as usize;
+        if i == 0 {
+            return None;
         }
-        m
-    });
-    map.get(word).cloned().unwrap_or_default()
+        if key(i - 1) == word {
+            return Some(i - 1);
+        }
+        s = (s + 1) & mask;
+    }
 }
 
 /// The line (without its newline) of `table` whose first word is `key`, by binary search
@@ -152,6 +172,28 @@ fn find_line(table: &'static str, key: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The static reverse spelling table gives every canonical spelling of
+    /// `data/spellings.txt` its variants in file order, and other words none.
+    #[test]
+    fn variants_reverse_the_spelling_table() {
+        let mut reverse: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+        for (v, c) in SPELLINGS.lines().filter_map(|l| l.split_once(' ')) {
+            reverse.entry(c).or_default().push(v);
+        }
+        for (c, vs) in &reverse {
+            assert_eq!(&variants(c), vs, "{c}");
+        }
+        assert_eq!(reverse.len(), crate::generated::SPELLING_VARIANTS.len());
+        for w in ["", "apologise", "sorry", "zzz"] {
+            assert_eq!(
+                variants(w),
+                reverse.get(w).cloned().unwrap_or_default(),
+                "{w}"
+            );
+        }
+        assert_eq!(variants("apologize"), ["apologise"]);
+    }
 
     fn has_all(lemma: &str, expected: &[&str]) {
         let got = forms(lemma);

@@ -6,6 +6,12 @@ pub mod engine;
 pub mod examples;
 pub mod finding;
 pub mod fuzzing;
+/// Static tables build.rs writes from `data/` (nothing to build at run time): the VADER
+/// lexicon (src/sentiment.rs) and the reverse spelling table (src/lexicon.rs).
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/vader_table.rs"));
+    include!(concat!(env!("OUT_DIR"), "/spelling_variants.rs"));
+}
 pub mod group;
 pub mod input;
 pub mod labels;

@@ -246,9 +246,13 @@ pub struct Flat {
     /// The anchor's test, and its position in the sequence.
     anchor_test: Arc<Test>,
     pub anchor: usize,
-    /// Elements before the anchor, reversed, for matching leftwards.
-    left: Vec<Elem>,
-    right: Vec<Elem>,
+    /// The elements before the anchor, reversed (nearest first, for matching leftwards),
+    /// then the elements after it: `anchor` of them are left of it. A precompiled pattern
+    /// (`use_precompiled`) reads them on first use: most sequences of a run are never
+    /// verified, because their anchor never occurs.
+    elems: std::sync::OnceLock<Vec<Elem>>,
+    /// Where a precompiled pattern's elements are: its table and their offset.
+    stored: Option<(Arc<Table>, u32)>,
     /// Most tokens a match can span (for windows around hits).
     pub max_width: usize,
 }
@@ -289,17 +293,31 @@ impl Flat {
             })
             .sum::<usize>()
             * 2;
-        let mut left = elems;
-        let right = left.split_off(anchor + 1);
-        left.truncate(anchor);
-        left.reverse();
+        let mut elems = elems;
+        elems.remove(anchor);
+        elems[..anchor].reverse();
         Ok(Flat {
             anchor_test,
             anchor,
-            left,
-            right,
+            elems: elems.into(),
+            stored: None,
             max_width,
         })
+    }
+
+    fn elems(&self) -> &[Elem] {
+        self.elems.get_or_init(|| match &self.stored {
+            Some((table, at)) => table.elems(*at as usize),
+            None => Vec::new(),
+        })
+    }
+
+    fn left(&self) -> &[Elem] {
+        &self.elems()[..self.anchor]
+    }
+
+    fn right(&self) -> &[Elem] {
+        &self.elems()[self.anchor..]
     }
 
     /// The words one of which must be the first word after the anchor for the sequence to
@@ -327,7 +345,7 @@ impl Flat {
             }
             None
         }
-        (first(&self.right), first(&self.left))
+        (first(self.right()), first(self.left()))
     }
 
     pub(crate) fn anchor_arc(&self) -> &Arc<Test> {
@@ -336,12 +354,12 @@ impl Flat {
 
     /// The elements after the anchor, in order.
     pub(crate) fn right_elems(&self) -> &[Elem] {
-        &self.right
+        self.right()
     }
 
     /// The elements before the anchor, nearest first.
     pub(crate) fn left_elems(&self) -> &[Elem] {
-        &self.left
+        self.left()
     }
 
     pub fn anchor_test(&self) -> &Test {
@@ -354,8 +372,8 @@ impl Flat {
             return None;
         }
         let mut budget = STEP_BUDGET;
-        let s = go(&self.left, toks, k, Dir::Back, &mut budget, &mut None)?;
-        let e = go(&self.right, toks, k + 1, Dir::Fwd, &mut budget, &mut None)?;
+        let s = go(self.left(), toks, k, Dir::Back, &mut budget, &mut None)?;
+        let e = go(self.right(), toks, k + 1, Dir::Fwd, &mut budget, &mut None)?;
         Some((s, e))
     }
 
@@ -367,8 +385,8 @@ impl Flat {
         let mut budget = STEP_BUDGET;
         let mut left = Some(Vec::new());
         let mut right = Some(Vec::new());
-        let s = go(&self.left, toks, k, Dir::Back, &mut budget, &mut left)?;
-        let e = go(&self.right, toks, k + 1, Dir::Fwd, &mut budget, &mut right)?;
+        let s = go(self.left(), toks, k, Dir::Back, &mut budget, &mut left)?;
+        let e = go(self.right(), toks, k + 1, Dir::Fwd, &mut budget, &mut right)?;
         let mut steps: Vec<Step> = left.unwrap_or_default();
         steps.reverse();
         steps.push(Step {
@@ -554,6 +572,37 @@ pub(crate) fn at_end(toks: &Tokens, b: usize, dir: Dir) -> bool {
     i == n || toks.hard_stop(i)
 }
 
+/// The two patterns of `near: {all: [a, b], within: w}`: either order.
+pub fn near_patterns(a: &str, b: &str, w: u8) -> [String; 2] {
+    [format!("[{a}] ~0-{w} [{b}]"), format!("[{b}] ~0-{w} [{a}]")]
+}
+
+/// Auxiliaries that carry a negation: "we do not", "we can not", "we are not".
+const NEG_AUX: &str = "[do|does|did|can|could|will|would|should|am|is|are|was|were|have|has|had|shall|may|might|must]";
+
+/// The patterns of a negated frame: SUBJECT does not / never VERB, and "not something
+/// SUBJECT VERB" ("that is not something we handle").
+pub fn negated_frame(subject: &str, verb: &str, window: u8) -> Vec<String> {
+    let w = window;
+    vec![
+        format!("[{subject}] {NEG_AUX}? [not|never] ~0-{w} [{verb}]"),
+        format!("[{subject}] {NEG_AUX}? no longer ~0-{w} [{verb}]"),
+        format!("[not|nothing|never] [something|anything|a thing|one of the things|stuff|what|an area|a department]? [that|which]? [{subject}] ~0-2 [{verb}]"),
+    ]
+}
+
+/// The patterns of a contrast frame: YES, not NO / not NO, YES / YES does, NO do not.
+pub fn contrast_frame(yes: &str, no: &str) -> Vec<String> {
+    vec![
+        format!("[{yes}] ~0-8 , [and|but]? not [{no}]"),
+        format!("[{yes}] ~0-8 [rather|instead] than [{no}]"),
+        format!("^ not [{no}] , [but|it is|that is]? [{yes}]"),
+        // Only where the clause ends at "not": "the bank decides, we don't." but not "the
+        // bank approved it, I don't see a problem".
+        format!("[{yes}] ~0-6 , [{no}] {NEG_AUX} not [$|,]"),
+    ]
+}
+
 // ---------------------------------------------------------------------------------------
 // Parsing
 
@@ -575,6 +624,9 @@ pub type Classes = BTreeMap<String, Vec<String>>;
 
 /// Compiles a pattern string into its flat sequences.
 pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
+    if let Some(flats) = precompiled(PRE_PATTERN, src) {
+        return Ok(flats);
+    }
     // Packs repeat patterns across rules (a shared matcher, the same frame twice): within
     // one pack (its classes do not change) each pattern string compiles once.
     if !CACHING.with(std::cell::Cell::get) {
@@ -599,6 +651,9 @@ pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
 
 /// Compiles a literal phrase (no operators: every word and mark is matched as written).
 pub fn compile_literal(src: &str) -> Result<Vec<Flat>, String> {
+    if let Some(flats) = precompiled(PRE_LITERAL, src) {
+        return Ok(flats);
+    }
     let mut toks = Tokens::default();
     toks.tokenize(src);
     if toks.is_empty() {
@@ -1022,6 +1077,7 @@ thread_local! {
 /// the same classes: a pattern string repeated within it compiles once.
 pub fn pack_cache(on: bool) {
     clear_class_cache();
+    use_precompiled(None);
     CACHING.with(|c| c.set(on));
 }
 
@@ -1082,6 +1138,344 @@ fn unknown_class(name: &str, classes: &Classes) -> String {
             known.join(", ")
         }
     )
+}
+
+// ---------------------------------------------------------------------------------------
+// Precompiled patterns of the built-in packs
+
+/// What a precompiled entry was compiled with: `compile` or `compile_literal`.
+pub const PRE_PATTERN: u8 = 0;
+pub const PRE_LITERAL: u8 = 1;
+
+/// Writes the compiled patterns of one pack into the compact form the binary embeds
+/// (build.rs, for the built-in packs): every distinct test once (tests equal in every field,
+/// label included, become one shared test: nothing compares tests by address but to skip
+/// comparing them), every distinct string once, then every pattern string's sequences as
+/// test indices. The binary then reads a built-in pack's patterns instead of parsing and
+/// expanding them.
+#[derive(Default)]
+pub struct PrecompileWriter {
+    /// Tests, each encoded as `u32` words: flags, label, then the counts and strings of
+    /// words, prefixes and marks (a string is its index in `strings`).
+    tests: Vec<u32>,
+    test_offsets: Vec<u32>,
+    by_ptr: HashMap<*const Test, u32>,
+    by_content: HashMap<Vec<u32>, u32>,
+    /// Keeps every written test alive, so that no address is reused for another test.
+    alive: Vec<Arc<Test>>,
+    strings: String,
+    string_ranges: Vec<(u32, u32)>,
+    string_ids: HashMap<String, u32>,
+    entries: BTreeMap<Vec<u8>, Vec<u32>>,
+}
+
+impl PrecompileWriter {
+    fn string(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.string_ids.get(s) {
+            return i;
+        }
+        let i = self.string_ranges.len() as u32;
+        let at = self.strings.len() as u32;
+        self.strings.push_str(s);
+        self.string_ranges.push((at, s.len() as u32));
+        self.string_ids.insert(s.to_string(), i);
+        i
+    }
+
+    fn test(&mut self, t: &Arc<Test>) -> u32 {
+        if let Some(&i) = self.by_ptr.get(&Arc::as_ptr(t)) {
+            return i;
+        }
+        let mut rec = vec![
+            u32::from(t.any) | u32::from(t.num) << 1 | u32::from(t.negated) << 2,
+            self.string(&t.label),
+        ];
+        for list in [&t.words, &t.prefixes, &t.puncts] {
+            rec.push(list.len() as u32);
+            for w in list {
+                let s = self.string(w);
+                rec.push(s);
+            }
+        }
+        let i = match self.by_content.get(&rec) {
+            Some(&i) => i,
+            None => {
+                let i = self.test_offsets.len() as u32;
+                self.test_offsets.push(self.tests.len() as u32);
+                self.tests.extend_from_slice(&rec);
+                self.by_content.insert(rec, i);
+                i
+            }
+        };
+        self.by_ptr.insert(Arc::as_ptr(t), i);
+        self.alive.push(t.clone());
+        i
+    }
+
+    /// An element as one word: the kind in the low 3 bits, then the test or the gap.
+    fn elem(&mut self, e: &Elem) -> u32 {
+        match e {
+            Elem::Tok(t) => self.test(t) << 3,
+            Elem::Opt(t) => self.test(t) << 3 | 1,
+            Elem::Gap(a, b) => u32::from(*a) << 3 | u32::from(*b) << 11 | 2,
+            Elem::Start => 3,
+            Elem::End => 4,
+        }
+    }
+
+    /// Records the sequences `src` compiles to (`kind`: `PRE_PATTERN` or `PRE_LITERAL`).
+    pub fn add(&mut self, kind: u8, src: &str, flats: &[Flat]) {
+        let mut key = vec![kind];
+        key.extend_from_slice(src.as_bytes());
+        if self.entries.contains_key(&key) {
+            return;
+        }
+        let mut out = vec![flats.len() as u32];
+        for f in flats {
+            let a = self.test(&f.anchor_test);
+            let elems = f.elems();
+            out.extend([a, f.anchor as u32, f.max_width as u32, elems.len() as u32]);
+            for e in elems {
+                let e = self.elem(e);
+                out.push(e);
+            }
+        }
+        self.entries.insert(key, out);
+    }
+
+    /// The blob, all little-endian `u32` words but the text: `n_strings`, string ranges
+    /// (offset into the text, length), `n_tests`, test offsets, the tests, `n_entries`, the
+    /// entry index (key offset and length into the text, record offset; sorted by key), the
+    /// records, then the text (strings and keys).
+    pub fn finish(mut self) -> Vec<u8> {
+        let entries = std::mem::take(&mut self.entries);
+        let mut keys = Vec::new();
+        for key in entries.keys() {
+            let at = self.strings.len() as u32;
+            // Keys are a kind byte and a pattern string: valid UTF-8 together.
+            self.strings
+                .push_str(std::str::from_utf8(key).expect("keys are text"));
+            keys.push((at, key.len() as u32));
+        }
+        let mut w: Vec<u32> = vec![self.string_ranges.len() as u32];
+        for (a, n) in &self.string_ranges {
+            w.extend([*a, *n]);
+        }
+        w.push(self.test_offsets.len() as u32);
+        let tests_at = w.len() + self.test_offsets.len();
+        w.extend(self.test_offsets.iter().map(|o| o + tests_at as u32));
+        w.extend_from_slice(&self.tests);
+        w.push(entries.len() as u32);
+        let index_at = w.len();
+        w.resize(index_at + 3 * entries.len(), 0);
+        for (i, rec) in entries.values().enumerate() {
+            w[index_at + 3 * i] = keys[i].0;
+            w[index_at + 3 * i + 1] = keys[i].1;
+            w[index_at + 3 * i + 2] = w.len() as u32;
+            w.extend_from_slice(rec);
+        }
+        let mut out = Vec::with_capacity(4 + 4 * w.len() + self.strings.len());
+        out.extend_from_slice(&(w.len() as u32).to_le_bytes());
+        for x in w {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        out.extend_from_slice(self.strings.as_bytes());
+        out
+    }
+}
+
+/// A built-in pack's precompiled patterns (`PrecompileWriter`), read in place: a test is
+/// built on its first use and then shared, a sequence's elements on their first use.
+pub(crate) struct Table {
+    /// The `u32` words of the blob (little-endian).
+    words: &'static [u8],
+    text: &'static str,
+    tests: Vec<std::sync::OnceLock<Arc<Test>>>,
+    /// Where the test offsets and the entry index start in `words`.
+    tests_at: usize,
+    index_at: usize,
+    n_entries: usize,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Table")
+    }
+}
+
+impl Table {
+    fn new(blob: &'static [u8]) -> Option<Table> {
+        let n = u32::from_le_bytes(blob.get(..4)?.try_into().ok()?) as usize;
+        let words = blob.get(4..4 + 4 * n)?;
+        let text = std::str::from_utf8(&blob[4 + 4 * n..]).ok()?;
+        let mut t = Table {
+            words,
+            text,
+            tests: Vec::new(),
+            tests_at: 0,
+            index_at: 0,
+            n_entries: 0,
+        };
+        let n_strings = t.w(0);
+        let n_tests = t.w(1 + 2 * n_strings);
+        let tests_at = 2 + 2 * n_strings;
+        let n_entries_at = if n_tests == 0 {
+            tests_at
+        } else {
+            // The tests end where the entry count is: after the last test's record.
+            let mut at = t.w(tests_at + n_tests - 1) + 2;
+            for _ in 0..3 {
+                at += 1 + t.w(at);
+            }
+            at
+        };
+        t.n_entries = t.w(n_entries_at);
+        t.index_at = n_entries_at + 1;
+        t.tests_at = tests_at;
+        t.tests = (0..n_tests).map(|_| std::sync::OnceLock::new()).collect();
+        Some(t)
+    }
+
+    /// Word `i`.
+    #[inline]
+    fn w(&self, i: usize) -> usize {
+        let b = &self.words[4 * i..4 * i + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+    }
+
+    fn string(&self, i: usize) -> &'static str {
+        let at = 1 + 2 * i;
+        let (a, n) = (self.w(at), self.w(at + 1));
+        &self.text[a..a + n]
+    }
+
+    fn strings(&self, at: &mut usize) -> Vec<Box<str>> {
+        let n = self.w(*at);
+        let out = (*at + 1..*at + 1 + n)
+            .map(|k| Box::from(self.string(self.w(k))))
+            .collect();
+        *at += 1 + n;
+        out
+    }
+
+    fn test(&self, i: usize) -> Arc<Test> {
+        self.tests[i]
+            .get_or_init(|| {
+                let mut at = self.w(self.tests_at + i);
+                let flags = self.w(at);
+                let label = self.string(self.w(at + 1)).into();
+                at += 2;
+                Arc::new(Test {
+                    any: flags & 1 != 0,
+                    num: flags & 2 != 0,
+                    negated: flags & 4 != 0,
+                    label,
+                    words: self.strings(&mut at),
+                    prefixes: self.strings(&mut at),
+                    puncts: self.strings(&mut at),
+                    ..Default::default()
+                })
+            })
+            .clone()
+    }
+
+    /// How many sequences the entries hold together.
+    fn sequences(&self) -> usize {
+        (0..self.n_entries)
+            .map(|i| self.w(self.w(self.index_at + 3 * i + 2)))
+            .sum()
+    }
+
+    /// The entry of `src`, when it was precompiled: its record's offset.
+    fn find(&self, kind: u8, src: &str) -> Option<usize> {
+        let want = (kind, src.as_bytes());
+        let (mut lo, mut hi) = (0, self.n_entries);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let e = self.index_at + 3 * mid;
+            let (k, n) = (self.w(e), self.w(e + 1));
+            let key = &self.text.as_bytes()[k..k + n];
+            match (key[0], &key[1..]).cmp(&want) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(self.w(e + 2)),
+            }
+        }
+        None
+    }
+
+    /// The sequences of the record at `at`, their elements left to be read on first use.
+    fn flats(self: &Arc<Table>, mut at: usize) -> Vec<Flat> {
+        let n = self.w(at);
+        at += 1;
+        let mut flats = Vec::with_capacity(n);
+        for _ in 0..n {
+            flats.push(Flat {
+                anchor_test: self.test(self.w(at)),
+                anchor: self.w(at + 1),
+                max_width: self.w(at + 2),
+                elems: std::sync::OnceLock::new(),
+                stored: Some((self.clone(), (at + 3) as u32)),
+            });
+            at += 4 + self.w(at + 3);
+        }
+        flats
+    }
+
+    /// The elements of a sequence, stored at `at` (their count, then each element).
+    fn elems(&self, at: usize) -> Vec<Elem> {
+        let len = self.w(at);
+        (at + 1..at + 1 + len)
+            .map(|k| {
+                let w = self.w(k);
+                match w & 7 {
+                    0 => Elem::Tok(self.test(w >> 3)),
+                    1 => Elem::Opt(self.test(w >> 3)),
+                    2 => Elem::Gap((w >> 3) as u8, (w >> 11) as u8),
+                    3 => Elem::Start,
+                    _ => Elem::End,
+                }
+            })
+            .collect()
+    }
+}
+
+thread_local! {
+    /// The precompiled patterns of the built-in pack being compiled (`use_precompiled`).
+    static PRECOMPILED: RefCell<Option<Arc<Table>>> = const { RefCell::new(None) };
+    /// Patterns compiled while a precompiled table was in use but not found in it.
+    static PRECOMPILED_MISSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Makes `compile` and `compile_literal` read the patterns of the pack about to be compiled
+/// from `blob` (build.rs, built-in packs only), or stop doing so (`None`). The blob must
+/// come from the same pack text and classes: build.rs writes both from one YAML file.
+pub fn use_precompiled(blob: Option<&'static [u8]>) {
+    PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
+}
+
+/// How many sequences the precompiled table in use holds (each pattern string's once; 0
+/// without a table): a hint for reserving room.
+pub fn precompiled_sequences() -> usize {
+    PRECOMPILED.with(|p| p.borrow().as_ref().map_or(0, |t| t.sequences()))
+}
+
+/// How many patterns were compiled, while a precompiled table was in use, because the
+/// table lacked them (tests: the built-in packs should have none).
+pub fn precompiled_misses() -> usize {
+    PRECOMPILED_MISSES.with(std::cell::Cell::get)
+}
+
+fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
+    PRECOMPILED.with(|p| {
+        let p = p.borrow();
+        let table = p.as_ref()?;
+        let hit = table.find(kind, src).map(|at| table.flats(at));
+        if hit.is_none() {
+            PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
+        }
+        hit
+    })
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 //! or fewer keeps its punctuation), because a signal people compare with the Python tool must
 //! give the same number: `tests/sentiment.rs` checks equality on ~240 real sentences. The
 //! lexicon and emoji table are `data/vader_lexicon.txt` and `data/vader_emoji.txt`, generated
-//! from the wheel by `tools/gen-vader.py` (`data/LICENSE.vaderSentiment`), embedded and parsed
-//! on first use: a run whose rules and outputs need no sentiment never touches them.
+//! from the wheel by `tools/gen-vader.py` (`data/LICENSE.vaderSentiment`): build.rs turns the
+//! lexicon into a static hash table, the emoji table is parsed on first use.
 //!
 //! The score is deterministic (no randomness, no locale, no floating-point reordering) and,
 //! like the reference, rounded to four decimals.
@@ -20,7 +20,6 @@ use std::sync::OnceLock;
 use crate::lexicon::Fnv;
 use crate::transcript::Transcript;
 
-static LEXICON: &str = include_str!("../data/vader_lexicon.txt");
 static EMOJI: &str = include_str!("../data/vader_emoji.txt");
 
 /// Mean rating increase of a booster word, and decrease of a dampener.
@@ -132,20 +131,14 @@ fn special_case(phrase: &str) -> Option<f64> {
     })
 }
 
-fn lexicon() -> &'static HashMap<&'static str, f64, Fnv> {
-    static MAP: OnceLock<HashMap<&'static str, f64, Fnv>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        LEXICON
-            .lines()
-            .filter_map(|l| {
-                let (word, value) = l.split_once('\t')?;
-                Some((
-                    word,
-                    value.parse().expect("data/vader_lexicon.txt holds numbers"),
-                ))
-            })
-            .collect()
-    })
+// The lexicon as a static table build.rs writes from `data/vader_lexicon.txt`: nothing to
+// parse or build at run time (building a map of its 7,500 words was a tenth of start-up).
+use crate::generated::{VADER_SLOTS, VADER_WORDS};
+
+/// The lexicon valence of a lower-cased word, when it is in the lexicon.
+fn lexicon_valence(word: &str) -> Option<f64> {
+    crate::lexicon::table_find(&VADER_SLOTS, word, |i| VADER_WORDS[i].0)
+        .map(|i| f64::from_bits(VADER_WORDS[i].1))
 }
 
 fn emojis() -> &'static HashMap<char, &'static str, Fnv> {
@@ -200,7 +193,7 @@ impl Word {
         };
         let lower = token.to_lowercase();
         Word {
-            valence: lexicon().get(lower.as_str()).copied(),
+            valence: lexicon_valence(&lower),
             upper: is_upper(token),
             lower,
         }
@@ -466,6 +459,29 @@ pub fn display(score: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The static table build.rs writes gives every word of the lexicon file its value (the
+    /// last, for a repeated word), to the bit, and no value to other words.
+    #[test]
+    fn static_lexicon_equals_the_lexicon_file() {
+        let mut file: HashMap<&str, f64> = HashMap::new();
+        for l in include_str!("../data/vader_lexicon.txt").lines() {
+            if let Some((w, v)) = l.split_once('\t') {
+                file.insert(w, v.parse().unwrap());
+            }
+        }
+        assert_eq!(file.len(), VADER_WORDS.len());
+        for (w, v) in &file {
+            assert_eq!(
+                lexicon_valence(w).map(f64::to_bits),
+                Some(v.to_bits()),
+                "{w}"
+            );
+        }
+        for w in ["", "tonecheck", "zzzz", "good!"] {
+            assert_eq!(lexicon_valence(w), file.get(w).copied(), "{w}");
+        }
+    }
 
     #[test]
     fn scores_follow_the_reference_on_its_own_examples() {

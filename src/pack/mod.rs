@@ -37,6 +37,26 @@ const BUILTIN_JSON: &[(&str, &str)] = &[
     ),
 ];
 
+/// The patterns of the built-in packs, compiled by build.rs (`pattern::PrecompileWriter`)
+/// from the same YAML as `BUILTIN_JSON`, in the same order.
+const BUILTIN_PATTERNS: &[&[u8]] = &[
+    include_bytes!(concat!(env!("OUT_DIR"), "/service-recovery.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/forbidden-phrases.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/respect.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/kudos.patterns")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/timing.patterns")),
+];
+
+/// The precompiled patterns of a pack embedded in the binary (see `BUILTIN_PATTERNS`):
+/// `pattern::use_precompiled` reads them instead of compiling the pack's pattern strings.
+pub fn precompiled_patterns(src: &PackSource) -> Option<&'static [u8]> {
+    let json = src.embedded?;
+    let i = BUILTIN_JSON
+        .iter()
+        .position(|(_, j)| std::ptr::eq(j.as_ptr(), json.as_ptr()))?;
+    BUILTIN_PATTERNS.get(i).copied()
+}
+
 /// The packs compiled into the binary, in load order. A new built-in pack is one YAML file
 /// in `rules/` plus one line here (and one in `BUILTIN_JSON`).
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
@@ -207,10 +227,12 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
         column,
         message,
     };
-    let loc = Locator::new(&src.text, def);
+    // Positions are needed only for errors: the locator is built on the first one.
+    let loc_cell = std::cell::OnceCell::new();
+    let loc = || loc_cell.get_or_init(|| Locator::new(&src.text, def));
     if def.rules.len() > MAX_RULES {
         return Err(err(
-            loc.rule(MAX_RULES),
+            loc().rule(MAX_RULES),
             format!("a pack may hold at most {MAX_RULES} rules; split it into several packs"),
         ));
     }
@@ -225,7 +247,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
     };
     for (name, list) in &def.lists {
         if add(list) {
-            let pos = loc.anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
+            let pos = loc().anywhere(&format!("{name}:"), 1).unwrap_or((1, 1));
             return Err(err(pos, too_many()));
         }
     }
@@ -240,7 +262,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
         ];
         for m in matchers.into_iter().flatten() {
             if add(&m.phrases) {
-                return Err(err(loc.in_rule(ri, "phrases:"), too_many()));
+                return Err(err(loc().in_rule(ri, "phrases:"), too_many()));
             }
             if src.embedded.is_some() {
                 continue;
@@ -252,7 +274,7 @@ fn limits(src: &PackSource, def: &PackDef) -> Result<(), PackError> {
                     .build()
                 {
                     return Err(err(
-                        loc.in_rule(ri, "regex"),
+                        loc().in_rule(ri, "regex"),
                         format!(
                             "rule `{}`: a regex compiles to more than the {} MiB limit; simplify it or split it into phrases",
                             rule.id,

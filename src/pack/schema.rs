@@ -124,7 +124,7 @@ pub struct RuleDef {
 
 /// What text to look for (docs/rule-language.md). Every kind of alternative may be
 /// combined; a hit of any is a hit of the matcher. `except` and `not_near` then drop hits.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct MatcherDef {
     /// Literal phrases, matched word by word after normalisation.
@@ -176,7 +176,7 @@ impl MatcherDef {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NearDef {
     /// Exactly two patterns.
@@ -185,7 +185,7 @@ pub struct NearDef {
     pub within: u8,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NegatedDef {
     pub subject: String,
@@ -195,14 +195,14 @@ pub struct NegatedDef {
     pub window: u8,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContrastDef {
     pub yes: String,
     pub no: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotNearDef {
     #[serde(deserialize_with = "one_or_many")]
