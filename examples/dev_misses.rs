@@ -13,7 +13,7 @@ use tonecheck::input::{read_path, ReadOptions};
 use tonecheck::labels::{
     half_of, labelled_findings, load_labels, Counts, Half, CORE_RULES, LABELLED_RULES,
 };
-use tonecheck::pack::{PackSource, BUILTIN_PACKS};
+use tonecheck::pack::PackSource;
 
 fn fold_of(name: &str) -> char {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -38,15 +38,7 @@ fn main() {
         only_fold = args.get(i + 1).and_then(|f| f.chars().next());
         args.drain(i..(i + 2).min(args.len()));
     }
-    let packs: Vec<PackSource> = BUILTIN_PACKS
-        .iter()
-        .map(|(n, _)| {
-            PackSource::new(
-                format!("builtin:{n}"),
-                std::fs::read_to_string(root.join(format!("rules/{n}.yaml"))).unwrap(),
-            )
-        })
-        .collect();
+    let packs = PackSource::builtin_from_tree(&root).expect("rules/*.yaml readable");
     let engine = match EngineBuilder::new().packs(packs).build() {
         Ok(e) => e,
         Err(errs) => {

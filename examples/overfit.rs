@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use tonecheck::engine::EngineBuilder;
 use tonecheck::input::{read_path, ReadOptions};
 use tonecheck::labels::{half_of, load_labels, Half};
-use tonecheck::pack::{PackSource, BUILTIN_PACKS};
+use tonecheck::pack::PackSource;
 
 fn fold_of(seed: &str, name: &str) -> char {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -47,6 +47,24 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             walk(&p, out);
         } else if p.extension().is_some_and(|x| x == "txt") {
             out.push(p);
+        }
+    }
+}
+
+impl Row {
+    /// Counts a match in dev file `name` (fold `fold`) on `turn`, given the file's labelled
+    /// turns for the rule.
+    fn count(&mut self, name: &str, fold: char, turn: usize, labelled: &BTreeSet<usize>) {
+        let lab = usize::from(labelled.contains(&turn));
+        if labelled.first().is_none_or(|&f| turn < f) {
+            self.early.insert(name.to_string());
+        }
+        if fold == 'A' {
+            self.a.insert(name.to_string());
+            self.a_lab += lab;
+        } else {
+            self.b.insert(name.to_string());
+            self.b_lab += lab;
         }
     }
 }
@@ -92,15 +110,7 @@ fn main() {
         .cloned()
         .unwrap_or_else(|| "missing-apology".into());
     let field = args.get(1).cloned().unwrap_or_else(|| "when".into());
-    let packs: Vec<PackSource> = BUILTIN_PACKS
-        .iter()
-        .map(|(n, _)| {
-            PackSource::new(
-                format!("builtin:{n}"),
-                std::fs::read_to_string(root.join(format!("rules/{n}.yaml"))).unwrap(),
-            )
-        })
-        .collect();
+    let packs = PackSource::builtin_from_tree(&root).expect("rules/*.yaml readable");
     let engine = EngineBuilder::new()
         .packs(packs)
         .build()
@@ -168,18 +178,9 @@ fn main() {
             if !seen_e.insert(e) {
                 continue;
             }
-            let r = rows.entry(entry_names[e].clone()).or_default();
-            let lab = labelled.contains(&turn);
-            if labelled.first().is_none_or(|&f| turn < f) {
-                r.early.insert(name.clone());
-            }
-            if fold == 'A' {
-                r.a.insert(name.clone());
-                r.a_lab += usize::from(lab);
-            } else {
-                r.b.insert(name.clone());
-                r.b_lab += usize::from(lab);
-            }
+            rows.entry(entry_names[e].clone())
+                .or_default()
+                .count(name, fold, turn, &labelled);
         }
         for tt in engine.trace(ri, t) {
             let mut seen = BTreeSet::new();
@@ -190,18 +191,9 @@ fn main() {
                 if !seen.insert(m.source.clone()) {
                     continue;
                 }
-                let r = rows.entry(m.source.clone()).or_default();
-                let lab = labelled.contains(&tt.turn);
-                if labelled.first().is_none_or(|&f| tt.turn < f) {
-                    r.early.insert(name.clone());
-                }
-                if fold == 'A' {
-                    r.a.insert(name.clone());
-                    r.a_lab += usize::from(lab);
-                } else {
-                    r.b.insert(name.clone());
-                    r.b_lab += usize::from(lab);
-                }
+                rows.entry(m.source.to_string())
+                    .or_default()
+                    .count(name, fold, tt.turn, &labelled);
             }
         }
     }

@@ -141,6 +141,19 @@ impl PackSource {
             .collect()
     }
 
+    /// The built-in packs as their YAML files in a source tree (`root/rules/NAME.yaml`) are
+    /// now, compiled at run time like any pack: for tuning tools (examples/) that must see an
+    /// edit without rebuilding the binary.
+    pub fn builtin_from_tree(root: &Path) -> std::io::Result<Vec<PackSource>> {
+        BUILTIN_PACKS
+            .iter()
+            .map(|(n, _)| {
+                let text = std::fs::read_to_string(root.join(format!("rules/{n}.yaml")))?;
+                Ok(PackSource::new(format!("builtin:{n}"), text))
+            })
+            .collect()
+    }
+
     pub fn from_file(path: &Path) -> Result<PackSource, PackError> {
         let text = yaml::read_file(path, "rule pack")?;
         Ok(PackSource::new(path.display().to_string(), text))
