@@ -599,7 +599,7 @@ impl GroupScratch {
             let stamp = toks.stamp();
             let mask = &mut self.masks[from..from + words];
             mask.fill(!0);
-            if g.members % 64 != 0 {
+            if !g.members.is_multiple_of(64) {
                 // Only the members' bits, so that "any bit set" means a member.
                 mask[words - 1] = (1 << (g.members % 64)) - 1;
             }

@@ -496,7 +496,7 @@ pub fn raw_forms(word: &str) -> Vec<String> {
         }
     }
     for v in crate::lexicon::variants(word) {
-        add(&v);
+        add(v);
     }
     // The automaton folds ASCII case only: non-ASCII words also in upper and title case.
     if !word.is_ascii() {
