@@ -454,6 +454,21 @@ fn is_key_value(line: &str, key: &str, value: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The source tree's rules/*.yaml are the packs built into this binary (the tuning
+    /// examples read them from there), as run-time packs with the built-in names.
+    #[test]
+    fn builtin_from_tree_reads_the_embedded_packs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let packs = PackSource::builtin_from_tree(root).expect("rules/*.yaml");
+        assert_eq!(packs.len(), BUILTIN_PACKS.len());
+        for (p, (name, yaml)) in packs.iter().zip(BUILTIN_PACKS) {
+            assert_eq!(p.origin, format!("builtin:{name}"));
+            assert_eq!(p.text, *yaml);
+            assert!(p.embedded.is_none(), "compiled at run time");
+        }
+        assert!(PackSource::builtin_from_tree(&root.join("no-such-dir")).is_err());
+    }
+
     /// The JSON that build.rs makes of each built-in pack reads to exactly the pack its YAML
     /// reads to, and is what `parse_pack` uses.
     #[test]
