@@ -194,11 +194,14 @@ struct Built {
     right: Trie,
     left: Trie,
     /// The word tests members require (elements that are neither optional nor any word),
-    /// each with its id in the engine's `Registry` and the members requiring it as a bit
-    /// mask. A member whose required word occurs nowhere in the turn is not woken: most
+    /// by their ids in the engine's `Registry` (the members requiring each are in
+    /// `req_masks`). A member whose required word occurs nowhere in the turn is not woken: most
     /// occurrences of a common anchor ("you", "can") are in turns without the rest of the
     /// pattern.
-    reqs: Vec<(u32, Box<[u64]>)>,
+    reqs: Vec<u32>,
+    /// The members requiring each of `reqs`, as bit masks of the group's mask length, one
+    /// after the other (one allocation, read in order per turn).
+    req_masks: Vec<u64>,
     /// One more than the largest registry id in `reqs` (0 without any).
     req_end: u32,
     /// Members verified at every occurrence, as a bit mask.
@@ -215,6 +218,7 @@ impl Built {
             right: Trie::new(),
             left: Trie::new(),
             reqs: Vec::new(),
+            req_masks: Vec::new(),
             always_mask: vec![0; members.len().div_ceil(64)].into_boxed_slice(),
             has_always: false,
             members: members.len() as u32,
@@ -241,12 +245,13 @@ impl Built {
             for t in tests.into_iter().take(REQS_PER_MEMBER) {
                 let at = *req_at.entry(ptr_key(t)).or_insert_with(|| {
                     let id = registry.id(t);
-                    g.reqs.iter().position(|r| r.0 == id).unwrap_or_else(|| {
-                        g.reqs.push((id, vec![0; words].into_boxed_slice()));
+                    g.reqs.iter().position(|&r| r == id).unwrap_or_else(|| {
+                        g.reqs.push(id);
+                        g.req_masks.resize(g.req_masks.len() + words, 0);
                         g.reqs.len() - 1
                     })
                 });
-                g.reqs[at].1[(i / 64) as usize] |= 1 << (i % 64);
+                g.req_masks[at * words + (i / 64) as usize] |= 1 << (i % 64);
             }
             g.right.insert(f.right_elems(), i, &mut rb);
             g.left.insert(f.left_elems(), i, &mut lb);
@@ -264,7 +269,7 @@ impl Built {
                 map.entry(crate::lexicon::word_hash(w)).or_default().push(i);
             }
         }
-        g.req_end = g.reqs.iter().map(|r| r.0 + 1).max().unwrap_or(0);
+        g.req_end = g.reqs.iter().map(|r| r + 1).max().unwrap_or(0);
         g.right.seal(rb.paths);
         g.left.seal(lb.paths);
         g
@@ -603,14 +608,27 @@ impl GroupScratch {
                 // Only the members' bits, so that "any bit set" means a member.
                 mask[words - 1] = (1 << (g.members % 64)) - 1;
             }
-            for (id, members) in &g.reqs {
-                if self.seen_in[*id as usize] != stamp {
-                    mask.iter_mut()
-                        .zip(members.iter())
-                        .for_each(|(l, m)| *l &= !m);
+            let any = if words == 1 {
+                // Most groups: one word, and no need to look further once it is empty.
+                let mut m = mask[0];
+                for (&id, &members) in g.reqs.iter().zip(&g.req_masks) {
+                    if self.seen_in[id as usize] != stamp {
+                        m &= !members;
+                        if m == 0 {
+                            break;
+                        }
+                    }
                 }
-            }
-            let any = mask.iter().any(|&w| w != 0);
+                mask[0] = m;
+                m != 0
+            } else {
+                for (&id, members) in g.reqs.iter().zip(g.req_masks.chunks_exact(words)) {
+                    if self.seen_in[id as usize] != stamp {
+                        mask.iter_mut().zip(members).for_each(|(l, m)| *l &= !m);
+                    }
+                }
+                mask.iter().any(|&w| w != 0)
+            };
             self.lives[at].stamp = stamp;
             self.lives[at].any = any;
         }
