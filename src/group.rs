@@ -34,7 +34,10 @@ struct Node {
     /// indices starting at word `first`: the walk skips a subtree once none of them is
     /// still wanted.
     first: u32,
+    /// (`below_one` holds the mask when it is one word, and `below` is then empty: the walk
+    /// tests it without following a pointer.)
     below: Box<[u64]>,
+    below_one: u64,
     /// Optional words and gaps on the path from the root to here, this node's included.
     /// With two or more, two paths can reach this node at the same boundary, and the walk
     /// remembers where it has been; with fewer, every arrival has its own boundary.
@@ -105,7 +108,11 @@ impl Trie {
                 mask[(m / 64 - lo) as usize] |= 1 << (m % 64);
             }
             node.first = lo;
-            node.below = mask.into_boxed_slice();
+            if mask.len() == 1 {
+                node.below_one = mask[0];
+            } else {
+                node.below = mask.into_boxed_slice();
+            }
         }
     }
 }
@@ -759,6 +766,9 @@ fn walk(
 
 #[inline]
 fn wanted(n: &Node, s: &GroupScratch) -> bool {
+    if n.below.is_empty() {
+        return s.wanted[n.first as usize] & n.below_one != 0;
+    }
     let words = &s.wanted[n.first as usize..n.first as usize + n.below.len()];
     n.below.iter().zip(words).any(|(m, w)| m & w != 0)
 }
