@@ -5,7 +5,10 @@
 //! false and missed finding of the rules named on the command line, with the turn text.
 //! Test-half files are never opened.
 //!
-//! Usage: cargo run --release --example dev_misses -- [RULE...] [--fold A|B]
+//! Usage: cargo run --release --example dev_misses -- [RULE...] [--fold A|B] [--tree DIR]
+//!
+//! `--tree DIR` reads the packs from `DIR/rules/*.yaml` instead of this tree's (a variant of
+//! the packs, e.g. one complaint cue alone, scored without touching `rules/`).
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tonecheck::engine::EngineBuilder;
@@ -38,7 +41,14 @@ fn main() {
         only_fold = args.get(i + 1).and_then(|f| f.chars().next());
         args.drain(i..(i + 2).min(args.len()));
     }
-    let packs = PackSource::builtin_from_tree(&root).expect("rules/*.yaml readable");
+    let mut tree = root.clone();
+    if let Some(i) = args.iter().position(|a| a == "--tree") {
+        if let Some(d) = args.get(i + 1) {
+            tree = PathBuf::from(d);
+        }
+        args.drain(i..(i + 2).min(args.len()));
+    }
+    let packs = PackSource::builtin_from_tree(&tree).expect("rules/*.yaml readable");
     let engine = match EngineBuilder::new().packs(packs).build() {
         Ok(e) => e,
         Err(errs) => {
