@@ -48,7 +48,9 @@ struct Trigger {
 #[derive(Debug, Default)]
 struct Anchors {
     /// Word hash → the anchor words with that hash (two words with one hash stay apart).
-    words: HashMap<u64, Vec<Anchor>, crate::lexicon::PreHashed>,
+    /// (The map gives the run of `list` holding them: start and length.)
+    words: HashMap<u64, (u32, u32), crate::lexicon::PreHashed>,
+    list: Vec<Anchor>,
     /// First byte → the anchor prefixes starting with it: empty, or 256 lists.
     prefixes: Vec<Vec<Anchor>>,
 }
@@ -129,11 +131,17 @@ impl Anchors {
             }
         }
         let mut out = Anchors::default();
+        let mut by_hash: BTreeMap<u64, Vec<Anchor>> = BTreeMap::new();
         for (w, gs) in words {
-            out.words
+            by_hash
                 .entry(crate::lexicon::word_hash(w))
                 .or_default()
                 .push(Anchor::new(w, gs));
+        }
+        for (h, anchors) in by_hash {
+            out.words
+                .insert(h, (out.list.len() as u32, anchors.len() as u32));
+            out.list.extend(anchors);
         }
         if !prefixes.is_empty() {
             out.prefixes.resize_with(256, Vec::new);
@@ -156,7 +164,11 @@ impl Anchors {
         let mut sources = 0;
         let alt = t.alt.map(|a| (t.alt_hash, a));
         for (h, w) in std::iter::once((t.hash, w)).chain(alt) {
-            for a in self.words.get(&h).map_or(&[][..], Vec::as_slice) {
+            let run = self
+                .words
+                .get(&h)
+                .map_or(0..0, |&(at, n)| at as usize..(at + n) as usize);
+            for a in &self.list[run] {
                 if crate::lexicon::same_word(&a.text, w) {
                     a.wake(m, toks, k, woke);
                     sources += 1;
@@ -185,9 +197,8 @@ impl Anchors {
     /// Every anchor word and prefix with its groups, words first, each in order.
     fn all(&self) -> Vec<(&str, &[u32], bool)> {
         let mut out: Vec<(&str, &[u32], bool)> = self
-            .words
-            .values()
-            .flatten()
+            .list
+            .iter()
             .map(|a| (&*a.text, &*a.groups, false))
             .collect();
         out.sort_unstable();
