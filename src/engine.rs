@@ -70,8 +70,8 @@ struct Anchor {
 #[derive(Debug, Default)]
 struct Wakes {
     always: Vec<u32>,
-    next: HashMap<u64, Vec<u32>, crate::lexicon::PreHashed>,
-    prev: HashMap<u64, Vec<u32>, crate::lexicon::PreHashed>,
+    next: crate::group::Keyed,
+    prev: crate::group::Keyed,
 }
 
 impl Anchor {
@@ -87,19 +87,21 @@ impl Anchor {
     #[inline]
     fn wake(&self, m: &Matchers, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
         let w = self.wakes.get_or_init(|| {
-            let mut w = Wakes::default();
+            let mut always = Vec::new();
+            let (mut next, mut prev) = (Vec::new(), Vec::new());
             for &gi in self.groups.iter() {
                 let n = m.groups[gi as usize].neighbours(&m.flats);
                 if n.always {
-                    w.always.push(gi);
+                    always.push(gi);
                 }
-                for (map, hs) in [(&mut w.next, &n.next), (&mut w.prev, &n.prev)] {
-                    for &h in hs {
-                        map.entry(h).or_default().push(gi);
-                    }
-                }
+                next.extend(n.next.iter().map(|&h| (h, gi)));
+                prev.extend(n.prev.iter().map(|&h| (h, gi)));
             }
-            w
+            Wakes {
+                always,
+                next: crate::group::Keyed::new(next),
+                prev: crate::group::Keyed::new(prev),
+            }
         });
         woke.extend_from_slice(&w.always);
         for (map, nb) in [(&w.next, toks.next_word(k)), (&w.prev, toks.prev_word(k))] {
@@ -109,9 +111,7 @@ impl Anchor {
             let tok = &toks.toks[nb];
             let alt = tok.alt.map(|_| tok.alt_hash);
             for h in std::iter::once(tok.hash).chain(alt) {
-                if let Some(gs) = map.get(&h) {
-                    woke.extend_from_slice(gs);
-                }
+                woke.extend_from_slice(map.get(h));
             }
         }
     }

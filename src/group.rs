@@ -196,8 +196,8 @@ struct Built {
     /// Members whose element right after (`next`) or before (`prev`) the anchor is a set of
     /// plain words: woken only when the neighbouring token is one of them. Keyed by
     /// `lexicon::word_hash`: a collision only wakes a member the walk then rejects.
-    next: HashMap<u64, Vec<u32>, PreHashed>,
-    prev: HashMap<u64, Vec<u32>, PreHashed>,
+    next: Keyed,
+    prev: Keyed,
     right: Trie,
     left: Trie,
     /// The word tests members require (elements that are neither optional nor any word),
@@ -220,8 +220,8 @@ struct Built {
 impl Built {
     fn new(members: &[u32], flats: &[Flat], registry: &Registry) -> Built {
         let mut g = Built {
-            next: HashMap::default(),
-            prev: HashMap::default(),
+            next: Keyed::default(),
+            prev: Keyed::default(),
             right: Trie::new(),
             left: Trie::new(),
             reqs: Vec::new(),
@@ -232,6 +232,7 @@ impl Built {
             req_end: 0,
         };
         let (mut rb, mut lb) = (Building::default(), Building::default());
+        let (mut next_keys, mut prev_keys) = (Vec::new(), Vec::new());
         let mut req_at: HashMap<u64, usize, PreHashed> = HashMap::default();
         let words = members.len().div_ceil(64);
         for (i, &fi) in members.iter().enumerate() {
@@ -263,19 +264,19 @@ impl Built {
             g.right.insert(f.right_elems(), i, &mut rb);
             g.left.insert(f.left_elems(), i, &mut lb);
             let (next, prev) = f.neighbour_words();
-            let (map, words) = match (next, prev) {
-                (Some(w), _) => (&mut g.next, w),
-                (None, Some(w)) => (&mut g.prev, w),
+            let (keys, words) = match (next, prev) {
+                (Some(w), _) => (&mut next_keys, w),
+                (None, Some(w)) => (&mut prev_keys, w),
                 (None, None) => {
                     g.always_mask[(i / 64) as usize] |= 1 << (i % 64);
                     g.has_always = true;
                     continue;
                 }
             };
-            for w in words {
-                map.entry(crate::lexicon::word_hash(w)).or_default().push(i);
-            }
+            keys.extend(words.iter().map(|w| (crate::lexicon::word_hash(w), i)));
         }
+        g.next = Keyed::new(next_keys);
+        g.prev = Keyed::new(prev_keys);
         g.req_end = g.reqs.iter().map(|r| r + 1).max().unwrap_or(0);
         g.right.seal(rb.paths);
         g.left.seal(lb.paths);
@@ -393,7 +394,7 @@ impl Group {
             let tok = &toks.toks[nb];
             let alt = tok.alt.map(|_| tok.alt_hash);
             for h in std::iter::once(tok.hash).chain(alt) {
-                for &i in map.get(&h).map_or(&[][..], Vec::as_slice) {
+                for &i in map.get(h) {
                     wake(i, s);
                 }
             }
@@ -446,6 +447,39 @@ impl Group {
             }
         }
         s.reset();
+    }
+}
+
+/// Numbers keyed by a word hash, each key's numbers in one run of a single array (one
+/// pointer less per look-up than a map of vectors).
+#[derive(Debug, Default)]
+pub struct Keyed {
+    runs: HashMap<u64, (u32, u32), PreHashed>,
+    items: Vec<u32>,
+}
+
+impl Keyed {
+    /// From (key, number) pairs; a key's numbers keep their order.
+    pub fn new(mut pairs: Vec<(u64, u32)>) -> Keyed {
+        pairs.sort_by_key(|p| p.0);
+        let mut k = Keyed::default();
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            k.runs
+                .insert(run[0].0, (k.items.len() as u32, run.len() as u32));
+            k.items.extend(run.iter().map(|p| p.1));
+        }
+        k
+    }
+
+    #[inline]
+    pub fn get(&self, key: u64) -> &[u32] {
+        self.runs.get(&key).map_or(&[][..], |&(at, n)| {
+            &self.items[at as usize..(at + n) as usize]
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
     }
 }
 
