@@ -77,17 +77,7 @@ fn main() {
         "Second labeller vs original (reference); tp = both, fp = only second, fn = only original"
     );
     print!("{}", scores.table(Half::Test));
-    let f = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:.2}"));
-    println!(
-        "{:<28} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5}",
-        "all 18 (micro)",
-        all.tp,
-        all.fp,
-        all.fn_,
-        f(all.precision()),
-        f(all.recall()),
-        f(all.f1())
-    );
+    println!("{}", all.row("all 18 (micro)"));
     println!();
     println!(
         "files with identical labels: {same_all}/{files} ({:.0}%) over all labelled rules, {same_core}/{files} ({:.0}%) over the core 8",

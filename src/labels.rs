@@ -162,6 +162,21 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// One line of a report table: name, tp, fp, fn, P, R, F1 (`-` where undefined).
+    pub fn row(&self, name: &str) -> String {
+        let fmt = |v: Option<f64>| v.map_or_else(|| "    -".to_string(), |v| format!("{v:.2}"));
+        format!(
+            "{:<28} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5}",
+            name,
+            self.tp,
+            self.fp,
+            self.fn_,
+            fmt(self.precision()),
+            fmt(self.recall()),
+            fmt(self.f1())
+        )
+    }
+
     /// `None` when the rule neither fired nor was expected to.
     pub fn precision(&self) -> Option<f64> {
         ratio(self.tp, self.tp + self.fp)
@@ -210,7 +225,6 @@ impl Scores {
 
     /// The report table of one half.
     pub fn table(&self, half: Half) -> String {
-        let fmt = |v: Option<f64>| v.map_or_else(|| "    -".to_string(), |v| format!("{v:.2}"));
         let mut s = format!(
             "{} half ({} conversations)\n{:<28} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5}\n",
             half.as_str(),
@@ -224,16 +238,8 @@ impl Scores {
             "F1"
         );
         let mut row = |name: &str, c: Counts| {
-            s.push_str(&format!(
-                "{:<28} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5}\n",
-                name,
-                c.tp,
-                c.fp,
-                c.fn_,
-                fmt(c.precision()),
-                fmt(c.recall()),
-                fmt(c.f1())
-            ));
+            s.push_str(&c.row(name));
+            s.push('\n');
         };
         for r in LABELLED_RULES {
             row(r, self.rule(half, r));
