@@ -161,7 +161,6 @@ impl Anchors {
             return;
         }
         let w = toks.text(t);
-        let mut sources = 0;
         let alt = t.alt.map(|a| (t.alt_hash, a));
         for (h, w) in std::iter::once((t.hash, w)).chain(alt) {
             let run = self
@@ -171,7 +170,6 @@ impl Anchors {
             for a in &self.list[run] {
                 if crate::lexicon::same_word(&a.text, w) {
                     a.wake(m, toks, k, woke);
-                    sources += 1;
                 }
             }
         }
@@ -183,11 +181,10 @@ impl Anchors {
             for a in ps {
                 if w.starts_with(&*a.text) {
                     a.wake(m, toks, k, woke);
-                    sources += 1;
                 }
             }
         }
-        if sources > 0 && woke.len() > 1 {
+        if woke.len() > 1 {
             // A group may be woken by its anchor's word and a neighbour, or twice.
             woke.sort_unstable();
             woke.dedup();
@@ -913,7 +910,11 @@ impl Matchers {
         } = s;
         hits.clear();
         fired.clear();
-        if let Some(automaton) = self.automaton(t.turns.iter().map(|t| t.text.len() + 1).sum()) {
+        let literals = self.automaton.is_some();
+        if let Some(automaton) = literals
+            .then(|| self.automaton(t.turns.iter().map(|t| t.text.len() + 1).sum()))
+            .flatten()
+        {
             // Regex literals: one automaton pass over all turns.
             block.clear();
             starts.clear();
