@@ -320,7 +320,7 @@ pub fn decode<'b>(
             "looks like UTF-16 without a byte-order mark; save the file as UTF-8".into(),
         ));
     }
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+    if let Some(pos) = memchr::memchr(0, bytes) {
         let line = bytes[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(err(
             Some(line),

@@ -71,12 +71,14 @@ pub fn parse(path: &str, text: &str, opts: &ReadOptions) -> Result<Transcript, I
     let mut pending_ignore: Option<Vec<String>> = None;
     let mut first_unlabelled: Option<usize> = None;
     let mut blocks = markdown::Blocks::default();
+    // Directives are rare: one search of the file says whether any line needs looking at.
+    let directives = memchr::memmem::find(text.as_bytes(), DIRECTIVE.as_bytes()).is_some();
     for (n, raw) in lines {
         let mut line = raw.trim_end();
         if line.trim().is_empty() {
             continue;
         }
-        if let Some((content, directive)) = split_directive(line) {
+        if let Some((content, directive)) = directives.then(|| split_directive(line)).flatten() {
             match directive {
                 Directive::NextLine(rules) => {
                     pending_ignore = Some(rules);
@@ -266,9 +268,13 @@ pub(crate) fn split_lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let (line, next) = match rest.find(['\n', '\r']) {
+        let (line, next) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
             Some(i) => {
-                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                let skip = if rest.as_bytes()[i..].starts_with(b"\r\n") {
+                    2
+                } else {
+                    1
+                };
                 (&rest[..i], &rest[i + skip..])
             }
             None => (rest, ""),
@@ -277,6 +283,9 @@ pub(crate) fn split_lines(text: &str) -> impl Iterator<Item = &str> {
         Some(line)
     })
 }
+
+/// What starts a directive comment.
+const DIRECTIVE: &str = "tonecheck:";
 
 enum Directive {
     ThisLine(Vec<String>),
@@ -287,8 +296,8 @@ enum Directive {
 /// Finds `tonecheck: ignore[-next-line|-file] [RULE …]`; returns the line without it (and
 /// without the comment marker before it) and the directive.
 fn split_directive(line: &str) -> Option<(&str, Directive)> {
-    let at = line.find("tonecheck:")?;
-    let rest = line[at + "tonecheck:".len()..].trim_start();
+    let at = line.find(DIRECTIVE)?;
+    let rest = line[at + DIRECTIVE.len()..].trim_start();
     let (kind, ids) = if let Some(r) = rest.strip_prefix("ignore-next-line") {
         (1, r)
     } else if let Some(r) = rest.strip_prefix("ignore-file") {
