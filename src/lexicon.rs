@@ -414,13 +414,22 @@ pub const fn word_hash(w: &str) -> u64 {
 
 /// `word_hash` of `bytes[start..end]` (const: the filters are built by the compiler).
 const fn word_hash_of(bytes: &[u8], start: usize, end: usize) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut h = WORD_HASH_START;
     let mut i = start;
     while i < end {
-        h = (h ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        h = word_hash_step(h, bytes[i]);
         i += 1;
     }
     h
+}
+
+/// `word_hash` one byte at a time (the tokenizer hashes a word while it finds its end):
+/// start from `WORD_HASH_START`, then `word_hash_step` each byte.
+pub(crate) const WORD_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+pub(crate) const fn word_hash_step(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// Whether two words are equal: for the short strings words are, a few word-sized loads

@@ -197,6 +197,12 @@ impl Tokens {
                     continue;
                 }
             }
+            if c.is_ascii_alphabetic() {
+                if let Some(e) = self.plain_word(text, i) {
+                    i = e;
+                    continue;
+                }
+            }
             if c.is_ascii_alphabetic()
                 || (c >= 0x80 && starts_alpha(text, i))
                 || (c == b'_' && underscored_word(text, i))
@@ -250,6 +256,44 @@ impl Tokens {
             alt_hash: alt.map_or(0, crate::lexicon::word_hash),
             kind,
         });
+    }
+
+    /// The common word, in one pass: ASCII letters and digits from `s`, ended by anything
+    /// that cannot continue a word (not an apostrophe before a letter, not a non-ASCII
+    /// character), with no whole-word expansion and no variant spelling. Pushes it, lower-cased
+    /// and hashed while its end is found, and returns its end; `None` (nothing pushed) for
+    /// every other word, which `source_word` takes.
+    #[inline]
+    fn plain_word(&mut self, text: &str, s: usize) -> Option<usize> {
+        use crate::lexicon::{word_hash_step, WORD_HASH_START};
+        let b = text.as_bytes();
+        let mut h = WORD_HASH_START;
+        let mut e = s;
+        while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_') {
+            h = word_hash_step(h, b[e].to_ascii_lowercase());
+            e += 1;
+        }
+        let ends = match b.get(e) {
+            None => true,
+            Some(&(b'\'' | b'`')) => !b.get(e + 1).is_some_and(u8::is_ascii_alphabetic),
+            Some(&c) => c < 0x80,
+        };
+        if !ends || is_whole_word_key(h) || crate::lexicon::may_be_variant_hash(h) {
+            return None;
+        }
+        let ns = self.norm.len();
+        self.norm.push_str(&text[s..e]);
+        self.norm[ns..].make_ascii_lowercase();
+        self.toks.push(Token {
+            start: s as u32,
+            end: e as u32,
+            norm: (ns as u32, self.norm.len() as u32),
+            alt: None,
+            hash: h,
+            alt_hash: 0,
+            kind: Kind::Word,
+        });
+        Some(e)
     }
 
     /// One source word (letters, digits, inner apostrophes), lower-cased, split into its
