@@ -1,0 +1,263 @@
+//! A small learned complaint scorer for customer turns (issue 9, classifier experiment):
+//! L2-regularised logistic regression over the tokenizer's normalised words and bigrams plus
+//! a few cue features (VADER compound, negation, `?`, `!`). Feature extraction, training and
+//! scoring are all here, so the weights a training run writes are scored by the same code.
+//! No dependency beyond the crate itself.
+use std::collections::BTreeMap;
+
+use tonecheck::sentiment::compound;
+use tonecheck::tokens::{Kind, Tokens};
+
+/// The words the negation cue counts (after the tokenizer's contraction expansion, "don't" is
+/// "do not").
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor", "without",
+];
+
+/// Experiment switches (set once by `main` before any scoring): leave out bigrams / cue features.
+pub static NO_BIGRAMS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+pub static NO_CUES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The features of one customer turn: name → value. Binary word and bigram features, the
+/// cue features, all scaled so the vector has unit L2 norm (a long turn does not outvote a
+/// short one by length alone).
+pub fn features(text: &str) -> Vec<(String, f64)> {
+    let mut toks = Tokens::default();
+    toks.tokenize(text);
+    let mut names: BTreeMap<String, f64> = BTreeMap::new();
+    let mut prev: Option<String> = None;
+    let (mut neg, mut q, mut excl) = (false, false, false);
+    for i in 0..toks.len() {
+        let t = &toks.toks[i];
+        let w = toks.word(i);
+        match t.kind {
+            Kind::Punct => {
+                match w {
+                    "?" => q = true,
+                    "!" => excl = true,
+                    _ => {}
+                }
+                if toks.hard_stop(i) {
+                    prev = None;
+                }
+                continue;
+            }
+            Kind::Num | Kind::Word => {}
+        }
+        let w = if t.kind == Kind::Num {
+            "#num".to_string()
+        } else {
+            w.to_string()
+        };
+        if NEGATIONS.contains(&w.as_str()) {
+            neg = true;
+        }
+        names.insert(format!("w:{w}"), 1.0);
+        if let Some(p) = prev
+            .as_ref()
+            .filter(|_| !NO_BIGRAMS.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            names.insert(format!("b:{p} {w}"), 1.0);
+        }
+        prev = Some(w);
+    }
+    if NO_CUES.load(std::sync::atomic::Ordering::Relaxed) {
+        neg = false;
+        q = false;
+        excl = false;
+    }
+    let v = if NO_CUES.load(std::sync::atomic::Ordering::Relaxed) {
+        0.0
+    } else {
+        compound(text)
+    };
+    if v != 0.0 {
+        names.insert("cue:vader".into(), v);
+    }
+    if v <= -0.05 {
+        names.insert("cue:vader_neg".into(), 1.0);
+    }
+    if neg {
+        names.insert("cue:negation".into(), 1.0);
+    }
+    if q {
+        names.insert("cue:question".into(), 1.0);
+    }
+    if excl {
+        names.insert("cue:exclamation".into(), 1.0);
+    }
+    let norm = names.values().map(|x| x * x).sum::<f64>().sqrt();
+    names
+        .into_iter()
+        .map(|(k, x)| (k, if norm > 0.0 { x / norm } else { x }))
+        .collect()
+}
+
+/// A trained scorer: bias and weight per feature name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub bias: f64,
+    pub weights: BTreeMap<String, f64>,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Model {
+    /// Probability that the turn is a complaint owed an apology.
+    pub fn score(&self, text: &str) -> f64 {
+        self.score_features(&features(text))
+    }
+
+    pub fn score_features(&self, f: &[(String, f64)]) -> f64 {
+        let z = self.bias
+            + f.iter()
+                .map(|(k, x)| self.weights.get(k).map_or(0.0, |w| w * x))
+                .sum::<f64>();
+        sigmoid(z)
+    }
+
+    /// The features of `text` with the largest contributions to its score, for explaining it.
+    pub fn explain(&self, text: &str, n: usize) -> Vec<(String, f64)> {
+        let mut c: Vec<(String, f64)> = features(text)
+            .into_iter()
+            .filter_map(|(k, x)| self.weights.get(&k).map(|w| (k, w * x)))
+            .collect();
+        c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+        c.truncate(n);
+        c
+    }
+
+    /// The weights file: comment lines (`#`), `bias<TAB>w`, then `feature<TAB>w` lines.
+    pub fn to_text(&self, header: &str) -> String {
+        let mut s = String::new();
+        for l in header.lines() {
+            s.push_str(&format!("# {l}\n"));
+        }
+        s.push_str(&format!("bias\t{:.9}\n", self.bias));
+        for (k, w) in &self.weights {
+            s.push_str(&format!("{k}\t{w:.9}\n"));
+        }
+        s
+    }
+
+    pub fn from_text(text: &str) -> Result<Model, String> {
+        let mut bias = None;
+        let mut weights = BTreeMap::new();
+        for (n, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let (k, w) = line
+                .rsplit_once('\t')
+                .ok_or_else(|| format!("line {}: no tab", n + 1))?;
+            let w: f64 = w
+                .parse()
+                .map_err(|e| format!("line {}: weight: {e}", n + 1))?;
+            if k == "bias" {
+                bias = Some(w);
+            } else if weights.insert(k.to_string(), w).is_some() {
+                return Err(format!("line {}: `{k}` twice", n + 1));
+            }
+        }
+        Ok(Model {
+            bias: bias.ok_or("no bias line")?,
+            weights,
+        })
+    }
+}
+
+/// Training settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Train {
+    /// L2 penalty on the weights (not the bias), on the mean log loss.
+    pub l2: f64,
+    /// A feature must occur in this many training turns to get a weight.
+    pub min_count: usize,
+    /// Weight of a positive example relative to a negative one.
+    pub pos_weight: f64,
+    pub iterations: usize,
+}
+
+impl Default for Train {
+    fn default() -> Train {
+        Train {
+            l2: 0.003,
+            min_count: 2,
+            pos_weight: 1.0,
+            iterations: 3000,
+        }
+    }
+}
+
+/// Fits the model on `(features, label)` rows by full-batch gradient descent with Nesterov
+/// momentum from zero weights: deterministic, the same weights on every run.
+pub fn train(rows: &[(Vec<(String, f64)>, bool)], cfg: Train) -> Model {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for (f, _) in rows {
+        for (k, _) in f {
+            *count.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let names: Vec<&str> = count
+        .iter()
+        .filter(|(_, &c)| c >= cfg.min_count)
+        .map(|(k, _)| *k)
+        .collect();
+    let index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let x: Vec<Vec<(usize, f64)>> = rows
+        .iter()
+        .map(|(f, _)| {
+            f.iter()
+                .filter_map(|(k, v)| index.get(k.as_str()).map(|&i| (i, *v)))
+                .collect()
+        })
+        .collect();
+    let y: Vec<f64> = rows.iter().map(|(_, l)| f64::from(u8::from(*l))).collect();
+    let cw: Vec<f64> = rows
+        .iter()
+        .map(|(_, l)| if *l { cfg.pos_weight } else { 1.0 })
+        .collect();
+    let total_w: f64 = cw.iter().sum();
+    let d = names.len() + 1; // last slot: bias
+    let mut w = vec![0.0; d];
+    let mut prev = vec![0.0; d];
+    // Rows have unit norm (and the bias input is 1), so the loss's curvature is at most
+    // 0.25 * (1 + 1) + l2: a step of 1 / that is safe.
+    let step = 1.0 / (0.5 + cfg.l2);
+    let mut g = vec![0.0; d];
+    for it in 0..cfg.iterations {
+        let mom = it as f64 / (it as f64 + 3.0);
+        let look: Vec<f64> = w
+            .iter()
+            .zip(&prev)
+            .map(|(a, b)| a + mom * (a - b))
+            .collect();
+        g.iter_mut().for_each(|v| *v = 0.0);
+        for ((row, &yi), &ci) in x.iter().zip(&y).zip(&cw) {
+            let z = look[d - 1] + row.iter().map(|&(j, v)| look[j] * v).sum::<f64>();
+            let r = ci * (sigmoid(z) - yi) / total_w;
+            for &(j, v) in row {
+                g[j] += r * v;
+            }
+            g[d - 1] += r;
+        }
+        for j in 0..d - 1 {
+            g[j] += cfg.l2 * look[j];
+        }
+        prev.clone_from(&w);
+        for j in 0..d {
+            w[j] = look[j] - step * g[j];
+        }
+    }
+    Model {
+        bias: w[d - 1],
+        weights: names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| w[*i] != 0.0)
+            .map(|(i, k)| (k.to_string(), w[i]))
+            .collect(),
+    }
+}
