@@ -389,33 +389,47 @@ fn single_timestamp(line: &str) -> (Option<f64>, usize) {
 
 /// `H:MM:SS`, `MM:SS` with optional `.fff` or `,fff` seconds; no allocation (runs per line).
 fn parse_clock(s: &str) -> Option<f64> {
-    let n = s.split(':').count();
-    if !(2..=3).contains(&n) {
+    // `H:MM:SS`, `MM:SS`, the last part with an optional `.` or `,` fraction; every part
+    // an unsigned number (`u32`, an optional `+`). Read bytewise: it runs on every line.
+    let b = s.as_bytes();
+    let parts = memchr::memchr_iter(b':', b).count() + 1;
+    if !(2..=3).contains(&parts) {
         return None;
     }
     let mut secs = 0.0;
-    for (i, p) in s.split(':').enumerate() {
+    for (i, p) in b.split(|&c| c == b':').enumerate() {
         if p.is_empty() {
             return None;
         }
-        let v: f64 = if i + 1 == n {
-            let (whole, frac) = p.split_once([',', '.']).unwrap_or((p, ""));
-            if whole.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        let (whole, frac) = match p.iter().position(|&c| c == b'.' || c == b',') {
+            Some(k) if i + 1 == parts => (&p[..k], &p[k + 1..]),
+            _ => (p, &[][..]),
+        };
+        let mut v = f64::from(clock_number(whole)?);
+        let mut scale = 0.1;
+        for &d in frac {
+            if !d.is_ascii_digit() {
                 return None;
             }
-            let mut v = whole.parse::<u32>().ok()? as f64;
-            let mut scale = 0.1;
-            for d in frac.bytes() {
-                v += f64::from(d - b'0') * scale;
-                scale /= 10.0;
-            }
-            v
-        } else {
-            p.parse::<u32>().ok()? as f64
-        };
+            v += f64::from(d - b'0') * scale;
+            scale /= 10.0;
+        }
         secs = secs * 60.0 + v;
     }
     Some(secs)
+}
+
+/// What `str::parse::<u32>` accepts: digits, after an optional `+`, that fit.
+fn clock_number(b: &[u8]) -> Option<u32> {
+    let digits = b.strip_prefix(b"+").unwrap_or(b);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |v, &c| {
+        c.is_ascii_digit()
+            .then(|| v.checked_mul(10)?.checked_add(u32::from(c - b'0')))
+            .flatten()
+    })
 }
 
 /// A speaker label at the start of `s`: up to 4 words before a colon that is followed by a
@@ -449,6 +463,77 @@ mod tests {
 
     fn p(text: &str) -> Result<Transcript, InputError> {
         parse("calls/x.txt", text, &ReadOptions::default())
+    }
+
+    /// The clock parser as first written (string splitting), kept to check the bytewise one.
+    fn parse_clock_by_str(s: &str) -> Option<f64> {
+        let n = s.split(':').count();
+        if !(2..=3).contains(&n) {
+            return None;
+        }
+        let mut secs = 0.0;
+        for (i, p) in s.split(':').enumerate() {
+            if p.is_empty() {
+                return None;
+            }
+            let v: f64 = if i + 1 == n {
+                let (whole, frac) = p.split_once([',', '.']).unwrap_or((p, ""));
+                if whole.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let mut v = whole.parse::<u32>().ok()? as f64;
+                let mut scale = 0.1;
+                for d in frac.bytes() {
+                    v += f64::from(d - b'0') * scale;
+                    scale /= 10.0;
+                }
+                v
+            } else {
+                p.parse::<u32>().ok()? as f64
+            };
+            secs = secs * 60.0 + v;
+        }
+        Some(secs)
+    }
+
+    #[test]
+    fn clock_parser_agrees_with_string_splitting() {
+        let pieces = [
+            "",
+            "0",
+            "00",
+            "5",
+            "59",
+            "+7",
+            "+",
+            "-1",
+            "1.5",
+            "1,25",
+            "1.",
+            ".5",
+            "1.2.3",
+            "a",
+            "4294967295",
+            "4294967296",
+            "99999999999",
+            "12 ",
+            ":",
+            "1:",
+            "\u{e9}",
+        ];
+        let mut checked = 0;
+        for a in pieces {
+            for b in pieces {
+                for c in ["", ":0", ":30.5", ":1,5", ":+1", ":x", "::"] {
+                    let s = format!("{a}:{b}{c}");
+                    assert_eq!(parse_clock(&s), parse_clock_by_str(&s), "{s:?}");
+                    checked += 1;
+                }
+            }
+            assert_eq!(parse_clock(a), parse_clock_by_str(a), "{a:?}");
+        }
+        assert_eq!(parse_clock("01:02:03.5"), Some(3723.5));
+        assert!(checked > 3000);
     }
 
     #[test]

@@ -13,7 +13,8 @@ fn is_unsafe(c: char) -> bool {
 /// `s` with every unsafe character written as a visible escape (`\n`, `\r`, `\t`, `\u{1b}`),
 /// so a finding is always one line and cannot recolour, retitle or rewrite a terminal.
 pub fn terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    // Printable ASCII (most text) needs no look at characters.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -49,6 +50,11 @@ mod tests {
     #[test]
     fn control_characters_become_visible() {
         assert_eq!(terminal("plain – text"), "plain – text");
+        assert!(matches!(
+            terminal("plain ASCII, ~all~ printable!"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(terminal("tab\there, del\x7f"), "tab\\there, del\\u{7f}");
         assert_eq!(
             terminal("a\x1b]0;pwned\x07b\r\nc\u{9b}\u{202e}"),
             "a\\u{1b}]0;pwned\\u{7}b\\r\\nc\\u{9b}\\u{202e}"
