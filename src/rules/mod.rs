@@ -213,14 +213,7 @@ impl RuleCommon {
         let (line, column) = ix.position(turn, start);
         let tr: &Turn = &ix.transcript().turns[turn];
         let matched = tr.text.get(start..end).unwrap_or("").to_string();
-        let mut message = self
-            .info
-            .message
-            .replace("{match}", &matched)
-            .replace("{speaker}", &tr.speaker);
-        if let Some(v) = value {
-            message = message.replace("{value}", v);
-        }
+        let message = fill_message(&self.info.message, &matched, &tr.speaker, value);
         Finding {
             rule: self.info.clone(),
             severity: self.severity,
@@ -236,6 +229,37 @@ impl RuleCommon {
             matched,
         }
     }
+}
+
+/// A rule's message with `{match}`, `{speaker}` and (when given) `{value}` filled in, in one
+/// pass: the filled-in text is not searched again, so a transcript that says "{speaker}"
+/// is quoted as it is.
+fn fill_message(template: &str, matched: &str, speaker: &str, value: Option<&str>) -> String {
+    let mut out = String::with_capacity(template.len() + matched.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let fill = [
+            ("{match}", Some(matched)),
+            ("{speaker}", Some(speaker)),
+            ("{value}", value),
+        ]
+        .into_iter()
+        .find_map(|(key, v)| Some((key, v?)).filter(|_| rest.starts_with(key)));
+        match fill {
+            Some((key, v)) => {
+                out.push_str(v);
+                rest = &rest[key.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 pub fn speaker_matches(sel: SpeakerSel, role: Role) -> bool {
@@ -490,6 +514,23 @@ pub fn merged_spans(hits: &[Hit]) -> Vec<(usize, usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+    use super::fill_message;
+
+    #[test]
+    fn messages_are_filled_in_one_pass() {
+        assert_eq!(
+            fill_message(
+                "{speaker} said \"{match}\" ({value}) {other} {",
+                "a {speaker}",
+                "Agent",
+                Some("3")
+            ),
+            "Agent said \"a {speaker}\" (3) {other} {"
+        );
+        assert_eq!(fill_message("x {value} y", "m", "s", None), "x {value} y");
+        assert_eq!(fill_message("", "m", "s", None), "");
+    }
+
     use super::*;
 
     /// The plain definitions `Index` must agree with.
