@@ -284,6 +284,14 @@ impl Tokens {
         let ns = self.norm.len();
         self.norm.push_str(&text[s..e]);
         self.norm[ns..].make_ascii_lowercase();
+        self.push_lowered(s, e, ns, h);
+        Some(e)
+    }
+
+    /// Pushes the word token for source bytes `s..e` whose lower-cased form was just
+    /// appended to `norm` at `ns`, with its hash `h`.
+    #[inline]
+    fn push_lowered(&mut self, s: usize, e: usize, ns: usize, h: u64) {
         self.toks.push(Token {
             start: s as u32,
             end: e as u32,
@@ -293,7 +301,6 @@ impl Tokens {
             alt_hash: 0,
             kind: Kind::Word,
         });
-        Some(e)
     }
 
     /// One source word (letters, digits, inner apostrophes), lower-cased, split into its
@@ -310,15 +317,7 @@ impl Tokens {
             self.norm[ns..].make_ascii_lowercase();
             let h = crate::lexicon::word_hash(&self.norm[ns..]);
             if !is_whole_word_key(h) && !crate::lexicon::may_be_variant_hash(h) {
-                self.toks.push(Token {
-                    start: s as u32,
-                    end: e as u32,
-                    norm: (ns as u32, self.norm.len() as u32),
-                    alt: None,
-                    hash: h,
-                    alt_hash: 0,
-                    kind: Kind::Word,
-                });
+                self.push_lowered(s, e, ns, h);
                 return;
             }
             self.norm.truncate(ns);

@@ -577,12 +577,7 @@ fn cv(cfg: Train, with_engine: bool, corpora: bool) {
     if !with_engine {
         return;
     }
-    let base = EngineBuilder::new()
-        .packs(PackSource::builtin_from_tree(&root()).unwrap())
-        .build()
-        .unwrap();
-    let plus = variant_engine("plus");
-    let alone = variant_engine("alone");
+    let (base, plus, alone) = three_engines();
     let refs: Vec<&Conv> = convs.iter().collect();
     let none = BTreeMap::new();
     let b = rule_counts(&base, &refs, &none);
@@ -628,15 +623,20 @@ fn cv(cfg: Train, with_engine: bool, corpora: bool) {
     );
 }
 
-fn test_once(m: &Model, t: f64) {
-    let convs = load_half(Half::Test);
-    let refs: Vec<&Conv> = convs.iter().collect();
+/// The packs as built, and the two variants whose complaint trigger takes the score marker
+/// ("rules OR score", "score alone").
+fn three_engines() -> (Engine, Engine, Engine) {
     let base = EngineBuilder::new()
         .packs(PackSource::builtin_from_tree(&root()).unwrap())
         .build()
         .unwrap();
-    let plus = variant_engine("plus");
-    let alone = variant_engine("alone");
+    (base, variant_engine("plus"), variant_engine("alone"))
+}
+
+fn test_once(m: &Model, t: f64) {
+    let convs = load_half(Half::Test);
+    let refs: Vec<&Conv> = convs.iter().collect();
+    let (base, plus, alone) = three_engines();
     let marks: BTreeMap<String, BTreeSet<usize>> = convs
         .iter()
         .map(|c| {

@@ -465,75 +465,37 @@ mod tests {
         parse("calls/x.txt", text, &ReadOptions::default())
     }
 
-    /// The clock parser as first written (string splitting), kept to check the bytewise one.
-    fn parse_clock_by_str(s: &str) -> Option<f64> {
-        let n = s.split(':').count();
-        if !(2..=3).contains(&n) {
-            return None;
-        }
-        let mut secs = 0.0;
-        for (i, p) in s.split(':').enumerate() {
-            if p.is_empty() {
-                return None;
-            }
-            let v: f64 = if i + 1 == n {
-                let (whole, frac) = p.split_once([',', '.']).unwrap_or((p, ""));
-                if whole.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                let mut v = whole.parse::<u32>().ok()? as f64;
-                let mut scale = 0.1;
-                for d in frac.bytes() {
-                    v += f64::from(d - b'0') * scale;
-                    scale /= 10.0;
-                }
-                v
-            } else {
-                p.parse::<u32>().ok()? as f64
-            };
-            secs = secs * 60.0 + v;
-        }
-        Some(secs)
-    }
-
+    /// What the clock parser accepts (it replaced one built on `str::split` and
+    /// `str::parse::<u32>`, and was checked against it on 3,000+ strings before it did).
     #[test]
-    fn clock_parser_agrees_with_string_splitting() {
-        let pieces = [
-            "",
-            "0",
-            "00",
-            "5",
-            "59",
-            "+7",
-            "+",
-            "-1",
-            "1.5",
-            "1,25",
-            "1.",
-            ".5",
-            "1.2.3",
-            "a",
-            "4294967295",
-            "4294967296",
-            "99999999999",
-            "12 ",
-            ":",
-            "1:",
-            "\u{e9}",
+    fn clock_parser_accepts_what_u32_parsing_accepts() {
+        let cases: &[(&str, Option<f64>)] = &[
+            ("01:02:03.5", Some(3723.5)),
+            ("1:05", Some(65.0)),
+            ("00:00:05,25", Some(5.25)),
+            ("1:5.", Some(65.0)),
+            ("+1:+2", Some(62.0)),
+            ("4294967295:0", Some(4294967295.0 * 60.0)),
+            ("4294967296:0", None),
+            ("1:2:3:4", None),
+            ("12", None),
+            ("", None),
+            (":", None),
+            ("1:", None),
+            ("1::2", None),
+            ("1.5:2", None),
+            ("1:.5", None),
+            ("1:2.x", None),
+            ("1:2.3.4", None),
+            ("+:1", None),
+            ("-1:2", None),
+            ("1 :2", None),
+            ("a:b", None),
+            ("1:\u{e9}", None),
         ];
-        let mut checked = 0;
-        for a in pieces {
-            for b in pieces {
-                for c in ["", ":0", ":30.5", ":1,5", ":+1", ":x", "::"] {
-                    let s = format!("{a}:{b}{c}");
-                    assert_eq!(parse_clock(&s), parse_clock_by_str(&s), "{s:?}");
-                    checked += 1;
-                }
-            }
-            assert_eq!(parse_clock(a), parse_clock_by_str(a), "{a:?}");
+        for &(s, want) in cases {
+            assert_eq!(parse_clock(s), want, "{s:?}");
         }
-        assert_eq!(parse_clock("01:02:03.5"), Some(3723.5));
-        assert!(checked > 3000);
     }
 
     #[test]
