@@ -25,7 +25,7 @@ fn fold_of(name: &str) -> char {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     // Not the low bit: FNV-1a's low bit is the parity of the bytes, the same for any seed.
-    if (h >> 40) % 2 == 0 {
+    if (h >> 40).is_multiple_of(2) {
         'A'
     } else {
         'B'

@@ -483,7 +483,9 @@ impl MatcherBuilder {
         // equal; others are compared by content once per distinct pointer).
         let mut by_ptr: HashMap<*const pattern::Test, usize, crate::lexicon::Fnv> =
             HashMap::default();
-        let mut by_content: HashMap<(&[Box<str>], &[Box<str>]), usize> = HashMap::new();
+        // (Keyed by the test's words and prefixes.)
+        type Content<'a> = (&'a [Box<str>], &'a [Box<str>]);
+        let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();

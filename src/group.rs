@@ -289,6 +289,10 @@ impl Group {
         self.members.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
     /// The anchor test of the group's members.
     pub fn anchor(&self) -> &Test {
         &self.anchor

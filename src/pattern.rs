@@ -1051,10 +1051,12 @@ fn expand_one(a: &Ast, classes: &Classes, depth: usize) -> Result<Vec<Vec<Elem>>
     })
 }
 
+/// Expanded classes by `class_key`: each class's alternatives as element sequences.
+type ClassCache = HashMap<(String, usize, usize), Vec<Vec<Elem>>, crate::lexicon::Fnv>;
+
 thread_local! {
     /// Expanded classes, so a class used by many patterns is parsed and expanded once.
-    static CLASS_CACHE: RefCell<HashMap<(String, usize, usize), Vec<Vec<Elem>>, crate::lexicon::Fnv>> =
-        RefCell::new(HashMap::default());
+    static CLASS_CACHE: RefCell<ClassCache> = RefCell::new(HashMap::default());
 }
 
 /// A class's cache key: its name and the identity of its entry list, which lives (and does
