@@ -123,7 +123,9 @@ impl Anchors {
         let mut prefixes: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (gi, g) in groups.iter().enumerate() {
             let t = g.anchor();
-            for w in t.words.iter() {
+            // Emoji anchors (`Test::anchors_on_symbols`) are looked up like words.
+            let symbols = t.puncts.iter().filter(|_| t.anchors_on_symbols());
+            for w in t.words.iter().chain(symbols) {
                 words.entry(w).or_default().push(gi as u32);
             }
             for p in t.prefixes.iter().filter(|p| !p.is_empty()) {
@@ -157,10 +159,11 @@ impl Anchors {
     #[inline]
     fn wake(&self, m: &Matchers, toks: &Tokens, k: usize, woke: &mut Vec<u32>) {
         let t = &toks.toks[k];
-        if t.kind == crate::tokens::Kind::Punct {
+        let w = toks.text(t);
+        if t.kind == crate::tokens::Kind::Punct && w.is_ascii() {
+            // Only marks outside ASCII (emoji) can anchor.
             return;
         }
-        let w = toks.text(t);
         let alt = t.alt.map(|a| (t.alt_hash, a));
         for (h, w) in std::iter::once((t.hash, w)).chain(alt) {
             let run = self
@@ -1877,6 +1880,37 @@ mod tests {
         .concat();
         // check_examples: every flag example must be flagged and every pass example not.
         test_engine(&pack, true).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// An emoji anchors a pattern on its own (it is looked up like a word), alone or after
+    /// words; an ASCII mark alone still cannot anchor one.
+    #[test]
+    fn emoji_anchor_patterns_and_ascii_marks_do_not() {
+        let pack = |pattern: &str, flag: &str, pass: &str| {
+            format!(
+                "pack: t\nrules:\n  - id: t-emoji\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: {{ patterns: [\"{pattern}\"] }}\n    examples: {{ flag: [\"Agent: {flag}\"], pass: [\"Agent: {pass}\"] }}\n"
+            )
+        };
+        for (pattern, flag, pass) in [
+            (
+                "[\u{1f62d}|\u{1f92c}]",
+                "lost it all \u{1f62d}",
+                "lost it all \u{1f602}",
+            ),
+            ("\u{1f62d}", "\u{1f62d}\u{1f62d} again", "again"),
+            (
+                "so tired \u{1f62d}",
+                "so tired, \u{1f62d}",
+                "so tired \u{1f602}",
+            ),
+        ] {
+            test_engine(&pack(pattern, flag, pass), true)
+                .unwrap_or_else(|e| panic!("{pattern}: {e}"));
+        }
+        let err = test_engine(&pack("[?|!]", "what?", "what"), false)
+            .err()
+            .expect("ASCII marks alone cannot anchor");
+        assert!(err.contains("to anchor on"), "{err}");
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).

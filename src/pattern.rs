@@ -118,6 +118,17 @@ impl Test {
             && !self.negated
     }
 
+    /// A test of marks only, every one a symbol outside ASCII (an emoji): such a mark is
+    /// looked up like a word, so the test can anchor a pattern. ASCII marks (`?`, `!`, `,`)
+    /// are too common to anchor on.
+    pub(crate) fn anchors_on_symbols(&self) -> bool {
+        !self.puncts.is_empty()
+            && self.words.is_empty()
+            && self.prefixes.is_empty()
+            && !(self.any || self.num || self.negated)
+            && self.puncts.iter().all(|p| !p.is_ascii())
+    }
+
     fn takes_punct(&self) -> bool {
         !self.puncts.is_empty()
     }
@@ -183,6 +194,10 @@ impl Test {
     }
 
     fn compute_rarity(&self) -> usize {
+        if self.anchors_on_symbols() {
+            // Emoji and other symbols outside ASCII ("😭", "🤬") are rarer than most words.
+            return 150 * 1000 / (1000 + self.puncts.len().min(1000));
+        }
         if self.any || self.num || self.negated || !self.puncts.is_empty() {
             return 0;
         }
@@ -280,7 +295,7 @@ impl Flat {
             })
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
             .map(|(_, i)| i)
-            .ok_or("a pattern needs at least one required word to anchor on (not only `*`, `#num`, marks or optional words)")?;
+            .ok_or("a pattern needs at least one required word or emoji to anchor on (not only `*`, `#num`, ASCII marks or optional words)")?;
         let Elem::Tok(anchor_test) = elems[anchor].clone() else {
             unreachable!("anchors are always required tokens")
         };
