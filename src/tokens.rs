@@ -215,7 +215,9 @@ impl Tokens {
             // Punctuation, symbols, non-ASCII spaces.
             let ch = text[i..].chars().next().unwrap_or(' ');
             let len = ch.len_utf8();
-            if ch.is_whitespace() {
+            if ch.is_whitespace() || is_emoji_modifier(ch) {
+                // (An emoji's presentation selector, skin tone or joiner is no token of its
+                // own: "☹️" is "☹", "👍🏽" is "👍".)
                 i += len;
                 continue;
             }
@@ -559,6 +561,15 @@ pub fn raw_forms(word: &str) -> Vec<String> {
     out
 }
 
+/// Variation selectors (text or emoji presentation), the zero-width joiner and the skin-tone
+/// modifiers: they change how an emoji is drawn, not which one it is.
+fn is_emoji_modifier(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FE0E}' | '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
+    )
+}
+
 #[inline]
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
@@ -641,6 +652,20 @@ mod tests {
         let mut t = Tokens::default();
         t.tokenize(text);
         (0..t.len()).map(|i| t.word(i).to_string()).collect()
+    }
+
+    #[test]
+    fn emoji_modifiers_are_not_tokens() {
+        assert_eq!(
+            words("sad \u{2639}\u{FE0F} now"),
+            ["sad", "\u{2639}", "now"]
+        );
+        assert_eq!(words("ok \u{1F44D}\u{1F3FD}"), ["ok", "\u{1F44D}"]);
+        assert_eq!(
+            words("\u{1F468}\u{200D}\u{1F469}"),
+            ["\u{1F468}", "\u{1F469}"]
+        );
+        assert_eq!(words("\u{1F62D}\u{1F62D}"), ["\u{1F62D}", "\u{1F62D}"]);
     }
 
     #[test]
