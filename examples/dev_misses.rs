@@ -19,13 +19,7 @@ use tonecheck::labels::{
 use tonecheck::pack::PackSource;
 
 fn fold_of(name: &str) -> char {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in "tonecheck-dev-fold-1".bytes().chain(name.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // Not the low bit: FNV-1a's low bit is the parity of the bytes, the same for any seed.
-    if (h >> 40).is_multiple_of(2) {
+    if (tonecheck::labels::seeded_hash("tonecheck-dev-fold-1", name) >> 40).is_multiple_of(2) {
         'A'
     } else {
         'B'
@@ -99,7 +93,7 @@ fn main() {
             }
         }
     }
-    let fmt = |v: Option<f64>| v.map_or_else(|| "   -".to_string(), |v| format!("{v:.2}"));
+    let fmt = |v: Option<f64>| format!("{:>4}", tonecheck::labels::shown(v));
     println!(
         "dev half only; folds A={:?} B={:?}",
         files.get(&'A'),

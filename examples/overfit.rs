@@ -24,13 +24,7 @@ use tonecheck::labels::{half_of, load_labels, Half};
 use tonecheck::pack::PackSource;
 
 fn fold_of(seed: &str, name: &str) -> char {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in seed.bytes().chain(name.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    // Not the low bit: FNV-1a's low bit is the parity of the bytes, the same for any seed.
-    if (h >> 40).is_multiple_of(2) {
+    if (tonecheck::labels::seeded_hash(seed, name) >> 40).is_multiple_of(2) {
         'A'
     } else {
         'B'

@@ -45,12 +45,7 @@ fn root() -> PathBuf {
 
 /// The CV fold of a dev file: FNV-1a 64 of a seed and the name, bits 40.. mod 5.
 fn fold_of(name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in "tonecheck-complaint-cv-1".bytes().chain(name.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    (h >> 40) % FOLDS
+    (tonecheck::labels::seeded_hash("tonecheck-complaint-cv-1", name) >> 40) % FOLDS
 }
 
 /// One customer turn of a dev file, with its training label.
