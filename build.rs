@@ -117,18 +117,40 @@ fn vader_table(path: &Path) {
             }
         }
     }
-    let keys: Vec<&str> = words.iter().map(|w| w.0).collect();
-    let mut out = format!(
-        "/// The VADER lexicon: (word, valence as f64 bits).\npub(crate) static VADER_WORDS: [(&str, u64); {}] = [\n",
-        words.len()
+    let rows: Vec<(&str, String)> = words.iter().map(|(w, v)| (*w, format!("{v:#x}"))).collect();
+    let doc = "The VADER lexicon: (word, valence as f64 bits).";
+    write_keyed_table(
+        path,
+        doc,
+        ("VADER_WORDS", "u64"),
+        &rows,
+        ("VADER_SLOTS", 14),
     );
-    for (w, v) in &words {
-        out.push_str(&format!("({w:?}, {v:#x}),\n"));
+}
+
+/// Writes `rows` as a static table `[(&str, TYPE); N]` (`table`: its name and value type)
+/// and its slot index by key for `lexicon::table_find` (`slots`: its name and size in bits).
+fn write_keyed_table(
+    path: &Path,
+    doc: &str,
+    table: (&str, &str),
+    rows: &[(&str, String)],
+    slots_of: (&str, u32),
+) {
+    let (name, ty) = table;
+    let mut out = format!(
+        "/// {doc}\npub(crate) static {name}: [(&str, {ty}); {}] = [\n",
+        rows.len()
+    );
+    for (k, v) in rows {
+        out.push_str(&format!("({k:?}, {v}),\n"));
     }
+    let keys: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    let (slot_name, bits) = slots_of;
     out.push_str(&format!(
-        "];\n/// `VADER_WORDS` by word (`lexicon::table_find`).\npub(crate) static VADER_SLOTS: [u16; {}] = {:?};\n",
-        1 << 14,
-        slots(&keys, 14)
+        "];\n/// `{name}` by key (`lexicon::table_find`).\npub(crate) static {slot_name}: [u16; {}] = {:?};\n",
+        1usize << bits,
+        slots(&keys, bits)
     ));
     std::fs::write(path, out).expect("OUT_DIR is writable");
 }
@@ -148,20 +170,13 @@ fn spelling_variants(path: &Path) {
             }
         }
     }
-    let keys: Vec<&str> = canon.iter().map(|c| c.0).collect();
-    let mut out = format!(
-        "/// Canonical spellings with their variants.\npub(crate) static SPELLING_VARIANTS: [(&str, &[&str]); {}] = [\n",
-        canon.len()
-    );
-    for (c, vs) in &canon {
-        out.push_str(&format!("({c:?}, &{vs:?}),\n"));
-    }
-    out.push_str(&format!(
-        "];\n/// `SPELLING_VARIANTS` by canonical spelling (`table_find`).\npub(crate) static SPELLING_VARIANT_SLOTS: [u16; {}] = {:?};\n",
-        1 << 12,
-        slots(&keys, 12)
-    ));
-    std::fs::write(path, out).expect("OUT_DIR is writable");
+    let rows: Vec<(&str, String)> = canon
+        .iter()
+        .map(|(c, vs)| (*c, format!("&{vs:?}")))
+        .collect();
+    let doc = "Canonical spellings with their variants.";
+    let table = ("SPELLING_VARIANTS", "&[&str]");
+    write_keyed_table(path, doc, table, &rows, ("SPELLING_VARIANT_SLOTS", 12));
 }
 
 /// The pattern table of one pack: every pattern string a matcher of the pack compiles
