@@ -210,6 +210,11 @@ fn precompile(pack: &Value) -> Vec<u8> {
 }
 
 /// A string or a list of strings (`one_or_many` in src/pack/schema.rs).
+/// The entries of the array at `key` of `o` (none when it is missing or not an array).
+fn items<'a>(o: &'a serde_json::Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Value> {
+    o.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
@@ -243,12 +248,7 @@ fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), ()>) {
                     pat(p);
                 }
             }
-            for n in o
-                .get("near")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for n in items(o, "near") {
                 let all = strings(n.get("all"));
                 let within = n.get("within").and_then(Value::as_u64).unwrap_or(5);
                 if let ([a, b], Ok(w)) = (all.as_slice(), u8::try_from(within)) {
@@ -257,12 +257,7 @@ fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), ()>) {
                     }
                 }
             }
-            for n in o
-                .get("negated")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for n in items(o, "negated") {
                 let (Some(s), Some(verb)) = (
                     n.get("subject").and_then(Value::as_str),
                     n.get("verb").and_then(Value::as_str),
@@ -276,12 +271,7 @@ fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), ()>) {
                     }
                 }
             }
-            for c in o
-                .get("contrast")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for c in items(o, "contrast") {
                 if let (Some(yes), Some(no)) = (
                     c.get("yes").and_then(Value::as_str),
                     c.get("no").and_then(Value::as_str),
