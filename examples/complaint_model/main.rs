@@ -13,6 +13,18 @@
 //! - `train OUT`: trains on every dev turn and writes the weights file.
 //! - `test-once WEIGHTS THRESHOLD`: the single read of the TEST half: per-rule counts with the
 //!   rules alone and with rules OR score >= THRESHOLD, `missing-apology` and core-8 lines.
+//! - `corpora WEIGHTS T`: the project's annotated corpora with rules OR score >= T.
+//! - `corpora-cv T...`: the same with out-of-fold scores for the corpora turns (5 models, each
+//!   trained on all dev turns + four folds of corpora files), for models trained with corpora.
+//! - `score WEIGHTS TEXT`: one text's score and its largest contributions.
+//!
+//! Embedding experiment (EMBEDDINGS.md): `--emb=mean|sif|sif:A` adds the pooled GloVe vector
+//! of the turn's words (`emb.rs`; the table made by `convert_vectors.py`, under /tmp, never
+//! committed), `--emb-share=S` its share of the row (1 = embeddings alone), `--dense-std=1|2`,
+//! `--emb-top=N`, `--emb-i8`, `--emb-maxmin`, `--emb-path=FILE`; `--no-words` drops words and
+//! bigrams; `--corpora-weight=W` weights corpora turns; `--fold-seed=S` re-draws the CV folds;
+//! `--dump=FILE` writes the out-of-fold scores. A weights file trained with `--emb` must be
+//! scored with the same `--emb*` flags (they are recorded in its header).
 //!
 //! How the score reaches the rule: a customer turn scoring >= t gets a marker word appended
 //! (" zzcomplaintmark"), and a variant of the built-in packs (written to a temp directory)
@@ -20,12 +32,13 @@
 //! matcher (`plus`), or makes it the whole of missing-apology's trigger (`alone`). The engine
 //! itself is unchanged, so every other part of the rule (first trigger, three agent turns
 //! after, one before, the `unless` on non-apologies) is the real one.
+mod emb;
 mod scorer;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use scorer::{features, train, Model, Train};
+use scorer::{features, train_weighted, Model, Train};
 use tonecheck::engine::{Engine, EngineBuilder};
 use tonecheck::input::{read_path, ReadOptions};
 use tonecheck::labels::{
@@ -45,8 +58,26 @@ fn root() -> PathBuf {
 
 /// The CV fold of a dev file: FNV-1a 64 of a seed and the name, bits 40.. mod 5.
 fn fold_of(name: &str) -> u64 {
-    (tonecheck::labels::seeded_hash("tonecheck-complaint-cv-1", name) >> 40) % FOLDS
+    let seed = FOLD_SEED
+        .get()
+        .map_or("tonecheck-complaint-cv-1", String::as_str);
+    (tonecheck::labels::seeded_hash(seed, name) >> 40) % FOLDS
 }
+
+/// A corpora file's path relative to the crate (the fold key, whatever the checkout's path).
+fn rel(path: &str) -> &str {
+    let r = root();
+    let r = r.to_str().unwrap();
+    path.strip_prefix(r)
+        .map_or(path, |p| p.trim_start_matches('/'))
+}
+
+/// `--fold-seed=S`: another seed for the CV folds (default `tonecheck-complaint-cv-1`), to see
+/// how much a figure moves with the split alone.
+static FOLD_SEED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// `--dump=FILE`: `cv` writes the out-of-fold score of every labelled turn (file, turn, label,
+/// score) there.
+static DUMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// One customer turn of a dev file, with its training label.
 struct Example {
@@ -382,6 +413,19 @@ fn rows(ex: &[&Example]) -> Vec<(Vec<(String, f64)>, bool)> {
     ex.iter().map(|e| (features(&e.text), e.label)).collect()
 }
 
+/// `--corpora-weight=W`: weight of a corpora/ training turn against a dev turn (default 1).
+static CORPORA_WEIGHT: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+
+/// Trains on the examples, a corpora/ turn weighted by `--corpora-weight`.
+fn fit(ex: &[&Example], cfg: Train) -> Model {
+    let cw = CORPORA_WEIGHT.get().copied().unwrap_or(1.0);
+    let w: Vec<f64> = ex
+        .iter()
+        .map(|e| if e.source == "corpora" { cw } else { 1.0 })
+        .collect();
+    train_weighted(&rows(ex), &w, cfg)
+}
+
 fn cfg_from_args(args: &[String]) -> Train {
     let mut cfg = Train::default();
     for a in args {
@@ -397,8 +441,49 @@ fn cfg_from_args(args: &[String]) -> Train {
         if let Some(v) = a.strip_prefix("--min-count=") {
             cfg.min_count = v.parse().unwrap();
         }
+        if let Some(v) = a.strip_prefix("--dense-std=") {
+            cfg.dense_std = v.parse().unwrap();
+        }
     }
     cfg
+}
+
+/// `--emb=mean|sif|sif:A` (pooling; off without it), `--emb-share=S` (share of the row's
+/// squared norm for the embedding block; 1 = embeddings alone), `--emb-top=N`, `--emb-i8`,
+/// `--emb-maxmin`, `--emb-path=FILE` (default /tmp/emb/glove100.bin).
+fn emb_cfg_from_args(args: &[String]) {
+    let mut c = emb::EmbCfg::default();
+    for a in args {
+        if let Some(v) = a.strip_prefix("--emb=") {
+            c.pool = match v {
+                "off" => emb::Pool::Off,
+                "mean" => emb::Pool::Mean,
+                "sif" => emb::Pool::Sif(1e-3),
+                _ => emb::Pool::Sif(
+                    v.strip_prefix("sif:")
+                        .expect("--emb=mean|sif|sif:A")
+                        .parse()
+                        .unwrap(),
+                ),
+            };
+        }
+        if let Some(v) = a.strip_prefix("--emb-share=") {
+            c.share = v.parse().unwrap();
+        }
+        if let Some(v) = a.strip_prefix("--emb-top=") {
+            c.top = v.parse().unwrap();
+        }
+        if a == "--emb-i8" {
+            c.i8 = true;
+        }
+        if a == "--emb-maxmin" {
+            c.maxmin = true;
+        }
+        if let Some(v) = a.strip_prefix("--emb-path=") {
+            emb::PATH.set(v.to_string()).unwrap();
+        }
+    }
+    emb::CFG.set(c).unwrap();
 }
 
 fn main() {
@@ -410,6 +495,29 @@ fn main() {
     if args.iter().any(|a| a == "--no-cues") {
         scorer::NO_CUES.store(true, std::sync::atomic::Ordering::Relaxed);
     }
+    if args.iter().any(|a| a == "--no-words") {
+        scorer::NO_WORDS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    emb_cfg_from_args(&args);
+    for a in &args {
+        if let Some(v) = a.strip_prefix("--fold-seed=") {
+            FOLD_SEED.set(v.to_string()).unwrap();
+        }
+        if let Some(v) = a.strip_prefix("--corpora-weight=") {
+            CORPORA_WEIGHT.set(v.parse().unwrap()).unwrap();
+        }
+        if let Some(v) = a.strip_prefix("--dump=") {
+            DUMP.set(v.to_string()).unwrap();
+        }
+    }
+    // Flags are not positional arguments of the subcommands.
+    let args: Vec<String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i == 0 || !a.starts_with("--"))
+        .map(|(_, a)| a.clone())
+        .chain(args.iter().filter(|a| a.starts_with("--")).cloned())
+        .collect();
     match cmd {
         "review" => review(args.get(1).map_or("all", String::as_str)),
         "cv" => cv(
@@ -428,16 +536,29 @@ fn main() {
             };
             let refs: Vec<&Example> = ex.iter().chain(&extra).collect();
             let cfg = cfg_from_args(&args[2..]);
-            let m = train(&rows(&refs), cfg);
+            let ec = emb::cfg();
+            let m = fit(&refs, cfg);
             let pos = ex.iter().filter(|e| e.label).count();
             let header = format!(
-                "Complaint scorer weights (examples/complaint_model): logistic regression trained by\n`cargo run --release --example complaint_model -- train` on the DEV half of\ncorpora/real-labels only ({} customer turns, {} positive); l2 {}, min_count {}, pos_weight {}, {} iterations.\nFormat: `bias<TAB>w`, then `feature<TAB>w` (w: word, b: bigram, cue: cue feature).",
+                "Complaint scorer weights (examples/complaint_model): logistic regression trained by\n`cargo run --release --example complaint_model -- train` on the DEV half of\ncorpora/real-labels only ({} customer turns, {} positive){}; l2 {}, min_count {}, pos_weight {}, {} iterations, dense_std {}.\nEmbeddings {:?}; flags {}.\nFormat: `bias<TAB>w`, then `feature<TAB>w` (w: word, b: bigram, cue: cue feature, e: embedding dimension).",
                 ex.len(),
                 pos,
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!(" + {} corpora/ customer turns", extra.len())
+                },
                 cfg.l2,
                 cfg.min_count,
                 cfg.pos_weight,
-                cfg.iterations
+                cfg.iterations,
+                cfg.dense_std,
+                ec,
+                args.iter()
+                    .filter(|a| a.starts_with("--"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" ")
             );
             std::fs::write(out, m.to_text(&header)).unwrap();
             let mut top: Vec<(&String, &f64)> = m.weights.iter().collect();
@@ -460,12 +581,48 @@ fn main() {
         "corpora" => {
             let w = std::fs::read_to_string(args.get(1).expect("corpora WEIGHTS T")).unwrap();
             let t: f64 = args.get(2).expect("threshold").parse().unwrap();
-            corpora_check(&Model::from_text(&w).unwrap(), t);
+            let m = Model::from_text(&w).unwrap();
+            corpora_check(&|_, _, text| m.score(text), t);
+        }
+        "corpora-cv" => {
+            // The corpora check with out-of-fold scores for the corpora turns: 5 models, each
+            // trained on every dev turn plus the corpora turns of four folds of corpora files.
+            let ts: Vec<f64> = args[1..]
+                .iter()
+                .filter(|a| !a.starts_with("--"))
+                .map(|a| a.parse().unwrap())
+                .collect();
+            let cfg = cfg_from_args(&args[1..]);
+            let convs = load_half(Half::Dev);
+            let ex = examples(&convs);
+            let extra = corpus_examples();
+            let mut oof: BTreeMap<(String, usize), f64> = BTreeMap::new();
+            for k in 0..FOLDS {
+                let tr: Vec<&Example> = ex
+                    .iter()
+                    .chain(extra.iter().filter(|e| fold_of(rel(&e.file)) != k))
+                    .collect();
+                let m = fit(&tr, cfg);
+                for e in extra.iter().filter(|e| fold_of(rel(&e.file)) == k) {
+                    oof.insert((e.file.clone(), e.turn), m.score(&e.text));
+                }
+            }
+            for t in ts {
+                corpora_check(
+                    &|f, i, _| *oof.get(&(f.to_string(), i)).expect("a corpora turn"),
+                    t,
+                );
+            }
         }
         "score" => {
             let w = std::fs::read_to_string(args.get(1).expect("score WEIGHTS TEXT")).unwrap();
             let m = Model::from_text(&w).unwrap();
-            let text = args[2..].join(" ");
+            let text = args[2..]
+                .iter()
+                .filter(|a| !a.starts_with("--"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
             println!("{:.4}", m.score(&text));
             for (k, c) in m.explain(&text, 10) {
                 println!("  {c:+.3} {k}");
@@ -538,6 +695,23 @@ fn cv(cfg: Train, with_engine: bool, corpora: bool) {
         ex.len(),
         ex.iter().filter(|e| e.label).count()
     );
+    if emb::cfg().pool != emb::Pool::Off {
+        let mut words = Vec::new();
+        for e in ex.iter().chain(&extra) {
+            let mut t = tonecheck::tokens::Tokens::default();
+            t.tokenize(&e.text);
+            for i in 0..t.len() {
+                if t.toks[i].kind == tonecheck::tokens::Kind::Word {
+                    words.push(t.word(i).to_string());
+                }
+            }
+        }
+        let (hit, all) = emb::coverage(words.iter().map(String::as_str));
+        println!(
+            "embeddings {:?}: {hit} of {all} training word tokens have a vector",
+            emb::cfg()
+        );
+    }
     // Out-of-fold scores for every customer turn.
     let mut oof: BTreeMap<(String, usize), f64> = BTreeMap::new();
     for k in 0..FOLDS {
@@ -546,7 +720,7 @@ fn cv(cfg: Train, with_engine: bool, corpora: bool) {
             .filter(|e| fold_of(&e.file) != k)
             .chain(&extra)
             .collect();
-        let m = train(&rows(&tr), cfg);
+        let m = fit(&tr, cfg);
         // Every customer turn of the held-out files, those left out of training included.
         for c in convs.iter().filter(|c| fold_of(&c.name) == k) {
             for (i, tr) in c.t.turns.iter().enumerate() {
@@ -561,6 +735,19 @@ fn cv(cfg: Train, with_engine: bool, corpora: bool) {
         .map(|e| (oof[&(e.file.clone(), e.turn)], e.label))
         .collect();
     println!("turn level, 5-fold out-of-fold: AUC {:.3}", auc(&scored));
+    if let Some(p) = DUMP.get() {
+        let mut s = String::from("file\tturn\tlabel\tscore\n");
+        for e in &ex {
+            s.push_str(&format!(
+                "{}\t{}\t{}\t{:.6}\n",
+                e.file,
+                e.turn,
+                u8::from(e.label),
+                oof[&(e.file.clone(), e.turn)]
+            ));
+        }
+        std::fs::write(p, s).unwrap();
+    }
     println!(
         "{:<28} {:>4} {:>4} {:>4} {:>5} {:>5} {:>5}",
         "threshold", "tp", "fp", "fn", "P", "R", "F1"
@@ -675,7 +862,7 @@ fn test_once(m: &Model, t: f64) {
 /// rule + turn against `findings:`, a `known_misses:` entry kept out), with the rules
 /// as built and with rules OR score >= `t`: per-rule precision and recall, and the rules below
 /// the test's bars (P 0.95, R 0.90).
-fn corpora_check(m: &Model, t: f64) {
+fn corpora_check(score: &dyn Fn(&str, usize, &str) -> f64, t: f64) {
     let base = EngineBuilder::new()
         .packs(PackSource::builtin_from_tree(&root()).unwrap())
         .build()
@@ -725,7 +912,9 @@ fn corpora_check(m: &Model, t: f64) {
             .turns
             .iter()
             .enumerate()
-            .filter(|(_, x)| x.role == Role::Customer && m.score(&x.text) >= t)
+            .filter(|(i, x)| {
+                x.role == Role::Customer && score(&txt.to_string_lossy(), *i, &x.text) >= t
+            })
             .map(|(i, _)| i)
             .collect();
         let mut founds = Vec::new();

@@ -5,6 +5,7 @@
 //! No dependency beyond the crate itself.
 use std::collections::BTreeMap;
 
+use crate::emb;
 use tonecheck::sentiment::compound;
 use tonecheck::tokens::{Kind, Tokens};
 
@@ -17,6 +18,8 @@ const NEGATIONS: &[&str] = &[
 /// Experiment switches (set once by `main` before any scoring): leave out bigrams / cue features.
 pub static NO_BIGRAMS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 pub static NO_CUES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Leave out the word and bigram features (the cues stay unless NO_CUES).
+pub static NO_WORDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The features of one customer turn: name → value. Binary word and bigram features, the
 /// cue features, all scaled so the vector has unit L2 norm (a long turn does not outvote a
@@ -25,6 +28,7 @@ pub fn features(text: &str) -> Vec<(String, f64)> {
     let mut toks = Tokens::default();
     toks.tokenize(text);
     let mut names: BTreeMap<String, f64> = BTreeMap::new();
+    let mut words: Vec<&str> = Vec::new();
     let mut prev: Option<String> = None;
     let (mut neg, mut q, mut excl) = (false, false, false);
     for i in 0..toks.len() {
@@ -44,6 +48,9 @@ pub fn features(text: &str) -> Vec<(String, f64)> {
             }
             Kind::Num | Kind::Word => {}
         }
+        if t.kind == Kind::Word {
+            words.push(w);
+        }
         let w = if t.kind == Kind::Num {
             "#num".to_string()
         } else {
@@ -52,12 +59,14 @@ pub fn features(text: &str) -> Vec<(String, f64)> {
         if NEGATIONS.contains(&w.as_str()) {
             neg = true;
         }
-        names.insert(format!("w:{w}"), 1.0);
-        if let Some(p) = prev
-            .as_ref()
-            .filter(|_| !NO_BIGRAMS.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            names.insert(format!("b:{p} {w}"), 1.0);
+        if !NO_WORDS.load(std::sync::atomic::Ordering::Relaxed) {
+            names.insert(format!("w:{w}"), 1.0);
+            if let Some(p) = prev
+                .as_ref()
+                .filter(|_| !NO_BIGRAMS.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                names.insert(format!("b:{p} {w}"), 1.0);
+            }
         }
         prev = Some(w);
     }
@@ -86,11 +95,30 @@ pub fn features(text: &str) -> Vec<(String, f64)> {
     if excl {
         names.insert("cue:exclamation".into(), 1.0);
     }
+    // With embeddings on, the bag-of-words block gets squared norm 1 - share and the
+    // embedding block `share` (the trainer re-centres and re-scales the embedding block).
+    let ec = emb::cfg();
+    let bow_scale = if ec.pool == emb::Pool::Off {
+        1.0
+    } else {
+        (1.0 - ec.share).max(0.0).sqrt()
+    };
     let norm = names.values().map(|x| x * x).sum::<f64>().sqrt();
-    names
-        .into_iter()
-        .map(|(k, x)| (k, if norm > 0.0 { x / norm } else { x }))
-        .collect()
+    let mut out: Vec<(String, f64)> = if bow_scale == 0.0 {
+        Vec::new()
+    } else {
+        names
+            .into_iter()
+            .map(|(k, x)| (k, bow_scale * if norm > 0.0 { x / norm } else { x }))
+            .collect()
+    };
+    out.extend(emb::features(&words));
+    out
+}
+
+/// A dense (embedding) feature: centred and re-scaled by the trainer.
+pub fn is_dense(name: &str) -> bool {
+    name.starts_with("e:") || name.starts_with("emax:") || name.starts_with("emin:")
 }
 
 /// A trained scorer: bias and weight per feature name.
@@ -178,6 +206,8 @@ pub struct Train {
     /// Weight of a positive example relative to a negative one.
     pub pos_weight: f64,
     pub iterations: usize,
+    /// Dense-feature standardisation: 0 none, 1 one scale for the block, 2 per dimension.
+    pub dense_std: u8,
 }
 
 impl Default for Train {
@@ -187,13 +217,25 @@ impl Default for Train {
             min_count: 2,
             pos_weight: 1.0,
             iterations: 3000,
+            dense_std: 2,
         }
     }
 }
 
 /// Fits the model on `(features, label)` rows by full-batch gradient descent with Nesterov
 /// momentum from zero weights: deterministic, the same weights on every run.
+///
+/// Dense (embedding) features are first centred on the training rows and scaled so the
+/// embedding block's mean squared norm equals its share of the row (`dense_std`: 1 one scale
+/// for the block, 2 one per dimension); the centring and scaling are folded back into the
+/// weights and bias, so the model scores raw features.
+#[allow(dead_code)]
 pub fn train(rows: &[(Vec<(String, f64)>, bool)], cfg: Train) -> Model {
+    train_weighted(rows, &vec![1.0; rows.len()], cfg)
+}
+
+/// `train` with a weight per row (e.g. the corpora turns weighted down against the dev turns).
+pub fn train_weighted(rows: &[(Vec<(String, f64)>, bool)], rw: &[f64], cfg: Train) -> Model {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for (f, _) in rows {
         for (k, _) in f {
@@ -202,30 +244,106 @@ pub fn train(rows: &[(Vec<(String, f64)>, bool)], cfg: Train) -> Model {
     }
     let names: Vec<&str> = count
         .iter()
-        .filter(|(_, &c)| c >= cfg.min_count)
+        .filter(|(k, &c)| c >= cfg.min_count || is_dense(k))
         .map(|(k, _)| *k)
         .collect();
     let index: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let dense: Vec<usize> = (0..names.len()).filter(|&i| is_dense(names[i])).collect();
+    let n: f64 = rw.iter().sum();
+    // Centre and scale of each dense feature (identity without dense features).
+    let mut centre = vec![0.0; names.len()];
+    let mut scale = vec![1.0; names.len()];
+    if !dense.is_empty() && cfg.dense_std > 0 {
+        for ((f, _), &r) in rows.iter().zip(rw) {
+            for (k, v) in f {
+                if is_dense(k) {
+                    centre[index[k.as_str()]] += r * v / n;
+                }
+            }
+        }
+        let mut var = vec![0.0; names.len()];
+        for ((f, _), &r) in rows.iter().zip(rw) {
+            let mut raw: BTreeMap<usize, f64> = dense.iter().map(|&j| (j, 0.0)).collect();
+            for (k, v) in f {
+                if is_dense(k) {
+                    raw.insert(index[k.as_str()], *v);
+                }
+            }
+            for (j, v) in raw {
+                var[j] += r * (v - centre[j]).powi(2) / n;
+            }
+        }
+        let share = crate::emb::cfg().share;
+        let total: f64 = dense.iter().map(|&j| var[j]).sum();
+        for &j in &dense {
+            scale[j] = match cfg.dense_std {
+                1 => (total / share).sqrt(),
+                _ => (var[j] * dense.len() as f64 / share).sqrt(),
+            }
+            .max(1e-12);
+        }
+    }
     let x: Vec<Vec<(usize, f64)>> = rows
         .iter()
         .map(|(f, _)| {
-            f.iter()
-                .filter_map(|(k, v)| index.get(k.as_str()).map(|&i| (i, *v)))
-                .collect()
+            let mut r: Vec<(usize, f64)> = Vec::new();
+            let mut raw: BTreeMap<usize, f64> = dense.iter().map(|&j| (j, 0.0)).collect();
+            for (k, v) in f {
+                if let Some(&i) = index.get(k.as_str()) {
+                    if is_dense(k) {
+                        raw.insert(i, *v);
+                    } else {
+                        r.push((i, *v));
+                    }
+                }
+            }
+            r.extend(
+                raw.into_iter()
+                    .map(|(j, v)| (j, (v - centre[j]) / scale[j])),
+            );
+            r
         })
         .collect();
     let y: Vec<f64> = rows.iter().map(|(_, l)| f64::from(u8::from(*l))).collect();
     let cw: Vec<f64> = rows
         .iter()
-        .map(|(_, l)| if *l { cfg.pos_weight } else { 1.0 })
+        .zip(rw)
+        .map(|((_, l), &r)| r * if *l { cfg.pos_weight } else { 1.0 })
         .collect();
     let total_w: f64 = cw.iter().sum();
     let d = names.len() + 1; // last slot: bias
+                             // The loss's curvature is at most 0.25 * the largest eigenvalue of the weighted second
+                             // moment of the rows (bias input 1 included), + l2: found by power iteration from a fixed
+                             // start, with a margin; a step of 1 / that is safe.
+    let lmax = if dense.is_empty() {
+        2.0
+    } else {
+        let mut v = vec![1.0 / (d as f64).sqrt(); d];
+        let mut lam = 1.0;
+        for _ in 0..100 {
+            let mut u = vec![0.0; d];
+            for (row, &ci) in x.iter().zip(&cw) {
+                let dot = v[d - 1] + row.iter().map(|&(j, a)| v[j] * a).sum::<f64>();
+                let c = ci * dot / total_w;
+                for &(j, a) in row {
+                    u[j] += c * a;
+                }
+                u[d - 1] += c;
+            }
+            lam = u.iter().map(|a| a * a).sum::<f64>().sqrt();
+            v = u.iter().map(|a| a / lam).collect();
+        }
+        lam * 1.05
+    };
+    // Without dense features: the earlier bound (unit-norm rows: 0.25 * (1 + 1)), so the
+    // bag-of-words runs reproduce the earlier experiment exactly.
+    let step = if dense.is_empty() {
+        1.0 / (0.5 + cfg.l2)
+    } else {
+        1.0 / (0.25 * lmax + cfg.l2)
+    };
     let mut w = vec![0.0; d];
     let mut prev = vec![0.0; d];
-    // Rows have unit norm (and the bias input is 1), so the loss's curvature is at most
-    // 0.25 * (1 + 1) + l2: a step of 1 / that is safe.
-    let step = 1.0 / (0.5 + cfg.l2);
     let mut g = vec![0.0; d];
     for it in 0..cfg.iterations {
         let mom = it as f64 / (it as f64 + 3.0);
@@ -251,8 +369,14 @@ pub fn train(rows: &[(Vec<(String, f64)>, bool)], cfg: Train) -> Model {
             w[j] = look[j] - step * g[j];
         }
     }
+    // Fold the dense centring and scaling into the weights and bias.
+    let mut bias = w[d - 1];
+    for &j in &dense {
+        bias -= w[j] * centre[j] / scale[j];
+        w[j] /= scale[j];
+    }
     Model {
-        bias: w[d - 1],
+        bias,
         weights: names
             .iter()
             .enumerate()
