@@ -89,9 +89,7 @@ impl Table {
                 v
             };
             // The first (most frequent) spelling wins if a word repeats.
-            if !index.contains_key(&w) {
-                index.insert(w, r as u32);
-            }
+            index.entry(w).or_insert(r as u32);
             vecs.extend(v);
         }
         Table { dims, index, vecs }
