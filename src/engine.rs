@@ -486,15 +486,16 @@ impl MatcherBuilder {
         // equal; others are compared by content once per distinct pointer).
         let mut by_ptr: HashMap<*const pattern::Test, usize, crate::lexicon::Fnv> =
             HashMap::default();
-        // (Keyed by the test's words and prefixes.)
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>]);
+        // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
+        // two different emoji sets must not share a group.)
+        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>]);
         let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
             let gi = *by_ptr.entry(Arc::as_ptr(t)).or_insert_with(|| {
                 *by_content
-                    .entry((&t.words[..], &t.prefixes[..]))
+                    .entry((&t.words[..], &t.prefixes[..], &t.puncts[..]))
                     .or_insert_with(|| {
                         members.push(Vec::new());
                         members.len() - 1
@@ -1911,6 +1912,15 @@ mod tests {
             .err()
             .expect("ASCII marks alone cannot anchor");
         assert!(err.contains("to anchor on"), "{err}");
+    }
+
+    /// Two patterns anchored on different emoji sets are two groups: they were once grouped
+    /// by their (empty) words and prefixes alone, so the second set was looked for as the
+    /// first ("💀" in an `unless` never excused anything in a pack that also had "😭").
+    #[test]
+    fn different_emoji_anchors_are_different_groups() {
+        let pack = "pack: t\nrules:\n  - id: t-cry\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: { patterns: [\"[\u{1f62d}|\u{1f92c}]\"] }\n    examples: { flag: [\"Agent: oh \u{1f62d}\"], pass: [\"Agent: oh \u{1f480}\"] }\n  - id: t-laugh\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: { patterns: [\"[\u{1f602}|\u{1f480}]\"] }\n    examples: { flag: [\"Agent: oh \u{1f480}\", \"Agent: ha \u{1f602}\"], pass: [\"Agent: oh \u{1f62d}\"] }\n";
+        test_engine(pack, true).unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).
