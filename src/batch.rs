@@ -509,3 +509,73 @@ pub fn run_lines(
     }
     StreamEnd::Done
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineBuilder;
+    use crate::pack::PackSource;
+
+    fn files(n: usize) -> (tempfile::TempDir, Vec<PathBuf>) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = (0..n)
+            .map(|i| {
+                let p = dir.path().join(format!("call-{i:03}.txt"));
+                // Every seventh file is large, so workers finish out of order.
+                let body = if i % 7 == 0 {
+                    "Agent: How can I help?\n".repeat(400)
+                } else {
+                    String::new()
+                };
+                std::fs::write(
+                    &p,
+                    format!("Customer: My order {i} never came.\n{body}Agent: Sorry about that.\n"),
+                )
+                .unwrap();
+                p
+            })
+            .collect();
+        (dir, paths)
+    }
+
+    fn paths_seen(files: &[PathBuf], threads: usize, stop_after: usize) -> Vec<String> {
+        let engine = EngineBuilder::new()
+            .packs(PackSource::all_builtin())
+            .build()
+            .unwrap();
+        let read = |_: &Path| ReadOptions::default();
+        let opts = BatchOptions {
+            threads,
+            keep_source: false,
+            read_options: &read,
+            suppress: None,
+        };
+        let mut seen = Vec::new();
+        run(files, &engine, &opts, |r| {
+            seen.push(r.path.clone());
+            seen.len() < stop_after
+        });
+        seen
+    }
+
+    /// Workers hand reports over in bundles (`HANDOFF_FILES`); the sink still sees every
+    /// file once, in the order given, whatever the thread count, and nothing after it
+    /// returned false.
+    #[test]
+    fn reports_reach_the_sink_in_order_and_stop_when_asked() {
+        let (_dir, files) = files(3 * HANDOFF_FILES + 5);
+        let want: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        for threads in [1, 2, 3] {
+            assert_eq!(
+                paths_seen(&files, threads, usize::MAX),
+                want,
+                "{threads} threads"
+            );
+            assert_eq!(
+                paths_seen(&files, threads, 40),
+                want[..40],
+                "{threads} threads, stop at 40"
+            );
+        }
+    }
+}
