@@ -732,6 +732,21 @@ fn misplaced_kind_field_and_bad_severity_are_refused() {
 }
 
 #[test]
+fn unless_start_belongs_to_the_sentiment_shift_metric() {
+    let l = PACK_LINES + 7;
+    assert_pack_refused(
+        "  - id: talk-start\n    kind: metric\n    severity: info\n    message: m\n    metric: agent_talk_share\n    max: 0.7\n    unless_start: {patterns: [\"yelled at me\"]}\n",
+        &format!("{l}:5"),
+        "`unless_start` applies only to `metric: customer_sentiment_shift`",
+    );
+    assert_pack_refused(
+        "  - id: phrase-start\n    severity: info\n    message: m\n    match: {phrases: [x]}\n    unless_start: {patterns: [\"yelled at me\"]}\n",
+        &format!("{}:5", PACK_LINES + 5),
+        "`unless_start` does not apply to kind `phrase`",
+    );
+}
+
+#[test]
 fn rules_flag_is_repeatable() {
     let env = Env::new();
     env.write(

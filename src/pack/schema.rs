@@ -118,6 +118,11 @@ pub struct RuleDef {
     /// Seconds of overlap or gap a timing metric lets pass (`interruptions`).
     #[serde(default)]
     pub tolerance: Option<f64>,
+    /// `customer_sentiment_shift`: a customer start turn that matches is no calm start, so
+    /// no drop is measured from it (the lexicon reads "yelled at my mother ... Is this how
+    /// you treat people?" as positive).
+    #[serde(default)]
+    pub unless_start: Option<MatcherDef>,
     #[serde(default)]
     pub examples: Option<Examples>,
 }

@@ -2,7 +2,7 @@
 //! Timing metrics apply only to transcripts that carry turn times (start and end of every
 //! turn); without them the rule does not apply, and a scorecard item of it is N/A.
 use super::{Compiler, Index, RuleCommon, RuleError, RuleKind};
-use crate::engine::Scan;
+use crate::engine::{MatcherId, Scan};
 use crate::finding::Finding;
 use crate::transcript::{Role, Transcript};
 
@@ -34,7 +34,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ),
     (
         "customer_sentiment_shift",
-        "sentiment of the customer's last turn after the agent first spoke minus that of their first turn of 4 words or more, -2.0–2.0 (VADER compound scores; turns scoring 0 are skipped; `unless` matching the last turn excuses it)",
+        "sentiment of the customer's last turn after the agent first spoke minus that of their first turn of 4 words or more, -2.0–2.0 (VADER compound scores; turns scoring 0 are skipped; `unless` matching the last turn excuses it, `unless_start` matching the first turn means no calm start)",
     ),
 ];
 
@@ -62,10 +62,12 @@ struct MetricRule {
     min: Option<f64>,
     max: Option<f64>,
     tolerance: f64,
+    /// `customer_sentiment_shift`: a start turn this matches is no calm start.
+    unless_start: Option<MatcherId>,
 }
 
 pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
-    c.only_fields(&["metric", "min", "max", "tolerance"])?;
+    c.only_fields(&["metric", "min", "max", "tolerance", "unless_start"])?;
     let d = c.def;
     let name = d
         .metric
@@ -113,11 +115,19 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
             "`tolerance` applies only to `metric: interruptions`".into(),
         ));
     }
+    if d.unless_start.is_some() && !matches!(metric, Metric::SentimentShift) {
+        return Err(RuleError::at(
+            Some("unless_start"),
+            "`unless_start` applies only to `metric: customer_sentiment_shift`".into(),
+        ));
+    }
+    let unless_start = c.optional("unless_start", &d.unless_start)?;
     Ok(Box::new(MetricRule {
         metric,
         min: d.min,
         max: d.max,
         tolerance,
+        unless_start,
     }))
 }
 
@@ -306,6 +316,15 @@ impl RuleKind for MetricRule {
                 else {
                     return false;
                 };
+                // A customer who came in angry (`unless_start` matches the start turn: a
+                // stated bad feeling, a judgement of us) gave no calm start to drop from,
+                // whatever the lexicon made of the words.
+                if self
+                    .unless_start
+                    .is_some_and(|u| !scan.turn_hits(u, first).is_empty())
+                {
+                    return false;
+                }
                 let Some(last) = (first_agent.max(first) + 1..t.turns.len())
                     .rev()
                     .find(|&i| felt(i))

@@ -83,6 +83,7 @@ impl Compiler<'_> {
             ("min", d.min.is_some()),
             ("max", d.max.is_some()),
             ("tolerance", d.tolerance.is_some()),
+            ("unless_start", d.unless_start.is_some()),
         ];
         for (name, set) in present {
             if set && !allowed.contains(&name) {
