@@ -286,14 +286,6 @@ impl Tokens {
         let ns = self.norm.len();
         self.norm.push_str(&text[s..e]);
         self.norm[ns..].make_ascii_lowercase();
-        self.push_lowered(s, e, ns, h);
-        Some(e)
-    }
-
-    /// Pushes the word token for source bytes `s..e` whose lower-cased form was just
-    /// appended to `norm` at `ns`, with its hash `h`.
-    #[inline]
-    fn push_lowered(&mut self, s: usize, e: usize, ns: usize, h: u64) {
         self.toks.push(Token {
             start: s as u32,
             end: e as u32,
@@ -303,27 +295,15 @@ impl Tokens {
             alt_hash: 0,
             kind: Kind::Word,
         });
+        Some(e)
     }
 
     /// One source word (letters, digits, inner apostrophes), lower-cased, split into its
     /// contraction parts and given its canonical spelling.
     fn source_word(&mut self, text: &str, s: usize, e: usize) {
+        // (The common word, plain ASCII with no expansion, never gets here: `plain_word`
+        // took it.)
         let raw = &text[s..e];
-        let bytes = raw.as_bytes();
-        if bytes.is_ascii() && !bytes.iter().any(|&c| c == b'\'' || c == b'`') {
-            // The common word: plain ASCII, no apostrophe. Lower-cased straight into the
-            // normalised text with its hash; only the few words with a whole-word expansion
-            // ("dont", "cannot") or a variant spelling ("apologise") take the long way.
-            let ns = self.norm.len();
-            self.norm.push_str(raw);
-            self.norm[ns..].make_ascii_lowercase();
-            let h = crate::lexicon::word_hash(&self.norm[ns..]);
-            if !is_whole_word_key(h) && !crate::lexicon::may_be_variant_hash(h) {
-                self.push_lowered(s, e, ns, h);
-                return;
-            }
-            self.norm.truncate(ns);
-        }
         let mut lower = std::mem::take(&mut self.lower);
         lower.clear();
         if raw.is_ascii() {
