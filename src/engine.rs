@@ -866,13 +866,15 @@ fn word_after(b: &[u8], at: usize) -> bool {
 const DFA_AFTER_BYTES: usize = 2 << 20;
 
 impl Matchers {
-    /// The regex-literal automaton to scan `len` more bytes with.
-    fn automaton(&self, len: usize) -> Option<&AhoCorasick> {
+    /// The regex-literal automaton to scan transcript `t` with (`None`, at no cost, when no
+    /// regex needs one).
+    fn automaton(&self, t: &Transcript) -> Option<&AhoCorasick> {
         use std::sync::atomic::Ordering;
         let nfa = self.automaton.as_ref()?;
         if let Some(d) = self.dfa.get() {
             return Some(d.as_ref().unwrap_or(nfa));
         }
+        let len = t.turns.iter().map(|t| t.text.len() + 1).sum();
         if self.scanned.fetch_add(len, Ordering::Relaxed) < DFA_AFTER_BYTES {
             return Some(nfa);
         }
@@ -916,11 +918,7 @@ impl Matchers {
         } = s;
         hits.clear();
         fired.clear();
-        let literals = self.automaton.is_some();
-        if let Some(automaton) = literals
-            .then(|| self.automaton(t.turns.iter().map(|t| t.text.len() + 1).sum()))
-            .flatten()
-        {
+        if let Some(automaton) = self.automaton(t) {
             // Regex literals: one automaton pass over all turns.
             block.clear();
             starts.clear();
