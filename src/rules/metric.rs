@@ -316,9 +316,9 @@ impl RuleKind for MetricRule {
                 else {
                     return false;
                 };
-                // A customer who came in angry (`unless_start` matches the start turn: a
-                // stated bad feeling, a judgement of us) gave no calm start to drop from,
-                // whatever the lexicon made of the words.
+                // A customer who came in angry (`unless_start` matches the start turn; the
+                // built-in rule lists staff who yelled at or hung up on them) gave no calm
+                // start to drop from, whatever the lexicon made of the words.
                 if self
                     .unless_start
                     .is_some_and(|u| !scan.turn_hits(u, first).is_empty())

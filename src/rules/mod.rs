@@ -515,7 +515,7 @@ pub fn merged_spans(hits: &[Hit]) -> Vec<(usize, usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::fill_message;
+    use super::*;
 
     #[test]
     fn messages_are_filled_in_one_pass() {
@@ -531,8 +531,6 @@ mod tests {
         assert_eq!(fill_message("x {value} y", "m", "s", None), "x {value} y");
         assert_eq!(fill_message("", "m", "s", None), "");
     }
-
-    use super::*;
 
     /// The plain definitions `Index` must agree with.
     fn sentence_bounds(text: &str, start: usize, end: usize) -> (usize, usize) {
