@@ -273,6 +273,27 @@ pub struct MatcherBuilder {
     /// Sentiment conditions, by matcher (ascending).
     conditions: Vec<rules::SentimentCondition>,
     count: MatcherId,
+    /// Per matcher, the roles (`role_bit`) of the turns some rule reads its hits in
+    /// (`read_in`); a matcher no rule named is read in every turn.
+    reads: Vec<u8>,
+}
+
+/// A turn's role as a bit of a matcher's `reads` mask.
+fn role_bit(r: crate::transcript::Role) -> u8 {
+    match r {
+        crate::transcript::Role::Agent => 1,
+        crate::transcript::Role::Customer => 2,
+        crate::transcript::Role::Other => 4,
+    }
+}
+
+/// The roles a speaker selection reads, as `role_bit`s.
+fn speaker_bits(sel: pack::SpeakerSel) -> u8 {
+    match sel {
+        pack::SpeakerSel::Agent => 1,
+        pack::SpeakerSel::Customer => 2,
+        pack::SpeakerSel::Any => 7,
+    }
 }
 
 /// Why a matcher could not be compiled; `needle` is text to point the error at.
@@ -302,6 +323,16 @@ impl MatcherBuilder {
         let id = self.add_new(def, classes)?;
         self.shared.push((def.clone(), id));
         Ok(id)
+    }
+
+    /// Notes that a rule reads the hits of matcher `id` in the turns of `speaker` (a shared
+    /// matcher is read in the turns of every rule that names it).
+    pub fn read_in(&mut self, id: MatcherId, speaker: pack::SpeakerSel) {
+        let i = id as usize;
+        if self.reads.len() <= i {
+            self.reads.resize(i + 1, 0);
+        }
+        self.reads[i] |= speaker_bits(speaker);
     }
 
     /// Starts the matchers of another pack: its classes may differ, so no matcher of an
@@ -484,20 +515,32 @@ impl MatcherBuilder {
     fn build(self) -> Result<Matchers, String> {
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        let mut by_ptr: HashMap<*const pattern::Test, usize, crate::lexicon::Fnv> =
+        let mut by_ptr: HashMap<(*const pattern::Test, u8), usize, crate::lexicon::Fnv> =
             HashMap::default();
         // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
-        // two different emoji sets must not share a group.)
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>]);
+        // two different emoji sets must not share a group.) And by the roles whose turns
+        // its matchers' hits are read in, so that a group is verified only in those turns
+        // (most rules read the agent's turns, a complaint trigger the customer's).
+        let reads = |m: MatcherId| {
+            let m = self.report_as[m as usize] as usize;
+            match self.reads.get(m) {
+                Some(&bits) if bits != 0 => bits,
+                _ => 7,
+            }
+        };
+        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], u8);
         let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
+        let mut group_reads: Vec<u8> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
-            let gi = *by_ptr.entry(Arc::as_ptr(t)).or_insert_with(|| {
+            let bits = reads(self.origins[fi].matcher);
+            let gi = *by_ptr.entry((Arc::as_ptr(t), bits)).or_insert_with(|| {
                 *by_content
-                    .entry((&t.words[..], &t.prefixes[..], &t.puncts[..]))
+                    .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], bits))
                     .or_insert_with(|| {
                         members.push(Vec::new());
+                        group_reads.push(bits);
                         members.len() - 1
                     })
             });
@@ -589,6 +632,7 @@ impl MatcherBuilder {
                 ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             },
             groups,
+            group_reads,
             registry: Default::default(),
             flats: self.flats,
             origins: self.origins,
@@ -788,6 +832,9 @@ struct Matchers {
     /// reset when they were last used by another engine.
     uid: u64,
     groups: Vec<Group>,
+    /// Per group, the roles (`role_bit`) of the turns its matches are read in: it is
+    /// verified only in those.
+    group_reads: Vec<u8>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
     flats: Vec<Flat>,
@@ -949,10 +996,14 @@ impl Matchers {
             for (ti, turn) in t.turns.iter().enumerate() {
                 toks.tokenize(&turn.text);
                 found.clear();
+                let role = role_bit(turn.role);
                 for k in 0..toks.len() {
                     woke.clear();
                     self.anchors.wake(self, toks, k, woke);
                     for &gi in woke.iter() {
+                        if self.group_reads[gi as usize] & role == 0 {
+                            continue;
+                        }
                         self.groups[gi as usize].verify_anchored(
                             &self.flats,
                             &self.registry,
@@ -1919,6 +1970,77 @@ mod tests {
     fn different_emoji_anchors_are_different_groups() {
         let pack = "pack: t\nrules:\n  - id: t-cry\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: { patterns: [\"[\u{1f62d}|\u{1f92c}]\"] }\n    examples: { flag: [\"Agent: oh \u{1f62d}\"], pass: [\"Agent: oh \u{1f480}\"] }\n  - id: t-laugh\n    severity: warning\n    message: m\n    why: w\n    fix: f\n    match: { patterns: [\"[\u{1f602}|\u{1f480}]\"] }\n    examples: { flag: [\"Agent: oh \u{1f480}\", \"Agent: ha \u{1f602}\"], pass: [\"Agent: oh \u{1f62d}\"] }\n";
         test_engine(pack, true).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// A matcher is verified only in the turns of the roles some rule reads its hits in:
+    /// an agent rule's phrase is not looked for in the customer's turns, a `conditional`
+    /// trigger only in the `when_speaker`'s, a matcher two rules share (a YAML anchor) in
+    /// both rules' turns, and a metric's `unless` in every turn.
+    #[test]
+    fn matchers_are_verified_only_in_turns_their_rules_read() {
+        let pack = r#"
+pack: t
+rules:
+  - id: t-agent
+    severity: warning
+    message: m
+    match: { phrases: [refund] }
+  - id: t-any
+    severity: warning
+    speaker: any
+    message: m
+    match: { phrases: [money back] }
+  - id: t-answer
+    kind: conditional
+    severity: error
+    message: m
+    when: { phrases: [broken] }
+    expect: { phrases: [sorry] }
+  - id: t-shared-agent
+    severity: warning
+    message: m
+    match: &shared { phrases: [voucher] }
+  - id: t-shared-customer
+    severity: warning
+    speaker: customer
+    message: m
+    match: *shared
+  - id: t-drop
+    kind: metric
+    severity: info
+    message: m
+    metric: customer_sentiment_shift
+    min: -0.5
+    unless: { phrases: [lol] }
+"#;
+        let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
+        let t = crate::examples::example_transcript(
+            "Customer: refund money back broken sorry voucher lol\n\
+             Agent: refund money back broken sorry voucher lol",
+        )
+        .unwrap();
+        let mut s = Scratch::default();
+        e.matchers.scan(&t, &mut s);
+        let turns = |rule: &str, field: &str| -> Vec<u32> {
+            let (_, m) = *e
+                .rule(rule)
+                .unwrap()
+                .matchers
+                .iter()
+                .find(|(f, _)| *f == field)
+                .unwrap();
+            s.hits
+                .iter()
+                .filter(|h| h.matcher == m)
+                .map(|h| h.turn)
+                .collect()
+        };
+        assert_eq!(turns("t-agent", "match"), [1]);
+        assert_eq!(turns("t-any", "match"), [0, 1]);
+        assert_eq!(turns("t-answer", "when"), [0]);
+        assert_eq!(turns("t-answer", "expect"), [1]);
+        assert_eq!(turns("t-shared-agent", "match"), [0, 1]);
+        assert_eq!(turns("t-drop", "unless"), [0, 1]);
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).

@@ -32,7 +32,8 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         "where",
     ])?;
     let def = c.def.clone();
-    let when = c.required("when", &def.when)?;
+    let when_speaker = def.when_speaker.unwrap_or(SpeakerSel::Customer);
+    let when = c.required_in("when", &def.when, when_speaker)?;
     let expect = c.required("expect", &def.expect)?;
     if def.within_turns == Some(0) {
         return Err(RuleError::at(
@@ -43,7 +44,7 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
     Ok(Box::new(Conditional {
         when,
         expect,
-        when_speaker: def.when_speaker.unwrap_or(SpeakerSel::Customer),
+        when_speaker,
         within: def.within_turns.unwrap_or(DEFAULT_WITHIN_TURNS),
         before: def.before_turns.unwrap_or(0),
         trigger: def.trigger.unwrap_or_default(),

@@ -68,6 +68,9 @@ struct MetricRule {
 
 pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
     c.only_fields(&["metric", "min", "max", "tolerance", "unless_start"])?;
+    // `unless` matches the agent's turn before a silence, or the customer's last turn;
+    // `unless_start` the customer's first.
+    c.read_in_every_turn();
     let d = c.def;
     let name = d
         .metric

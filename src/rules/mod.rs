@@ -25,17 +25,36 @@ pub struct Compiler<'a> {
     builder: &'a mut MatcherBuilder,
     /// Every matcher compiled for the rule, by field, for `rules trace`.
     fields: Vec<(&'static str, MatcherId)>,
+    /// Whose turns the kind reads the hits of the next matcher in (`required_in`): the
+    /// engine verifies a matcher's patterns only in turns some rule reads its hits in.
+    reads: SpeakerSel,
 }
 
 impl Compiler<'_> {
-    /// Compiles the matcher in `field`, which the kind requires.
+    /// Compiles the matcher in `field`, which the kind requires. Its hits are read in the
+    /// turns of the rule's speaker (`required_in` names other turns).
     pub fn required(
         &mut self,
         field: &'static str,
         m: &Option<MatcherDef>,
     ) -> Result<MatcherId, RuleError> {
+        self.required_in(field, m, self.reads)
+    }
+
+    /// `required`, for a matcher whose hits the kind reads in the turns of `speaker`
+    /// (a `conditional` trigger, in the customer's turns).
+    pub fn required_in(
+        &mut self,
+        field: &'static str,
+        m: &Option<MatcherDef>,
+        speaker: SpeakerSel,
+    ) -> Result<MatcherId, RuleError> {
         match m {
-            Some(m) => self.matcher(field, m),
+            Some(m) => {
+                let id = self.matcher(field, m)?;
+                self.builder.read_in(id, speaker);
+                Ok(id)
+            }
             None => Err(RuleError::at(
                 None,
                 format!("kind `{}` needs `{field}:`", self.def.kind.as_str()),
@@ -48,7 +67,23 @@ impl Compiler<'_> {
         field: &'static str,
         m: &Option<MatcherDef>,
     ) -> Result<Option<MatcherId>, RuleError> {
-        m.as_ref().map(|m| self.matcher(field, m)).transpose()
+        m.as_ref()
+            .map(|m| {
+                let id = self.matcher(field, m)?;
+                self.builder.read_in(id, self.reads);
+                Ok(id)
+            })
+            .transpose()
+    }
+
+    /// For kinds that read their matchers' hits in any speaker's turns, or in turns that
+    /// are not the rule's speaker's (a metric's `unless` on the customer's last turn): the
+    /// matchers compiled so far, and every later one, are verified in every turn.
+    pub fn read_in_every_turn(&mut self) {
+        self.reads = SpeakerSel::Any;
+        for &(_, id) in &self.fields {
+            self.builder.read_in(id, SpeakerSel::Any);
+        }
     }
 
     fn matcher(&mut self, field: &'static str, m: &MatcherDef) -> Result<MatcherId, RuleError> {
@@ -161,6 +196,7 @@ pub fn compile(
         lists,
         builder,
         fields: Vec::new(),
+        reads: def.speaker,
     };
     let unless = c.optional("unless", &def.unless)?;
     let compile = REGISTRY
