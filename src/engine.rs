@@ -276,7 +276,28 @@ pub struct MatcherBuilder {
     /// Per matcher, the roles (`role_bit`) of the turns some rule reads its hits in
     /// (`read_in`); a matcher no rule named is read in every turn.
     reads: Vec<u8>,
+    /// Per matcher, which of its hits its rules read (`read_first`).
+    needs: Vec<Needs>,
 }
+
+/// Which hits of a matcher its rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Needs {
+    /// No rule said (every hit is found).
+    #[default]
+    Unsaid,
+    All,
+    /// Only those up to the end of the first turn of a `when` role that a later turn of a
+    /// `by` role follows (a `conditional` rule with `trigger: first`: the first complaint
+    /// the agent had a chance to answer). Role masks as `role_bit`.
+    FirstAnswered {
+        when: u8,
+        by: u8,
+    },
+}
+
+/// `Matchers::group_first` of a group that does not stop early.
+const NOT_FIRST: u32 = u32::MAX;
 
 /// A turn's role as a bit of a matcher's `reads` mask.
 fn role_bit(r: crate::transcript::Role) -> u8 {
@@ -328,11 +349,34 @@ impl MatcherBuilder {
     /// Notes that a rule reads the hits of matcher `id` in the turns of `speaker` (a shared
     /// matcher is read in the turns of every rule that names it).
     pub fn read_in(&mut self, id: MatcherId, speaker: pack::SpeakerSel) {
+        self.note_reader(id, speaker, Needs::All);
+    }
+
+    /// Notes that a rule reads only the hits of matcher `id` up to its first hit in a turn
+    /// of `when` that a later turn of `by` follows (see `Needs::FirstAnswered`): once that
+    /// turn is scanned, the matcher's patterns are not looked for in the rest of the
+    /// transcript, unless another rule reads more of its hits.
+    pub fn read_first(&mut self, id: MatcherId, when: pack::SpeakerSel, by: pack::SpeakerSel) {
+        let needs = Needs::FirstAnswered {
+            when: speaker_bits(when),
+            by: speaker_bits(by),
+        };
+        self.note_reader(id, when, needs);
+    }
+
+    fn note_reader(&mut self, id: MatcherId, speaker: pack::SpeakerSel, needs: Needs) {
         let i = id as usize;
         if self.reads.len() <= i {
             self.reads.resize(i + 1, 0);
+            self.needs.resize(i + 1, Needs::Unsaid);
         }
         self.reads[i] |= speaker_bits(speaker);
+        let was = self.needs[i];
+        self.needs[i] = if was == Needs::Unsaid || was == needs {
+            needs
+        } else {
+            Needs::All
+        };
     }
 
     /// Starts the matchers of another pack: its classes may differ, so no matcher of an
@@ -515,7 +559,7 @@ impl MatcherBuilder {
     fn build(self) -> Result<Matchers, String> {
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        let mut by_ptr: HashMap<(*const pattern::Test, u8), usize, crate::lexicon::Fnv> =
+        let mut by_ptr: HashMap<(*const pattern::Test, u8, u32), usize, crate::lexicon::Fnv> =
             HashMap::default();
         // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
         // two different emoji sets must not share a group.) And by the roles whose turns
@@ -528,22 +572,39 @@ impl MatcherBuilder {
                 _ => 7,
             }
         };
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], u8);
+        // A matcher whose rules read only its first answered hit has groups of its own, so
+        // they can stop once that hit is found (`Needs::FirstAnswered`).
+        let mut firsts: Vec<(u8, u8)> = Vec::new();
+        let first_of: Vec<u32> = (0..self.count as usize)
+            .map(|m| match self.needs.get(m) {
+                Some(&Needs::FirstAnswered { when, by }) => {
+                    firsts.push((when, by));
+                    firsts.len() as u32 - 1
+                }
+                _ => NOT_FIRST,
+            })
+            .collect();
+        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], u8, u32);
         let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut group_reads: Vec<u8> = Vec::new();
+        let mut group_first: Vec<u32> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
-            let bits = reads(self.origins[fi].matcher);
-            let gi = *by_ptr.entry((Arc::as_ptr(t), bits)).or_insert_with(|| {
-                *by_content
-                    .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], bits))
-                    .or_insert_with(|| {
-                        members.push(Vec::new());
-                        group_reads.push(bits);
-                        members.len() - 1
-                    })
-            });
+            let m = self.origins[fi].matcher;
+            let (bits, first) = (reads(m), first_of[self.report_as[m as usize] as usize]);
+            let gi = *by_ptr
+                .entry((Arc::as_ptr(t), bits, first))
+                .or_insert_with(|| {
+                    *by_content
+                        .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], bits, first))
+                        .or_insert_with(|| {
+                            members.push(Vec::new());
+                            group_reads.push(bits);
+                            group_first.push(first);
+                            members.len() - 1
+                        })
+                });
             members[gi].push(fi as u32);
         }
         let groups: Vec<Group> = members
@@ -633,6 +694,9 @@ impl MatcherBuilder {
             },
             groups,
             group_reads,
+            group_first,
+            first_of,
+            firsts,
             registry: Default::default(),
             flats: self.flats,
             origins: self.origins,
@@ -835,6 +899,12 @@ struct Matchers {
     /// Per group, the roles (`role_bit`) of the turns its matches are read in: it is
     /// verified only in those.
     group_reads: Vec<u8>,
+    /// Per group, its matcher's index in `firsts` when the group stops at that matcher's
+    /// first answered hit (`NOT_FIRST` otherwise); per matcher, the same index.
+    group_first: Vec<u32>,
+    first_of: Vec<u32>,
+    /// The (`when`, `by`) role masks of each matcher read only up to its first answered hit.
+    firsts: Vec<(u8, u8)>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
     flats: Vec<Flat>,
@@ -876,6 +946,10 @@ struct Scratch {
     norm: String,
     map: Vec<u32>,
     hits: Vec<Hit>,
+    /// Per turn, the roles of the turns after it (`role_bit`s).
+    later: Vec<u8>,
+    /// Per `Matchers::firsts` entry, whether its first answered hit has been found.
+    done: Vec<bool>,
 }
 
 thread_local! {
@@ -962,6 +1036,8 @@ impl Matchers {
             norm,
             map,
             hits,
+            later,
+            done,
         } = s;
         hits.clear();
         fired.clear();
@@ -993,6 +1069,15 @@ impl Matchers {
         // Patterns: each turn is tokenised once, each word looked up among the anchors, and
         // the groups anchored there verified around it.
         if !self.groups.is_empty() {
+            later.clear();
+            later.resize(t.turns.len(), 0);
+            let mut after = 0;
+            for (i, turn) in t.turns.iter().enumerate().rev() {
+                later[i] = after;
+                after |= role_bit(turn.role);
+            }
+            done.clear();
+            done.resize(self.firsts.len(), false);
             for (ti, turn) in t.turns.iter().enumerate() {
                 toks.tokenize(&turn.text);
                 found.clear();
@@ -1001,7 +1086,10 @@ impl Matchers {
                     woke.clear();
                     self.anchors.wake(self, toks, k, woke);
                     for &gi in woke.iter() {
-                        if self.group_reads[gi as usize] & role == 0 {
+                        let first = self.group_first[gi as usize];
+                        if self.group_reads[gi as usize] & role == 0
+                            || (first != NOT_FIRST && done[first as usize])
+                        {
                             continue;
                         }
                         self.groups[gi as usize].verify_anchored(
@@ -1024,6 +1112,7 @@ impl Matchers {
                 // of its matcher's exclusions in this turn reaches it.
                 found.sort_unstable();
                 found.dedup();
+                let from = hits.len();
                 for of_m in found.chunk_by(|a, b| a.0 == b.0) {
                     let m = of_m[0].0;
                     let within = self.extras[m as usize].within as u32;
@@ -1044,6 +1133,16 @@ impl Matchers {
                                 start,
                                 end,
                             });
+                        }
+                    }
+                }
+                // A matcher read only up to its first answered hit is done with this turn.
+                for h in &hits[from..] {
+                    let f = self.first_of[h.matcher as usize];
+                    if f != NOT_FIRST {
+                        let (when, by) = self.firsts[f as usize];
+                        if role & when != 0 && later[ti] & by != 0 {
+                            done[f as usize] = true;
                         }
                     }
                 }
@@ -2041,6 +2140,51 @@ rules:
         assert_eq!(turns("t-answer", "expect"), [1]);
         assert_eq!(turns("t-shared-agent", "match"), [0, 1]);
         assert_eq!(turns("t-drop", "unless"), [0, 1]);
+    }
+
+    /// A `conditional` rule with `trigger: first` reads its trigger's hits only up to the
+    /// first one the agent had a chance to answer: the scan stops looking for it after that
+    /// turn, and goes on for a trigger judged at every hit, or one another rule reads too.
+    #[test]
+    fn a_first_trigger_is_not_looked_for_after_its_first_answered_turn() {
+        let rule = |id: &str, trigger: &str, when: &str| {
+            format!(
+                "  - id: {id}\n    kind: conditional\n    severity: error\n    message: m\n    \
+                 trigger: {trigger}\n    when: {when}\n    expect: {{ phrases: [sorry] }}\n"
+            )
+        };
+        let pack = format!(
+            "pack: t\nrules:\n{}{}{}{}  - id: t-phrase\n    severity: warning\n    \
+             speaker: customer\n    message: m\n    match: *shared\n",
+            rule("t-first", "first", "{ phrases: [late] }"),
+            rule("t-each", "each", "{ phrases: [broken] }"),
+            rule("t-first-shared", "first", "&shared { phrases: [refund] }"),
+            rule("t-first-later", "first", "{ phrases: [lost] }"),
+        );
+        let e = test_engine(&pack, false).unwrap_or_else(|e| panic!("{e}"));
+        // Turn 0 has no agent turn after it to answer it; turn 1 has.
+        let t = crate::examples::example_transcript(
+            "Customer: hello\nCustomer: late late broken refund\nAgent: ok\n\
+             Customer: late broken refund lost\nAgent: ok\nCustomer: late lost",
+        )
+        .unwrap();
+        let mut s = Scratch::default();
+        e.matchers.scan(&t, &mut s);
+        let turns = |rule: &str| -> Vec<u32> {
+            let (_, m) = e.rule(rule).unwrap().matchers[0];
+            s.hits
+                .iter()
+                .filter(|h| h.matcher == m)
+                .map(|h| h.turn)
+                .collect()
+        };
+        assert_eq!(turns("t-first"), [1, 1]);
+        assert_eq!(turns("t-each"), [1, 3]);
+        assert_eq!(turns("t-first-shared"), [1, 3]);
+        assert_eq!(turns("t-first-later"), [3]);
+        // And the rule judges that first trigger as before: answered or not.
+        let f = e.check(&t).findings;
+        assert!(f.iter().any(|f| f.rule.id == "t-first" && f.turn == 1));
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).

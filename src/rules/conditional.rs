@@ -33,7 +33,13 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
     ])?;
     let def = c.def.clone();
     let when_speaker = def.when_speaker.unwrap_or(SpeakerSel::Customer);
-    let when = c.required_in("when", &def.when, when_speaker)?;
+    // With `trigger: first` (and no window to skip triggers by) the rule reads the first
+    // trigger the responder had a chance to answer, and nothing after it.
+    let when = if def.trigger == Some(Trigger::First) && def.window.is_none() {
+        c.required_first("when", &def.when, when_speaker, def.speaker)?
+    } else {
+        c.required_in("when", &def.when, when_speaker)?
+    };
     let expect = c.required("expect", &def.expect)?;
     if def.within_turns == Some(0) {
         return Err(RuleError::at(

@@ -76,6 +76,24 @@ impl Compiler<'_> {
             .transpose()
     }
 
+    /// `required`, for a matcher of which the kind reads only the first hit in a turn of
+    /// `when` that a later turn of `by` follows, and the hits before it (a `conditional`
+    /// rule with `trigger: first` judges the first complaint the agent could answer).
+    pub fn required_first(
+        &mut self,
+        field: &'static str,
+        m: &Option<MatcherDef>,
+        when: SpeakerSel,
+        by: SpeakerSel,
+    ) -> Result<MatcherId, RuleError> {
+        let Some(m) = m else {
+            return self.required_in(field, m, when);
+        };
+        let id = self.matcher(field, m)?;
+        self.builder.read_first(id, when, by);
+        Ok(id)
+    }
+
     /// For kinds that read their matchers' hits in any speaker's turns, or in turns that
     /// are not the rule's speaker's (a metric's `unless` on the customer's last turn): the
     /// matchers compiled so far, and every later one, are verified in every turn.
