@@ -5,7 +5,10 @@ docs/accuracy.md's batch figures are scored: per file `tonecheck check FILE --no
 misses. Prints per-rule counts, the false and missed findings, and the no-info, core and
 missing-apology sums.
 
-    python3 scripts/score_batch.py target/release/tonecheck held-out/b20
+    python3 scripts/score_batch.py target/release/tonecheck held-out/bNN
+
+A batch already moved into corpora/validation/ is scored from a copy of its files, e.g.
+`mkdir /tmp/b20 && cp corpora/validation/b20-* /tmp/b20/`.
 """
 import collections
 import glob
