@@ -94,7 +94,7 @@ pub fn run(a: ScoreArgs) -> u8 {
         report_unused_ignores: false,
     };
     let (mut below_min, mut autofailed, mut failing_findings) = (0usize, 0usize, 0usize);
-    let scored = pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |r| {
+    let mut score_each = |r: &mut crate::batch::FileReport| {
         for t in &mut r.transcripts {
             let s = card.score(&t.checked);
             if a.min_score.zip(s.score).is_some_and(|(min, x)| x < min) {
@@ -111,7 +111,15 @@ pub fn run(a: ScoreArgs) -> u8 {
             }
             t.score = Some(s);
         }
-    });
+    };
+    let scored = pipeline::run(
+        &files,
+        walk_errors,
+        &batch,
+        &mut writers,
+        progress,
+        pipeline::Each::InOrder(&mut score_each),
+    );
     let summary = match scored {
         Ok(s) => s,
         Err(code) => return code,

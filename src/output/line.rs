@@ -3,26 +3,23 @@
 use std::io::{self, Write};
 
 use super::escape::terminal;
-use super::{print_errors, RunSummary, Writer, WriterOptions};
+use super::{stream, Render, Writer, WriterOptions};
 use crate::batch::FileReport;
 
-struct Line {
-    out: Box<dyn Write>,
-}
+struct Line;
 
 pub(super) fn make(out: Box<dyn Write>, _: WriterOptions) -> Box<dyn Writer> {
-    Box::new(Line { out })
+    stream(out, Line)
 }
 
-impl Writer for Line {
-    fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        print_errors(r);
+impl Render for Line {
+    fn render(&self, r: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
         // A newline in a file name must not split a finding over two lines.
         let path = terminal(&r.path);
         for t in &r.transcripts {
             for f in &t.checked.findings {
                 writeln!(
-                    self.out,
+                    out,
                     "{}:{}:{}: {}[{}] {}",
                     path,
                     f.line,
@@ -34,9 +31,5 @@ impl Writer for Line {
             }
         }
         Ok(())
-    }
-
-    fn finish(&mut self, _: &RunSummary) -> io::Result<()> {
-        self.out.flush()
     }
 }
