@@ -593,4 +593,39 @@ mod tests {
             );
         }
     }
+
+    /// `run_with`'s work runs once per file, on the workers when there are several (never
+    /// on the thread of the sink), and what it made reaches the sink in the order given.
+    #[test]
+    fn work_runs_on_the_workers_and_its_results_arrive_in_order() {
+        let (_dir, files) = files(2 * HANDOFF_FILES + 3);
+        let engine = EngineBuilder::new()
+            .packs(PackSource::all_builtin())
+            .build()
+            .unwrap();
+        let read = |_: &Path| ReadOptions::default();
+        let want: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        for threads in [1, 2, 3] {
+            let opts = BatchOptions {
+                threads,
+                keep_source: false,
+                read_options: &read,
+                suppress: None,
+            };
+            let sink_thread = std::thread::current().id();
+            let mut seen = Vec::new();
+            run_with(
+                &files,
+                &engine,
+                &opts,
+                |r| (r.path.clone(), std::thread::current().id()),
+                |(path, worker)| {
+                    assert_eq!(worker == sink_thread, threads == 1, "{threads} threads");
+                    seen.push(path);
+                    true
+                },
+            );
+            assert_eq!(seen, want, "{threads} threads");
+        }
+    }
 }
