@@ -315,16 +315,24 @@ pub enum Each<'a> {
     /// renders the file for each writer and counts it, and only bytes and counts reach the
     /// writer thread.
     Alone(&'a (dyn Fn(&mut FileReport) + Sync)),
-    /// A step that keeps state over the run (`score`'s counts): it runs on the writer
-    /// thread, once per file in path order, and the writers are handed the reports.
-    InOrder(&'a mut dyn FnMut(&mut FileReport)),
+    /// A step in two parts (`score`): `first` depends on the report alone and runs on the
+    /// worker that checked the file (scoring it); `then` keeps state over the run (the
+    /// counts behind the exit code) and runs on the writer thread, once per file in path
+    /// order. The writers are handed the reports.
+    InOrder {
+        first: &'a (dyn Fn(&mut FileReport) + Sync),
+        then: &'a mut dyn FnMut(&mut FileReport),
+    },
 }
 
 impl Each<'_> {
     fn apply(&mut self, r: &mut FileReport) {
         match self {
             Each::Alone(step) => step(r),
-            Each::InOrder(step) => step(r),
+            Each::InOrder { first, then } => {
+                first(r);
+                then(r);
+            }
         }
     }
 }
@@ -552,11 +560,20 @@ pub fn run(
                     ),
                 }
             }
-            Each::InOrder(step) => batch::run(files, b.engine, &opts, |mut r| {
-                step(&mut r);
-                summary.add(&r);
-                with_progress(&progress, || emit(&r, writers, &mut io_error))
-            }),
+            Each::InOrder { first, then } => batch::run_with(
+                files,
+                b.engine,
+                &opts,
+                |mut r| {
+                    first(&mut r);
+                    r
+                },
+                |mut r| {
+                    then(&mut r);
+                    summary.add(&r);
+                    with_progress(&progress, || emit(&r, writers, &mut io_error))
+                },
+            ),
         }
     }
     if let Some(e) = read_error {
