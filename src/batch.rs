@@ -238,7 +238,22 @@ pub fn run(
     files: &[PathBuf],
     engine: &Engine,
     opts: &BatchOptions,
-    mut sink: impl FnMut(FileReport) -> bool,
+    sink: impl FnMut(FileReport) -> bool,
+) {
+    run_with(files, engine, opts, |r| r, sink)
+}
+
+/// As `run`, but each report first goes through `work` on the worker that checked it, and
+/// the sink gets what `work` made of it, in the order of `files`. Work that depends on the
+/// report alone (rendering a streaming format, counting it) is thus spread over the
+/// workers instead of queueing on the thread that writes, and the report is freed where
+/// it was allocated.
+pub fn run_with<T: Send>(
+    files: &[PathBuf],
+    engine: &Engine,
+    opts: &BatchOptions,
+    work: impl Fn(FileReport) -> T + Sync,
+    mut sink: impl FnMut(T) -> bool,
 ) {
     let threads = opts.threads.clamp(1, MAX_THREADS).min(files.len().max(1));
     if threads == 1 {
@@ -253,7 +268,7 @@ pub fn run(
                 opts.keep_source,
                 opts.suppress.as_ref(),
             );
-            if !sink(report) {
+            if !sink(work(report)) {
                 return;
             }
         }
@@ -262,19 +277,19 @@ pub fn run(
     let next = AtomicUsize::new(0);
     // Bounded, so that when writing is slower than checking (a big output, a busy machine)
     // workers wait instead of queueing every report in memory.
-    let (tx, rx) = mpsc::sync_channel::<Vec<(usize, FileReport)>>(threads * 4);
+    let (tx, rx) = mpsc::sync_channel::<Vec<(usize, T)>>(threads * 4);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("thread pool");
     std::thread::scope(|s| {
-        let next = &next;
+        let (next, work) = (&next, &work);
         s.spawn(move || {
             pool.scope(|scope| {
                 for _ in 0..threads {
                     let tx = tx.clone();
                     scope.spawn(move |_| {
-                        let mut done: Vec<(usize, FileReport)> = Vec::new();
+                        let mut done: Vec<(usize, T)> = Vec::new();
                         let mut since = std::time::Instant::now();
                         loop {
                             if INTERRUPTED.load(Ordering::Relaxed) {
@@ -289,7 +304,7 @@ pub fn run(
                                 opts.keep_source,
                                 opts.suppress.as_ref(),
                             );
-                            done.push((i, r));
+                            done.push((i, work(r)));
                             if done.len() >= HANDOFF_FILES || since.elapsed() >= HANDOFF_TIME {
                                 if tx.send(std::mem::take(&mut done)).is_err() {
                                     return;
@@ -576,6 +591,41 @@ mod tests {
                 want[..40],
                 "{threads} threads, stop at 40"
             );
+        }
+    }
+
+    /// `run_with`'s work runs once per file, on the workers when there are several (never
+    /// on the thread of the sink), and what it made reaches the sink in the order given.
+    #[test]
+    fn work_runs_on_the_workers_and_its_results_arrive_in_order() {
+        let (_dir, files) = files(2 * HANDOFF_FILES + 3);
+        let engine = EngineBuilder::new()
+            .packs(PackSource::all_builtin())
+            .build()
+            .unwrap();
+        let read = |_: &Path| ReadOptions::default();
+        let want: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        for threads in [1, 2, 3] {
+            let opts = BatchOptions {
+                threads,
+                keep_source: false,
+                read_options: &read,
+                suppress: None,
+            };
+            let sink_thread = std::thread::current().id();
+            let mut seen = Vec::new();
+            run_with(
+                &files,
+                &engine,
+                &opts,
+                |r| (r.path.clone(), std::thread::current().id()),
+                |(path, worker)| {
+                    assert_eq!(worker == sink_thread, threads == 1, "{threads} threads");
+                    seen.push(path);
+                    true
+                },
+            );
+            assert_eq!(seen, want, "{threads} threads");
         }
     }
 }

@@ -341,9 +341,10 @@ fn json_carries_front_matter_metadata() {
     assert!(t2.findings.is_empty());
 }
 
-#[test]
-fn output_is_identical_whatever_the_thread_count() {
-    let env = Env::new();
+/// Calls of uneven size (so workers finish out of order, and hand over bundles of several
+/// files), an unreadable file, a file whose speakers stay unknown and a suppression that
+/// names no rule (a warning on stderr).
+fn uneven_calls(env: &Env) {
     for i in 0..50 {
         // Sizes vary so workers finish out of order.
         let mut call = String::from("Agent: Hello.\nCustomer: Hi.\n");
@@ -354,22 +355,113 @@ fn output_is_identical_whatever_the_thread_count() {
         env.write(&format!("calls/{}/call-{i:02}.txt", i % 4), call);
     }
     env.write("calls/broken.txt", b"Agent: \xff\n");
-    for format in ["line", "json", "pretty"] {
+    env.write(
+        "calls/1/one-speaker.txt",
+        "Bob: hold on\nBob: sorry if you feel that way\n",
+    );
+    env.write(
+        "calls/2/warned.txt",
+        "Customer: Hi.\nAgent: hold on # tonecheck: ignore[no-such-rule]\n",
+    );
+}
+
+/// Every format, streaming ones (rendered on the workers) and whole-batch ones alike, writes
+/// the same bytes to stdout and stderr whatever the thread count.
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let env = Env::new();
+    uneven_calls(&env);
+    for format in ["line", "jsonl", "github", "csv", "json", "sarif", "pretty"] {
         let one = env.check(&["--format", format, "-j", "1", "calls"]);
-        let two = env.check(&["--format", format, "-j", "2", "calls"]);
-        let four = env.check(&["--format", format, "-j", "4", "calls"]);
-        assert_eq!(one.code, 2);
-        assert_eq!(one.stdout, two.stdout, "{format}: -j1 vs -j2");
-        assert_eq!(one.stdout, four.stdout, "{format}: -j1 vs -j4");
-        assert_eq!(one.stderr, two.stderr, "{format}: stderr");
+        assert_eq!(one.code, 2, "{format}");
+        assert!(one.stderr.contains("warning:"), "{format}: {}", one.stderr);
+        for j in ["2", "3", "4"] {
+            let more = env.check(&["--format", format, "-j", j, "calls"]);
+            assert_eq!(one.stdout, more.stdout, "{format}: -j1 vs -j{j}");
+            assert_eq!(one.stderr, more.stderr, "{format}: stderr, -j1 vs -j{j}");
+            assert_eq!(one.code, more.code, "{format}: exit code, -j1 vs -j{j}");
+        }
     }
     let (_, r) = env.check_json(&["-j", "2", "calls"]);
     let paths: Vec<&str> = r.transcripts.iter().map(|t| t.path.as_str()).collect();
     let mut sorted = paths.clone();
     sorted.sort();
     assert_eq!(paths, sorted, "sorted by path");
-    assert_eq!(r.transcripts.len(), 50);
-    assert_eq!(r.errors.len(), 1);
+    assert_eq!(r.transcripts.len(), 51);
+    assert_eq!(r.errors.len(), 2);
+}
+
+/// The streaming formats, which the workers render file by file, say what the `json`
+/// document (written whole by the writer thread) says, in its order: a finding missing,
+/// repeated or out of place, or a summary count off, fails here at any thread count.
+#[test]
+fn streamed_formats_match_the_json_document() {
+    let env = Env::new();
+    uneven_calls(&env);
+    for j in ["1", "2", "3"] {
+        let (doc_out, doc) = env.check_json(&["-j", j, "calls"]);
+        let want: String = doc
+            .findings()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}:{}: {}[{}] {}\n",
+                    f.path, f.line, f.column, f.severity, f.rule, f.message
+                )
+            })
+            .collect();
+        assert!(want.lines().count() > 100, "{want}");
+        let line = env.check(&["--format", "line", "-j", j, "calls"]);
+        assert_eq!(line.stdout, want, "line, -j{j}");
+        assert_eq!(line.code, doc_out.code);
+        let errors: Vec<String> = doc
+            .errors
+            .iter()
+            .map(|e| match e.line {
+                Some(l) => format!("{}:{l}: error: {}", e.path, e.message),
+                None => format!("{}: error: {}", e.path, e.message),
+            })
+            .collect();
+        let stderr_errors: Vec<&str> = line
+            .stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect();
+        assert_eq!(stderr_errors, errors, "line's stderr, -j{j}");
+
+        let jsonl = env.check(&["--format", "jsonl", "-j", j, "calls"]);
+        let lines: Vec<serde_json::Value> = jsonl
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let whole: serde_json::Value = serde_json::from_str(&doc_out.stdout).unwrap();
+        let (summary, transcripts) = lines.split_last().unwrap();
+        assert_eq!(
+            transcripts,
+            whole["transcripts"].as_array().unwrap().as_slice(),
+            "jsonl, -j{j}"
+        );
+        let mut counts = whole["summary"].clone();
+        counts.as_object_mut().unwrap().remove("files");
+        assert_eq!(summary["summary"], counts, "jsonl's summary line, -j{j}");
+
+        // The summary of a run whose only writers render on the workers (`line` and
+        // `--summary FILE`) is counted from their tallies.
+        let line = env.check(&[
+            "--format",
+            "line",
+            "--summary",
+            "sum.json",
+            "-j",
+            j,
+            "calls",
+        ]);
+        assert_eq!(line.stdout, want, "line with --summary, -j{j}");
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(env.path("sum.json")).unwrap()).unwrap();
+        assert_eq!(written["summary"], counts, "--summary FILE, -j{j}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ pub fn run(a: CheckArgs) -> u8 {
         known_rules: &known_rules,
         report_unused_ignores: a.report_unused_ignores,
     };
+    // Depends on the report alone, so it runs on the workers (`Each::Alone`).
     let shown = |r: &mut crate::batch::FileReport| {
         if let Some(min) = a.min_severity {
             for t in &mut r.transcripts {
@@ -68,7 +69,14 @@ pub fn run(a: CheckArgs) -> u8 {
             }
         }
     };
-    let summary = match pipeline::run(&files, walk_errors, &batch, &mut writers, progress, shown) {
+    let summary = match pipeline::run(
+        &files,
+        walk_errors,
+        &batch,
+        &mut writers,
+        progress,
+        pipeline::Each::Alone(&shown),
+    ) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -5,6 +5,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::args::{ColorArg, ModeArg, PackArgs, RoleArgs};
 use super::settings::{self, Config, ReadSettings};
@@ -12,7 +13,7 @@ use super::{report_pack_errors, EXIT_ERROR};
 use crate::batch::{self, BatchOptions, FileReport};
 use crate::engine::Engine;
 use crate::input::{walk, InputError};
-use crate::output::{self, RunSummary, Writer, WriterOptions};
+use crate::output::{self, Render, RunSummary, Tally, Writer, WriterOptions};
 
 /// Batches of at least this many files get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_FILES: usize = 50;
@@ -307,6 +308,129 @@ fn open_stdin(format: Option<&str>) -> Stdin {
     })
 }
 
+/// What a command does to each report before it is counted and written.
+pub enum Each<'a> {
+    /// A step that depends on the report alone (`check --min-severity`). It runs on the
+    /// worker that checked the file; when every writer has a renderer, the worker then also
+    /// renders the file for each writer and counts it, and only bytes and counts reach the
+    /// writer thread.
+    Alone(&'a (dyn Fn(&mut FileReport) + Sync)),
+    /// A step in two parts (`score`): `first` depends on the report alone and runs on the
+    /// worker that checked the file (scoring it); `then` keeps state over the run (the
+    /// counts behind the exit code) and runs on the writer thread, once per file in path
+    /// order. The writers are handed the reports.
+    InOrder {
+        first: &'a (dyn Fn(&mut FileReport) + Sync),
+        then: &'a mut dyn FnMut(&mut FileReport),
+    },
+}
+
+impl Each<'_> {
+    fn apply(&mut self, r: &mut FileReport) {
+        match self {
+            Each::Alone(step) => step(r),
+            Each::InOrder { first, then } => {
+                first(r);
+                then(r);
+            }
+        }
+    }
+}
+
+/// One file as a worker leaves it when every writer has a renderer: what the writer thread
+/// still needs of the report, and each writer's rendering of it.
+struct Rendered {
+    errors: Vec<InputError>,
+    warnings: Vec<InputError>,
+    tally: Tally,
+    /// Per writer: the bytes and how rendering ended.
+    outputs: Vec<(Vec<u8>, std::io::Result<()>)>,
+}
+
+impl Rendered {
+    fn new(r: FileReport, renderers: &[Arc<dyn Render>]) -> Rendered {
+        let outputs = renderers
+            .iter()
+            .map(|render| {
+                let mut bytes = Vec::new();
+                let res = render.render(&r, &mut bytes);
+                (bytes, res)
+            })
+            .collect();
+        Rendered {
+            tally: Tally::of(&r),
+            outputs,
+            errors: r.errors,
+            warnings: r.warnings,
+        }
+    }
+}
+
+/// Warnings go to stderr before the file's output, whatever the format.
+fn print_warnings(warnings: &[InputError]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        let _ = match w.line {
+            Some(l) => writeln!(err, "{}:{l}: warning: {}", w.path, w.message),
+            None => writeln!(err, "{}: warning: {}", w.path, w.message),
+        };
+    }
+}
+
+/// Hands a report to every writer. False once the output failed (or was closed), and from
+/// then on: the batch can stop.
+fn emit(
+    r: &FileReport,
+    writers: &mut [Box<dyn Writer>],
+    io_error: &mut Option<std::io::Error>,
+) -> bool {
+    if io_error.is_some() {
+        return false;
+    }
+    print_warnings(&r.warnings);
+    for w in writers.iter_mut() {
+        if let Err(e) = w.file(r) {
+            *io_error = Some(e);
+            return false;
+        }
+    }
+    true
+}
+
+/// `emit` of a file the workers rendered.
+fn emit_rendered(
+    r: Rendered,
+    writers: &mut [Box<dyn Writer>],
+    io_error: &mut Option<std::io::Error>,
+) -> bool {
+    if io_error.is_some() {
+        return false;
+    }
+    print_warnings(&r.warnings);
+    for (w, (bytes, res)) in writers.iter_mut().zip(r.outputs) {
+        if let Err(e) = w.rendered(&r.errors, &bytes).and(res) {
+            *io_error = Some(e);
+            return false;
+        }
+    }
+    true
+}
+
+/// `emit` under the progress bar, if there is one.
+fn with_progress(progress: &Option<ProgressBar>, emit: impl FnOnce() -> bool) -> bool {
+    match progress {
+        Some(pb) => {
+            let ok = pb.suspend(emit);
+            pb.inc(1);
+            ok
+        }
+        None => emit(),
+    }
+}
+
 /// Runs the batch: walk errors first, then every file in path order through `each` and on to
 /// every writer, then `finish`. Returns the run's summary, or exit code 2 when the output
 /// could not be written (reported here; a closed pipe is not an error).
@@ -316,32 +440,11 @@ pub fn run(
     b: &Batch,
     writers: &mut [Box<dyn Writer>],
     progress: Option<ProgressBar>,
-    mut each: impl FnMut(&mut FileReport),
+    mut each: Each,
 ) -> Result<RunSummary, u8> {
     catch_interrupt();
     let mut summary = RunSummary::grouped(&b.group_by);
     let mut io_error = None;
-    // False once the output failed (or was closed): the batch can stop.
-    let mut emit = |r: &FileReport, writers: &mut [Box<dyn Writer>]| -> bool {
-        if io_error.is_some() {
-            return false;
-        }
-        let mut err = std::io::stderr().lock();
-        for w in &r.warnings {
-            let _ = match w.line {
-                Some(l) => writeln!(err, "{}:{l}: warning: {}", w.path, w.message),
-                None => writeln!(err, "{}: warning: {}", w.path, w.message),
-            };
-        }
-        drop(err);
-        for w in writers.iter_mut() {
-            if let Err(e) = w.file(r) {
-                io_error = Some(e);
-                return false;
-            }
-        }
-        true
-    };
     for e in walk_errors {
         let r = FileReport {
             path: e.path.clone(),
@@ -350,7 +453,7 @@ pub fn run(
         };
         summary.add(&r);
         summary.files -= 1;
-        emit(&r, writers);
+        emit(&r, writers, &mut io_error);
     }
     let read_options = |p: &Path| b.read.for_path(p);
     let threads = b
@@ -367,9 +470,9 @@ pub fn run(
         let path = Path::new("-");
         let opts = b.read.for_path(path);
         let mut one = |mut r: FileReport, writers: &mut [Box<dyn Writer>]| -> bool {
-            each(&mut r);
+            each.apply(&mut r);
             summary.add(&r);
-            emit(&r, writers)
+            emit(&r, writers, &mut io_error)
         };
         match open_stdin(opts.format.as_deref()) {
             // One transcript per line: each result leaves as soon as it and every earlier
@@ -423,19 +526,55 @@ pub fn run(
             read_options: &read_options,
             suppress: Some(suppress),
         };
-        batch::run(files, b.engine, &opts, |mut r| {
-            each(&mut r);
-            summary.add(&r);
-            // False once the output is gone: the batch stops starting files.
-            match &progress {
-                Some(pb) => {
-                    let ok = pb.suspend(|| emit(&r, writers));
-                    pb.inc(1);
-                    ok
+        // Each sink returns false once the output is gone: the batch stops starting files.
+        match each {
+            Each::Alone(step) => {
+                let renderers: Option<Vec<Arc<dyn Render>>> =
+                    writers.iter().map(|w| w.renderer()).collect();
+                match renderers {
+                    Some(renderers) => batch::run_with(
+                        files,
+                        b.engine,
+                        &opts,
+                        |mut r| {
+                            step(&mut r);
+                            Rendered::new(r, &renderers)
+                        },
+                        |r| {
+                            summary.add_tally(&r.tally);
+                            with_progress(&progress, || emit_rendered(r, writers, &mut io_error))
+                        },
+                    ),
+                    None => batch::run_with(
+                        files,
+                        b.engine,
+                        &opts,
+                        |mut r| {
+                            step(&mut r);
+                            r
+                        },
+                        |r| {
+                            summary.add(&r);
+                            with_progress(&progress, || emit(&r, writers, &mut io_error))
+                        },
+                    ),
                 }
-                None => emit(&r, writers),
             }
-        });
+            Each::InOrder { first, then } => batch::run_with(
+                files,
+                b.engine,
+                &opts,
+                |mut r| {
+                    first(&mut r);
+                    r
+                },
+                |mut r| {
+                    then(&mut r);
+                    summary.add(&r);
+                    with_progress(&progress, || emit(&r, writers, &mut io_error))
+                },
+            ),
+        }
     }
     if let Some(e) = read_error {
         eprintln!("-: error: reading standard input failed: {e}; the lines before it were checked");

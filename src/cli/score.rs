@@ -94,9 +94,16 @@ pub fn run(a: ScoreArgs) -> u8 {
         report_unused_ignores: false,
     };
     let (mut below_min, mut autofailed, mut failing_findings) = (0usize, 0usize, 0usize);
-    let scored = pipeline::run(&files, walk_errors, &batch, &mut writers, progress, |r| {
+    // Scoring depends on the transcript alone, so it runs on the workers; the counts are
+    // kept on the writer thread, in path order.
+    let score_each = |r: &mut crate::batch::FileReport| {
         for t in &mut r.transcripts {
-            let s = card.score(&t.checked);
+            t.score = Some(card.score(&t.checked));
+        }
+    };
+    let mut count_each = |r: &mut crate::batch::FileReport| {
+        for t in &r.transcripts {
+            let Some(s) = &t.score else { continue };
             if a.min_score.zip(s.score).is_some_and(|(min, x)| x < min) {
                 below_min += 1;
             }
@@ -109,9 +116,19 @@ pub fn run(a: ScoreArgs) -> u8 {
                     .filter(|f| f.severity >= level && f.severity != Severity::Kudos)
                     .count();
             }
-            t.score = Some(s);
         }
-    });
+    };
+    let scored = pipeline::run(
+        &files,
+        walk_errors,
+        &batch,
+        &mut writers,
+        progress,
+        pipeline::Each::InOrder {
+            first: &score_each,
+            then: &mut count_each,
+        },
+    );
     let summary = match scored {
         Ok(s) => s,
         Err(code) => return code,

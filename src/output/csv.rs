@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use super::escape::csv_cell;
-use super::{print_errors, FindingRecord, RunSummary, Writer, WriterOptions};
+use super::{stream, FindingRecord, Render, Writer, WriterOptions};
 use crate::batch::FileReport;
 use crate::finding::Severity;
 use crate::score::Scorecard;
@@ -39,49 +39,25 @@ const FINDING_COLUMNS: &[&str] = &[
 ];
 
 struct Csv {
-    out: csv::Writer<Box<dyn Write>>,
     scorecard: Option<Arc<Scorecard>>,
-    header: bool,
 }
 
 pub(super) fn make(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
-    Box::new(Csv {
-        out: csv::Writer::from_writer(out),
-        scorecard: opts.scorecard,
-        header: false,
-    })
+    stream(
+        out,
+        Csv {
+            scorecard: opts.scorecard,
+        },
+    )
 }
 
 fn num(x: Option<f64>) -> String {
     x.map_or(String::new(), |x| format!("{x:.2}"))
 }
 
-impl Csv {
-    fn header(&mut self) -> io::Result<()> {
-        if self.header {
-            return Ok(());
-        }
-        self.header = true;
-        let row: Vec<String> = match &self.scorecard {
-            Some(card) => ["path", "id", "agent", "score", "pass", "autofail"]
-                .iter()
-                .map(|s| s.to_string())
-                .chain(card.sections.iter().map(|s| s.name.clone()))
-                .chain(
-                    ["errors", "warnings", "info", "kudos"]
-                        .iter()
-                        .map(|s| s.to_string()),
-                )
-                .collect(),
-            None => FINDING_COLUMNS.iter().map(|s| s.to_string()).collect(),
-        };
-        write_row(&mut self.out, &row)
-    }
-}
-
 /// Writes one row with every text cell neutralised against formula injection. Numbers are
 /// tonecheck's own and written as they are.
-fn write_row(out: &mut csv::Writer<Box<dyn Write>>, row: &[String]) -> io::Result<()> {
+fn write_row<W: Write>(out: &mut csv::Writer<W>, row: &[String]) -> io::Result<()> {
     out.write_record(row.iter().map(|c| csv_cell(c).into_owned()))
         .map_err(csv_error)
 }
@@ -95,10 +71,35 @@ fn csv_error(e: csv::Error) -> io::Error {
     }
 }
 
-impl Writer for Csv {
-    fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        print_errors(r);
-        self.header()?;
+impl Render for Csv {
+    fn begin(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        let row: Vec<String> = match &self.scorecard {
+            Some(card) => ["path", "id", "agent", "score", "pass", "autofail"]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(card.sections.iter().map(|s| s.name.clone()))
+                .chain(
+                    ["errors", "warnings", "info", "kudos"]
+                        .iter()
+                        .map(|s| s.to_string()),
+                )
+                .collect(),
+            None => FINDING_COLUMNS.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut w = csv::Writer::from_writer(out);
+        write_row(&mut w, &row)?;
+        w.flush()
+    }
+
+    fn render(&self, r: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let res = self.rows(r, &mut w);
+        w.flush().and(res)
+    }
+}
+
+impl Csv {
+    fn rows(&self, r: &FileReport, out: &mut csv::Writer<&mut Vec<u8>>) -> io::Result<()> {
         for t in &r.transcripts {
             match (&self.scorecard, &t.score) {
                 (Some(_), Some(s)) => {
@@ -120,7 +121,7 @@ impl Writer for Csv {
                             .count();
                         row.push(n.to_string());
                     }
-                    write_row(&mut self.out, &row)?;
+                    write_row(out, &row)?;
                 }
                 _ => {
                     for f in &t.checked.findings {
@@ -145,16 +146,11 @@ impl Writer for Csv {
                             x.why.to_string(),
                             x.fix.to_string(),
                         ];
-                        write_row(&mut self.out, &row)?;
+                        write_row(out, &row)?;
                     }
                 }
             }
         }
         Ok(())
-    }
-
-    fn finish(&mut self, _: &RunSummary) -> io::Result<()> {
-        self.header()?;
-        self.out.flush()
     }
 }

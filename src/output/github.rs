@@ -4,16 +4,14 @@
 //! are left out: annotations are for what needs changing (and GitHub caps them per step).
 use std::io::{self, Write};
 
-use super::{RunSummary, Writer, WriterOptions};
+use super::{stream, Render, Writer, WriterOptions};
 use crate::batch::FileReport;
 use crate::finding::Severity;
 
-struct Github {
-    out: Box<dyn Write>,
-}
+struct Github;
 
 pub(super) fn make(out: Box<dyn Write>, _: WriterOptions) -> Box<dyn Writer> {
-    Box::new(Github { out })
+    stream(out, Github)
 }
 
 /// Escapes a command's message (the part after `::`).
@@ -36,12 +34,17 @@ fn command(s: Severity) -> &'static str {
     }
 }
 
-impl Writer for Github {
-    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+impl Render for Github {
+    // Input errors are annotations too.
+    fn errors_to_stderr(&self) -> bool {
+        false
+    }
+
+    fn render(&self, r: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
         for e in &r.errors {
             let line = e.line.map_or(String::new(), |l| format!(",line={l}"));
             writeln!(
-                self.out,
+                out,
                 "::error file={}{line},title={}::{}",
                 escape_property(&e.path),
                 escape_property("tonecheck: input error"),
@@ -66,7 +69,7 @@ impl Writer for Github {
                     String::new()
                 };
                 writeln!(
-                    self.out,
+                    out,
                     "::{} file={},line={},endLine={end_line}{cols},title={}::{}",
                     command(f.severity),
                     escape_property(&r.path),
@@ -77,10 +80,6 @@ impl Writer for Github {
             }
         }
         Ok(())
-    }
-
-    fn finish(&mut self, _: &RunSummary) -> io::Result<()> {
-        self.out.flush()
     }
 }
 

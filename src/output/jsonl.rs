@@ -6,62 +6,69 @@
 //! Each line is written whole, so a reader never sees half a line.
 use std::io::{self, Write};
 
-use super::{print_errors, transcript_records, RunSummary, Writer, WriterOptions};
+use super::{stream, transcript_records, Render, RunSummary, Writer, WriterOptions};
 use crate::batch::FileReport;
 
 struct JsonLines {
-    out: Box<dyn Write>,
     summary_line: bool,
-    line: Vec<u8>,
 }
 
 pub(super) fn make(out: Box<dyn Write>, opts: WriterOptions) -> Box<dyn Writer> {
-    Box::new(JsonLines {
+    stream(
         out,
-        summary_line: !opts.no_summary_line,
-        line: Vec::new(),
-    })
+        JsonLines {
+            summary_line: !opts.no_summary_line,
+        },
+    )
 }
 
-impl Writer for JsonLines {
-    fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        print_errors(r);
+impl Render for JsonLines {
+    fn render(&self, r: &FileReport, out: &mut Vec<u8>) -> io::Result<()> {
         for rec in transcript_records(r) {
-            self.line.clear();
-            serde_json::to_writer(&mut self.line, &rec)?;
-            self.line.push(b'\n');
-            self.out.write_all(&self.line)?;
+            let start = out.len();
+            if let Err(e) = serde_json::to_writer(&mut *out, &rec) {
+                // Only whole lines are written.
+                out.truncate(start);
+                return Err(e.into());
+            }
+            out.push(b'\n');
         }
-        // Each file's lines leave at once, so a downstream reader sees results as they come.
-        self.out.flush()
+        Ok(())
     }
 
-    fn finish(&mut self, summary: &RunSummary) -> io::Result<()> {
+    // Each file's lines leave at once, so a downstream reader sees results as they come.
+    fn flush_each_file(&self) -> bool {
+        true
+    }
+
+    fn finish(&self, summary: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
         if self.summary_line && !summary.interrupted {
-            self.out.write_all(&summary.summary_line())?;
+            out.write_all(&summary.summary_line())?;
         }
-        self.out.flush()
+        Ok(())
     }
 }
 
 /// Writes only the summary line (`--summary FILE`).
-struct SummaryOnly {
-    out: Box<dyn Write>,
-}
+struct SummaryOnly;
 
 pub(super) fn summary_only(out: Box<dyn Write>) -> Box<dyn Writer> {
-    Box::new(SummaryOnly { out })
+    stream(out, SummaryOnly)
 }
 
-impl Writer for SummaryOnly {
-    fn file(&mut self, _: &FileReport) -> io::Result<()> {
+impl Render for SummaryOnly {
+    fn render(&self, _: &FileReport, _: &mut Vec<u8>) -> io::Result<()> {
         Ok(())
     }
 
-    fn finish(&mut self, summary: &RunSummary) -> io::Result<()> {
+    fn errors_to_stderr(&self) -> bool {
+        false
+    }
+
+    fn finish(&self, summary: &RunSummary, out: &mut dyn Write) -> io::Result<()> {
         if !summary.interrupted {
-            self.out.write_all(&summary.summary_line())?;
+            out.write_all(&summary.summary_line())?;
         }
-        self.out.flush()
+        Ok(())
     }
 }

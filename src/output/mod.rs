@@ -17,7 +17,8 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use crate::batch::FileReport;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleInfo, Severity};
+use crate::input::InputError;
 use crate::score::{CallScore, MergeError, ScoreSummary, Scorecard};
 use crate::transcript::{Metadata, Role};
 
@@ -79,13 +80,27 @@ impl RunSummary {
         }
     }
 
+    /// Adds a file as `add` does, from its tally.
+    pub fn add_tally(&mut self, t: &Tally) {
+        self.files += 1;
+        self.errors += t.errors;
+        self.transcripts += t.transcripts;
+        for (rule, severity, n) in &t.findings {
+            self.add_findings(&rule.id, *severity, *n);
+        }
+    }
+
     pub fn add_finding(&mut self, rule: &str, severity: Severity) {
-        self.findings += 1;
-        *self.by_severity.entry(severity).or_default() += 1;
+        self.add_findings(rule, severity, 1);
+    }
+
+    fn add_findings(&mut self, rule: &str, severity: Severity, n: usize) {
+        self.findings += n;
+        *self.by_severity.entry(severity).or_default() += n;
         match self.by_rule.get_mut(rule) {
-            Some(n) => *n += 1,
+            Some(count) => *count += n,
             None => {
-                self.by_rule.insert(rule.to_string(), 1);
+                self.by_rule.insert(rule.to_string(), n);
             }
         }
     }
@@ -174,6 +189,149 @@ pub trait Writer {
     /// Whether this writer prints source lines (so reports must keep the file text).
     fn wants_source(&self) -> bool {
         false
+    }
+    /// A streaming format's renderer (see `Render`): the batch's workers may run it on each
+    /// report and hand this writer the bytes through `rendered` instead of the report
+    /// through `file`. `None` for formats that need more than one report at a time.
+    fn renderer(&self) -> Option<Arc<dyn Render>> {
+        None
+    }
+    /// Writes what this writer's renderer made of the next file, as `file` would have
+    /// written that file: `errors` are the file's input errors, `bytes` the rendering.
+    /// Called only on writers that have a renderer.
+    fn rendered(&mut self, errors: &[InputError], bytes: &[u8]) -> io::Result<()> {
+        let _ = (errors, bytes);
+        unreachable!("only a writer with a renderer is handed rendered bytes")
+    }
+}
+
+/// How a streaming format turns one file's report into its output. It sees nothing but
+/// that report (and the options it was made with), so the batch's workers run it, each
+/// into its own buffer, and the writer thread only writes the buffers in path order (as
+/// ripgrep's printers do): the output is the same bytes as when the writer renders each
+/// report itself, whatever the thread count. A streaming format is one `Render` and
+/// `stream(out, render)` in its file.
+pub trait Render: Send + Sync {
+    /// Appends the file's output to `out`. On an error, what was appended is written and the
+    /// run stops there.
+    fn render(&self, r: &FileReport, out: &mut Vec<u8>) -> io::Result<()>;
+    /// Written once, before the first file's bytes (or at the end if no file came): a header.
+    fn begin(&self, _out: &mut Vec<u8>) -> io::Result<()> {
+        Ok(())
+    }
+    /// Written once at the end, before the output is flushed.
+    fn finish(&self, _summary: &RunSummary, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+    /// Whether input errors go to standard error (`print_errors`); otherwise `render`
+    /// shows them in the output.
+    fn errors_to_stderr(&self) -> bool {
+        true
+    }
+    /// Whether each file's output is flushed as soon as it is written, so a reader at the
+    /// other end of a pipe sees results as they come.
+    fn flush_each_file(&self) -> bool {
+        false
+    }
+}
+
+/// The writer of a streaming format: it renders a report itself when it is handed one
+/// (`file`), or writes what a worker rendered (`rendered`), the same bytes either way.
+struct Stream {
+    out: Box<dyn Write>,
+    render: Arc<dyn Render>,
+    begun: bool,
+    buf: Vec<u8>,
+}
+
+/// The writer of a streaming format rendered by `render`.
+pub fn stream(out: Box<dyn Write>, render: impl Render + 'static) -> Box<dyn Writer> {
+    Box::new(Stream {
+        out,
+        render: Arc::new(render),
+        begun: false,
+        buf: Vec::new(),
+    })
+}
+
+impl Stream {
+    fn begin(&mut self) -> io::Result<()> {
+        if !self.begun {
+            self.begun = true;
+            let mut head = Vec::new();
+            let res = self.render.begin(&mut head);
+            self.out.write_all(&head)?;
+            res?;
+        }
+        Ok(())
+    }
+}
+
+impl Writer for Stream {
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let res = self.render.render(r, &mut buf);
+        let written = self.rendered(&r.errors, &buf);
+        self.buf = buf;
+        written.and(res)
+    }
+
+    fn rendered(&mut self, errors: &[InputError], bytes: &[u8]) -> io::Result<()> {
+        if self.render.errors_to_stderr() {
+            print_input_errors(errors);
+        }
+        self.begin()?;
+        self.out.write_all(bytes)?;
+        if self.render.flush_each_file() {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
+    fn renderer(&self) -> Option<Arc<dyn Render>> {
+        Some(self.render.clone())
+    }
+
+    fn finish(&mut self, summary: &RunSummary) -> io::Result<()> {
+        self.begin()?;
+        self.render.finish(summary, &mut self.out)?;
+        self.out.flush()
+    }
+}
+
+/// What one file adds to a run's summary (`RunSummary::add_tally`), counted on the worker
+/// that checked it so that the report can be freed there. Files with a score are
+/// summarised from the report itself (`RunSummary::add`).
+#[derive(Debug, Default)]
+pub struct Tally {
+    errors: usize,
+    transcripts: usize,
+    /// Findings per rule and severity.
+    findings: Vec<(Arc<RuleInfo>, Severity, usize)>,
+}
+
+impl Tally {
+    pub fn of(r: &FileReport) -> Tally {
+        let mut tally = Tally {
+            errors: r.errors.len(),
+            transcripts: r.transcripts.len(),
+            findings: Vec::new(),
+        };
+        for t in &r.transcripts {
+            debug_assert!(t.score.is_none(), "a scored file is summarised by `add`");
+            for f in &t.checked.findings {
+                match tally
+                    .findings
+                    .iter_mut()
+                    .find(|(rule, s, _)| Arc::ptr_eq(rule, &f.rule) && *s == f.severity)
+                {
+                    Some((_, _, n)) => *n += 1,
+                    None => tally.findings.push((f.rule.clone(), f.severity, 1)),
+                }
+            }
+        }
+        tally
     }
 }
 
@@ -312,9 +470,17 @@ pub fn match_end(t: &crate::batch::TranscriptReport, f: &Finding) -> (usize, usi
 /// Input errors go to standard error in the human formats, as `path:line: error: reason`,
 /// with control characters from file names and contents escaped.
 pub fn print_errors(r: &FileReport) {
+    print_input_errors(&r.errors);
+}
+
+/// `print_errors` of a file's errors.
+pub fn print_input_errors(errors: &[InputError]) {
     use escape::terminal;
+    if errors.is_empty() {
+        return;
+    }
     let mut err = io::stderr().lock();
-    for e in &r.errors {
+    for e in errors {
         let (path, message) = (terminal(&e.path), terminal(&e.message));
         let _ = match e.line {
             Some(l) => writeln!(err, "{path}:{l}: error: {message}"),
