@@ -294,6 +294,14 @@ enum Needs {
         when: u8,
         by: u8,
     },
+    /// Only those in the first `within` turns of a `by` role after the first answered hit of
+    /// matcher `trigger` (read `FirstAnswered`), and in every turn before it: a `conditional`
+    /// rule's `expect` after a first trigger.
+    Answers {
+        trigger: MatcherId,
+        within: u32,
+        by: u8,
+    },
 }
 
 /// `Matchers::group_first` of a group that does not stop early.
@@ -362,6 +370,23 @@ impl MatcherBuilder {
             by: speaker_bits(by),
         };
         self.note_reader(id, when, needs);
+    }
+
+    /// Notes that a rule reads the hits of matcher `id` only in turns of `speaker` up to the
+    /// `within`-th after the first answered hit of `trigger` (`Needs::Answers`).
+    pub fn read_answers(
+        &mut self,
+        id: MatcherId,
+        speaker: pack::SpeakerSel,
+        trigger: MatcherId,
+        within: usize,
+    ) {
+        let needs = Needs::Answers {
+            trigger,
+            within: within.min(u32::MAX as usize) as u32,
+            by: speaker_bits(speaker),
+        };
+        self.note_reader(id, speaker, needs);
     }
 
     fn note_reader(&mut self, id: MatcherId, speaker: pack::SpeakerSel, needs: Needs) {
@@ -559,8 +584,8 @@ impl MatcherBuilder {
     fn build(self) -> Result<Matchers, String> {
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        let mut by_ptr: HashMap<(*const pattern::Test, u8, u32), usize, crate::lexicon::Fnv> =
-            HashMap::default();
+        type ByPtr = (*const pattern::Test, u8, u32, u32);
+        let mut by_ptr: HashMap<ByPtr, usize, crate::lexicon::Fnv> = HashMap::default();
         // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
         // two different emoji sets must not share a group.) And by the roles whose turns
         // its matchers' hits are read in, so that a group is verified only in those turns
@@ -584,24 +609,52 @@ impl MatcherBuilder {
                 _ => NOT_FIRST,
             })
             .collect();
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], u8, u32);
+        // And a matcher read only in the answers to such a trigger, so they can stop once
+        // enough answers have passed (`Needs::Answers`).
+        let mut answers: Vec<(u32, u32, u8)> = Vec::new();
+        let answer_of: Vec<u32> = (0..self.count as usize)
+            .map(|m| match self.needs.get(m) {
+                Some(&Needs::Answers {
+                    trigger,
+                    within,
+                    by,
+                }) => match first_of[self.report_as[trigger as usize] as usize] {
+                    NOT_FIRST => NOT_FIRST,
+                    f => {
+                        answers.push((f, within, by));
+                        answers.len() as u32 - 1
+                    }
+                },
+                _ => NOT_FIRST,
+            })
+            .collect();
+        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], u8, u32, u32);
         let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut group_reads: Vec<u8> = Vec::new();
         let mut group_first: Vec<u32> = Vec::new();
+        let mut group_answer: Vec<u32> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
-            let m = self.origins[fi].matcher;
-            let (bits, first) = (reads(m), first_of[self.report_as[m as usize] as usize]);
+            let m = self.report_as[self.origins[fi].matcher as usize] as usize;
+            let (bits, first, answer) = (reads(m as MatcherId), first_of[m], answer_of[m]);
             let gi = *by_ptr
-                .entry((Arc::as_ptr(t), bits, first))
+                .entry((Arc::as_ptr(t), bits, first, answer))
                 .or_insert_with(|| {
                     *by_content
-                        .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], bits, first))
+                        .entry((
+                            &t.words[..],
+                            &t.prefixes[..],
+                            &t.puncts[..],
+                            bits,
+                            first,
+                            answer,
+                        ))
                         .or_insert_with(|| {
                             members.push(Vec::new());
                             group_reads.push(bits);
                             group_first.push(first);
+                            group_answer.push(answer);
                             members.len() - 1
                         })
                 });
@@ -697,6 +750,8 @@ impl MatcherBuilder {
             group_first,
             first_of,
             firsts,
+            group_answer,
+            answers,
             registry: Default::default(),
             flats: self.flats,
             origins: self.origins,
@@ -905,6 +960,11 @@ struct Matchers {
     first_of: Vec<u32>,
     /// The (`when`, `by`) role masks of each matcher read only up to its first answered hit.
     firsts: Vec<(u8, u8)>,
+    /// Per group, its matcher's index in `answers` when it is read only in the answers to
+    /// a first trigger (`NOT_FIRST` otherwise).
+    group_answer: Vec<u32>,
+    /// (index in `firsts`, `within`, `by` roles) of each matcher read only in the answers.
+    answers: Vec<(u32, u32, u8)>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
     flats: Vec<Flat>,
@@ -950,6 +1010,8 @@ struct Scratch {
     later: Vec<u8>,
     /// Per `Matchers::firsts` entry, whether its first answered hit has been found.
     done: Vec<bool>,
+    /// Per `Matchers::answers` entry, the turns of its `by` roles since that hit.
+    answered: Vec<u32>,
 }
 
 thread_local! {
@@ -1038,6 +1100,7 @@ impl Matchers {
             hits,
             later,
             done,
+            answered,
         } = s;
         hits.clear();
         fired.clear();
@@ -1078,17 +1141,29 @@ impl Matchers {
             }
             done.clear();
             done.resize(self.firsts.len(), false);
+            answered.clear();
+            answered.resize(self.answers.len(), 0);
             for (ti, turn) in t.turns.iter().enumerate() {
                 toks.tokenize(&turn.text);
                 found.clear();
                 let role = role_bit(turn.role);
+                for (a, &(f, _, by)) in self.answers.iter().enumerate() {
+                    if done[f as usize] && role & by != 0 {
+                        answered[a] += 1;
+                    }
+                }
                 for k in 0..toks.len() {
                     woke.clear();
                     self.anchors.wake(self, toks, k, woke);
                     for &gi in woke.iter() {
-                        let first = self.group_first[gi as usize];
+                        let (first, answer) = (
+                            self.group_first[gi as usize],
+                            self.group_answer[gi as usize],
+                        );
                         if self.group_reads[gi as usize] & role == 0
                             || (first != NOT_FIRST && done[first as usize])
+                            || (answer != NOT_FIRST
+                                && answered[answer as usize] > self.answers[answer as usize].1)
                         {
                             continue;
                         }
@@ -2185,6 +2260,36 @@ rules:
         // And the rule judges that first trigger as before: answered or not.
         let f = e.check(&t).findings;
         assert!(f.iter().any(|f| f.rule.id == "t-first" && f.turn == 1));
+    }
+
+    /// The `expect` of such a rule is read only in the responder's turns before the first
+    /// answered trigger and in the `within_turns` after it: the scan stops looking for it
+    /// after those, unless another rule reads it too.
+    #[test]
+    fn an_answer_is_not_looked_for_after_the_answers_a_first_trigger_reads() {
+        let pack = "pack: t\nrules:\n  - id: t-answer\n    kind: conditional\n    \
+                    severity: error\n    message: m\n    trigger: first\n    within_turns: 2\n    \
+                    when: { phrases: [late] }\n    expect: { phrases: [sorry] }\n  \
+                    - id: t-each\n    kind: conditional\n    severity: error\n    message: m\n    \
+                    within_turns: 2\n    when: { phrases: [late, delayed] }\n    expect: { phrases: [oops] }\n";
+        let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
+        let t = crate::examples::example_transcript(
+            "Agent: sorry oops\nCustomer: late\nAgent: sorry oops\nCustomer: hm\n\
+             Agent: sorry oops\nAgent: sorry oops\nCustomer: late",
+        )
+        .unwrap();
+        let mut s = Scratch::default();
+        e.matchers.scan(&t, &mut s);
+        let turns = |rule: &str| -> Vec<u32> {
+            let (_, m) = e.rule(rule).unwrap().matchers[1];
+            s.hits
+                .iter()
+                .filter(|h| h.matcher == m)
+                .map(|h| h.turn)
+                .collect()
+        };
+        assert_eq!(turns("t-answer"), [0, 2, 4]);
+        assert_eq!(turns("t-each"), [0, 2, 4, 5]);
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).

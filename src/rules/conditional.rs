@@ -35,12 +35,18 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
     let when_speaker = def.when_speaker.unwrap_or(SpeakerSel::Customer);
     // With `trigger: first` (and no window to skip triggers by) the rule reads the first
     // trigger the responder had a chance to answer, and nothing after it.
-    let when = if def.trigger == Some(Trigger::First) && def.window.is_none() {
-        c.required_first("when", &def.when, when_speaker, def.speaker)?
+    // and the answers to it: `expect` in the responder's turns up to `within_turns` after.
+    let within = def.within_turns.unwrap_or(DEFAULT_WITHIN_TURNS);
+    let (when, expect) = if def.trigger == Some(Trigger::First) && def.window.is_none() {
+        let when = c.required_first("when", &def.when, when_speaker, def.speaker)?;
+        (
+            when,
+            c.required_answers("expect", &def.expect, when, within)?,
+        )
     } else {
-        c.required_in("when", &def.when, when_speaker)?
+        let when = c.required_in("when", &def.when, when_speaker)?;
+        (when, c.required("expect", &def.expect)?)
     };
-    let expect = c.required("expect", &def.expect)?;
     if def.within_turns == Some(0) {
         return Err(RuleError::at(
             Some("within_turns"),
@@ -51,7 +57,7 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         when,
         expect,
         when_speaker,
-        within: def.within_turns.unwrap_or(DEFAULT_WITHIN_TURNS),
+        within,
         before: def.before_turns.unwrap_or(0),
         trigger: def.trigger.unwrap_or_default(),
     }))

@@ -94,6 +94,24 @@ impl Compiler<'_> {
         Ok(id)
     }
 
+    /// `required`, for a matcher the kind reads only in the turns of the rule's speaker
+    /// before the first answered hit of `trigger` (a `required_first` matcher) and in the
+    /// `within` such turns after it: the answers a `conditional` rule judges.
+    pub fn required_answers(
+        &mut self,
+        field: &'static str,
+        m: &Option<MatcherDef>,
+        trigger: MatcherId,
+        within: usize,
+    ) -> Result<MatcherId, RuleError> {
+        let Some(m) = m else {
+            return self.required(field, m);
+        };
+        let id = self.matcher(field, m)?;
+        self.builder.read_answers(id, self.reads, trigger, within);
+        Ok(id)
+    }
+
     /// For kinds that read their matchers' hits in any speaker's turns, or in turns that
     /// are not the rule's speaker's (a metric's `unless` on the customer's last turn): the
     /// matchers compiled so far, and every later one, are verified in every turn.
