@@ -302,6 +302,11 @@ enum Needs {
         within: u32,
         by: u8,
     },
+    /// Only those in turns holding a hit of matcher `of` (a rule's `unless`, asked only
+    /// whether it excuses such a hit).
+    Beside {
+        of: MatcherId,
+    },
 }
 
 /// `Matchers::group_first` of a group that does not stop early.
@@ -387,6 +392,12 @@ impl MatcherBuilder {
             by: speaker_bits(speaker),
         };
         self.note_reader(id, speaker, needs);
+    }
+
+    /// Notes that a rule reads the hits of matcher `id` in turns of `speaker` that hold a
+    /// hit of matcher `of` (`Needs::Beside`).
+    pub fn read_beside(&mut self, id: MatcherId, speaker: pack::SpeakerSel, of: MatcherId) {
+        self.note_reader(id, speaker, Needs::Beside { of });
     }
 
     fn note_reader(&mut self, id: MatcherId, speaker: pack::SpeakerSel, needs: Needs) {
@@ -584,7 +595,7 @@ impl MatcherBuilder {
     fn build(self) -> Result<Matchers, String> {
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        type ByPtr = (*const pattern::Test, u8, u32, u32);
+        type ByPtr = (*const pattern::Test, u8, u32, u32, u32);
         let mut by_ptr: HashMap<ByPtr, usize, crate::lexicon::Fnv> = HashMap::default();
         // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
         // two different emoji sets must not share a group.) And by the roles whose turns
@@ -628,18 +639,54 @@ impl MatcherBuilder {
                 _ => NOT_FIRST,
             })
             .collect();
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], u8, u32, u32);
+        // And a matcher read only beside another's hits, so it is verified only in turns
+        // where the scan found one (`Needs::Beside`). Not beside a matcher some of whose
+        // hits come from elsewhere (a regex, a sentiment condition), or one read only
+        // beside yet another.
+        let derived: HashSet<MatcherId> = self
+            .regex_targets
+            .iter()
+            .flatten()
+            .chain(self.conditions.iter().map(|c| &c.matcher))
+            .map(|&m| self.report_as[m as usize])
+            .collect();
+        let beside_of: Vec<u32> = (0..self.count as usize)
+            .map(|m| match self.needs.get(m) {
+                Some(&Needs::Beside { of }) => {
+                    let of = self.report_as[of as usize];
+                    let plain = !derived.contains(&of)
+                        && !matches!(self.needs.get(of as usize), Some(Needs::Beside { .. }));
+                    if plain {
+                        of
+                    } else {
+                        NOT_FIRST
+                    }
+                }
+                _ => NOT_FIRST,
+            })
+            .collect();
+        type Content<'a> = (
+            &'a [Box<str>],
+            &'a [Box<str>],
+            &'a [Box<str>],
+            u8,
+            u32,
+            u32,
+            u32,
+        );
         let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut group_reads: Vec<u8> = Vec::new();
         let mut group_first: Vec<u32> = Vec::new();
         let mut group_answer: Vec<u32> = Vec::new();
+        let mut group_beside: Vec<u32> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
             let m = self.report_as[self.origins[fi].matcher as usize] as usize;
             let (bits, first, answer) = (reads(m as MatcherId), first_of[m], answer_of[m]);
+            let beside = beside_of[m];
             let gi = *by_ptr
-                .entry((Arc::as_ptr(t), bits, first, answer))
+                .entry((Arc::as_ptr(t), bits, first, answer, beside))
                 .or_insert_with(|| {
                     *by_content
                         .entry((
@@ -649,12 +696,14 @@ impl MatcherBuilder {
                             bits,
                             first,
                             answer,
+                            beside,
                         ))
                         .or_insert_with(|| {
                             members.push(Vec::new());
                             group_reads.push(bits);
                             group_first.push(first);
                             group_answer.push(answer);
+                            group_beside.push(beside);
                             members.len() - 1
                         })
                 });
@@ -752,6 +801,7 @@ impl MatcherBuilder {
             firsts,
             group_answer,
             answers,
+            group_beside,
             registry: Default::default(),
             flats: self.flats,
             origins: self.origins,
@@ -965,6 +1015,9 @@ struct Matchers {
     group_answer: Vec<u32>,
     /// (index in `firsts`, `within`, `by` roles) of each matcher read only in the answers.
     answers: Vec<(u32, u32, u8)>,
+    /// Per group, the matcher beside whose hits alone it is read (`NOT_FIRST`: everywhere):
+    /// it is verified after the turn's other groups, and only when that matcher matched.
+    group_beside: Vec<u32>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
     flats: Vec<Flat>,
@@ -1012,6 +1065,10 @@ struct Scratch {
     done: Vec<bool>,
     /// Per `Matchers::answers` entry, the turns of its `by` roles since that hit.
     answered: Vec<u32>,
+    /// (group, token) wakes of groups read only beside another matcher's hits, verified
+    /// once the turn's other groups have been; and the matchers that matched in the turn.
+    deferred: Vec<(u32, u32)>,
+    matched: Vec<MatcherId>,
 }
 
 thread_local! {
@@ -1101,6 +1158,8 @@ impl Matchers {
             later,
             done,
             answered,
+            deferred,
+            matched,
         } = s;
         hits.clear();
         fired.clear();
@@ -1146,6 +1205,7 @@ impl Matchers {
             for (ti, turn) in t.turns.iter().enumerate() {
                 toks.tokenize(&turn.text);
                 found.clear();
+                deferred.clear();
                 let role = role_bit(turn.role);
                 for (a, &(f, _, by)) in self.answers.iter().enumerate() {
                     if done[f as usize] && role & by != 0 {
@@ -1167,11 +1227,48 @@ impl Matchers {
                         {
                             continue;
                         }
+                        if self.group_beside[gi as usize] != NOT_FIRST {
+                            deferred.push((gi, k as u32));
+                            continue;
+                        }
                         self.groups[gi as usize].verify_anchored(
                             &self.flats,
                             &self.registry,
                             toks,
                             k,
+                            gs,
+                            |fi, a, b| {
+                                let o = &self.origins[fi as usize];
+                                found.push((o.matcher, o.role, a as u32, b as u32));
+                            },
+                        );
+                    }
+                }
+                // Groups read only beside another matcher's hits: verified now, where that
+                // matcher matched in this turn (a match its exclusions drop still counts:
+                // the hits are a superset of what the rule asks about).
+                if !deferred.is_empty() && !found.is_empty() {
+                    matched.clear();
+                    matched.extend(
+                        found
+                            .iter()
+                            .filter(|f| f.1 == Role::Match)
+                            .map(|f| self.report_as[f.0 as usize]),
+                    );
+                    matched.sort_unstable();
+                    matched.dedup();
+                    for &(gi, k) in deferred.iter() {
+                        if matched
+                            .binary_search(&self.group_beside[gi as usize])
+                            .is_err()
+                        {
+                            continue;
+                        }
+                        self.groups[gi as usize].verify_anchored(
+                            &self.flats,
+                            &self.registry,
+                            toks,
+                            k as usize,
                             gs,
                             |fi, a, b| {
                                 let o = &self.origins[fi as usize];
@@ -2290,6 +2387,51 @@ rules:
         };
         assert_eq!(turns("t-answer"), [0, 2, 4]);
         assert_eq!(turns("t-each"), [0, 2, 4, 5]);
+    }
+
+    /// A rule's `unless` is looked for only in the turns where the hits it may excuse are
+    /// (a phrase rule's `match`), unless another rule reads it more widely.
+    #[test]
+    fn an_unless_is_looked_for_only_beside_the_hits_it_excuses() {
+        let pack = r#"
+pack: t
+rules:
+  - id: t-phrase
+    severity: warning
+    message: m
+    match: { phrases: [policy] }
+    unless: { phrases: [instead] }
+  - id: t-shared
+    severity: warning
+    message: m
+    match: { phrases: [rules] }
+    unless: &shared { phrases: [however] }
+  - id: t-drop
+    kind: metric
+    severity: info
+    message: m
+    metric: customer_sentiment_shift
+    min: -0.5
+    unless: *shared
+"#;
+        let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
+        let t = crate::examples::example_transcript(
+            "Customer: hi\nAgent: policy, instead however\nCustomer: ok\n\
+             Agent: instead however rules\nCustomer: bye",
+        )
+        .unwrap();
+        let mut s = Scratch::default();
+        e.matchers.scan(&t, &mut s);
+        let turns = |rule: &str| -> Vec<u32> {
+            let m = e.rule(rule).unwrap().common.unless.unwrap();
+            s.hits
+                .iter()
+                .filter(|h| h.matcher == m)
+                .map(|h| h.turn)
+                .collect()
+        };
+        assert_eq!(turns("t-phrase"), [1]);
+        assert_eq!(turns("t-shared"), [1, 3]);
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).

@@ -47,6 +47,8 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
         let when = c.required_in("when", &def.when, when_speaker)?;
         (when, c.required("expect", &def.expect)?)
     };
+    // `unless` voids an `expect` hit in its sentence.
+    c.unless_beside(expect);
     if def.within_turns == Some(0) {
         return Err(RuleError::at(
             Some("within_turns"),

@@ -28,6 +28,9 @@ pub struct Compiler<'a> {
     /// Whose turns the kind reads the hits of the next matcher in (`required_in`): the
     /// engine verifies a matcher's patterns only in turns some rule reads its hits in.
     reads: SpeakerSel,
+    /// The matcher beside whose hits alone the kind asks whether the rule's `unless`
+    /// excuses them (`unless_beside`).
+    excuses: Option<MatcherId>,
 }
 
 impl Compiler<'_> {
@@ -110,6 +113,13 @@ impl Compiler<'_> {
         let id = self.matcher(field, m)?;
         self.builder.read_answers(id, self.reads, trigger, within);
         Ok(id)
+    }
+
+    /// Says that the kind asks about the rule's `unless` only in turns holding a hit of
+    /// matcher `id` (to excuse that hit): the engine then looks for the `unless` only in
+    /// those turns.
+    pub fn unless_beside(&mut self, id: MatcherId) {
+        self.excuses = Some(id);
     }
 
     /// For kinds that read their matchers' hits in any speaker's turns, or in turns that
@@ -233,14 +243,26 @@ pub fn compile(
         builder,
         fields: Vec::new(),
         reads: def.speaker,
+        excuses: None,
     };
-    let unless = c.optional("unless", &def.unless)?;
+    // Compiled first (its errors come first), said whose turns it is read in once the
+    // kind has said how it reads it.
+    let unless = match &def.unless {
+        Some(m) => Some(c.matcher("unless", m)?),
+        None => None,
+    };
     let compile = REGISTRY
         .iter()
         .find(|(k, _)| *k == def.kind)
         .map(|(_, f)| *f)
         .expect("every KindName has a registry entry");
     let kind = compile(&mut c)?;
+    if let Some(u) = unless {
+        match c.excuses {
+            Some(beside) => c.builder.read_beside(u, c.reads, beside),
+            None => c.builder.read_in(u, c.reads),
+        }
+    }
     Ok((kind, unless, c.fields))
 }
 

@@ -11,6 +11,7 @@ struct Phrase {
 pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
     c.only_fields(&["match", "where"])?;
     let matcher = c.required("match", &c.def.match_.clone())?;
+    c.unless_beside(matcher);
     Ok(Box::new(Phrase { matcher }))
 }
 

@@ -16,6 +16,7 @@ struct Required {
 pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> {
     c.only_fields(&["expect", "where", "min_turns"])?;
     let expect = c.required("expect", &c.def.expect.clone())?;
+    c.unless_beside(expect);
     if c.def.min_turns == Some(0) {
         return Err(RuleError::at(
             Some("min_turns"),

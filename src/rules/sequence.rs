@@ -19,6 +19,8 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
     c.only_fields(&["first", "then", "max_words", "scope", "where"])?;
     let def = c.def.clone();
     let first = c.required("first", &def.first)?;
+    // A sequence is excused in the turn of its `first` hit.
+    c.unless_beside(first);
     let then = c.required("then", &def.then)?;
     Ok(Box::new(Sequence {
         first,
