@@ -312,6 +312,10 @@ enum Needs {
 /// `Matchers::group_first` of a group that does not stop early.
 const NOT_FIRST: u32 = u32::MAX;
 
+/// In `Matchers::group_beside`: an exclusion group, verified where matcher `x & !OWN`
+/// itself (not the matcher it reports as) matched.
+const OWN: u32 = 1 << 31;
+
 /// A turn's role as a bit of a matcher's `reads` mask.
 fn role_bit(r: crate::transcript::Role) -> u8 {
     match r {
@@ -684,7 +688,12 @@ impl MatcherBuilder {
             let t = f.anchor_arc();
             let m = self.report_as[self.origins[fi].matcher as usize] as usize;
             let (bits, first, answer) = (reads(m as MatcherId), first_of[m], answer_of[m]);
-            let beside = beside_of[m];
+            // An exclusion (`except`, `not_near`) only drops its own matcher's matches: it
+            // is verified only where that matcher (the alternative itself) matched.
+            let beside = match self.origins[fi].role {
+                Role::Match => beside_of[m],
+                _ => OWN | self.origins[fi].matcher,
+            };
             let gi = *by_ptr
                 .entry((Arc::as_ptr(t), bits, first, answer, beside))
                 .or_insert_with(|| {
@@ -1247,21 +1256,24 @@ impl Matchers {
                 // Groups read only beside another matcher's hits: verified now, where that
                 // matcher matched in this turn (a match its exclusions drop still counts:
                 // the hits are a superset of what the rule asks about).
-                if !deferred.is_empty() && !found.is_empty() {
+                // Then the exclusions, where their own matcher matched (an `unless` included).
+                for exclusions in [false, true] {
+                    if deferred.is_empty() || found.is_empty() {
+                        break;
+                    }
                     matched.clear();
-                    matched.extend(
-                        found
-                            .iter()
-                            .filter(|f| f.1 == Role::Match)
-                            .map(|f| self.report_as[f.0 as usize]),
-                    );
+                    for f in found.iter().filter(|f| f.1 == Role::Match) {
+                        matched.push(if exclusions {
+                            OWN | f.0
+                        } else {
+                            self.report_as[f.0 as usize]
+                        });
+                    }
                     matched.sort_unstable();
                     matched.dedup();
                     for &(gi, k) in deferred.iter() {
-                        if matched
-                            .binary_search(&self.group_beside[gi as usize])
-                            .is_err()
-                        {
+                        let of = self.group_beside[gi as usize];
+                        if (of & OWN != 0) != exclusions || matched.binary_search(&of).is_err() {
                             continue;
                         }
                         self.groups[gi as usize].verify_anchored(
@@ -2432,6 +2444,41 @@ rules:
         };
         assert_eq!(turns("t-phrase"), [1]);
         assert_eq!(turns("t-shared"), [1, 3]);
+    }
+
+    /// A matcher's exclusions are grouped apart from its matches and verified only in turns
+    /// where the matcher itself matched; there they still drop the matches they overlap.
+    #[test]
+    fn exclusions_are_verified_only_where_their_matcher_matched() {
+        let pack = r#"
+pack: t
+rules:
+  - id: t-refund
+    severity: warning
+    message: m
+    match:
+      phrases: [no refund]
+      except: [no refund needed]
+"#;
+        let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
+        let m = &e.matchers;
+        for (gi, g) in m.groups.iter().enumerate() {
+            for &fi in &g.members {
+                let o = &m.origins[fi as usize];
+                let want = match o.role {
+                    Role::Match => NOT_FIRST,
+                    _ => OWN | o.matcher,
+                };
+                assert_eq!(m.group_beside[gi], want, "{}", o.source);
+            }
+        }
+        let t = crate::examples::example_transcript(
+            "Customer: no refund needed\nAgent: no refund, sorry\nCustomer: ok\n\
+             Agent: no refund needed then",
+        )
+        .unwrap();
+        let turns: Vec<usize> = e.check(&t).findings.iter().map(|f| f.turn).collect();
+        assert_eq!(turns, [1]);
     }
 
     /// A pattern anchored at "not" finds the contracted "n't" ("can't" is read as can + not).
