@@ -138,6 +138,7 @@ impl Building {
                     ^ t.puncts.len() as u64
                     ^ u64::from(t.any) << 60
                     ^ u64::from(t.num) << 61
+                    ^ u64::from(t.code) << 59
                     ^ u64::from(t.negated) << 62;
                 crate::lexicon::word_hash(&t.label) ^ sizes
             })
@@ -174,6 +175,7 @@ fn same_test(x: &Test, y: &Test) -> bool {
         && x.puncts == y.puncts
         && x.any == y.any
         && x.num == y.num
+        && x.code == y.code
         && x.negated == y.negated
 }
 
@@ -515,7 +517,7 @@ struct Ids {
     tests: Vec<Arc<Test>>,
 }
 
-type TestKey = (Vec<Box<str>>, Vec<Box<str>>, Vec<Box<str>>, bool);
+type TestKey = (Vec<Box<str>>, Vec<Box<str>>, Vec<Box<str>>, (bool, bool));
 
 impl Registry {
     fn id(&self, t: &Arc<Test>) -> u32 {
@@ -524,7 +526,12 @@ impl Registry {
         if let Some(&id) = ids.by_ptr.get(&ptr) {
             return id;
         }
-        let key = (t.words.clone(), t.prefixes.clone(), t.puncts.clone(), t.num);
+        let key = (
+            t.words.clone(),
+            t.prefixes.clone(),
+            t.puncts.clone(),
+            (t.num, t.code),
+        );
         let next = ids.by_content.len() as u32;
         let id = *ids.by_content.entry(key).or_insert(next);
         if id == next {

@@ -32,6 +32,9 @@ pub struct Test {
     pub any: bool,
     /// Any number (`#num`).
     pub num: bool,
+    /// Any code or identifier (`#code`): a token of four or more ASCII letters and digits
+    /// holding a digit (`4410`, `SK4471203`, `K7XQ2M`).
+    pub code: bool,
     /// Inverts the test (`!word`): any word that is not one of these.
     pub negated: bool,
     /// How the pattern wrote it, for traces: `sorry`, `@apology`, `handle~`.
@@ -94,6 +97,7 @@ impl Test {
         self.puncts.extend(o.puncts.iter().cloned());
         self.any |= o.any;
         self.num |= o.num;
+        self.code |= o.code;
         self.words.sort();
         self.words.dedup();
     }
@@ -115,6 +119,7 @@ impl Test {
             && self.puncts.is_empty()
             && !self.any
             && !self.num
+            && !self.code
             && !self.negated
     }
 
@@ -125,7 +130,7 @@ impl Test {
         !self.puncts.is_empty()
             && self.words.is_empty()
             && self.prefixes.is_empty()
-            && !(self.any || self.num || self.negated)
+            && !(self.any || self.num || self.code || self.negated)
             && self.puncts.iter().all(|p| !p.is_ascii())
     }
 
@@ -142,6 +147,7 @@ impl Test {
             Kind::Word | Kind::Num => {
                 self.any
                     || (self.num && w.as_bytes()[0].is_ascii_digit())
+                    || (self.code && is_code(w))
                     || self.has_word(w, t.hash)
                     || t.alt.is_some_and(|a| self.has_word(a, t.alt_hash))
                     || self.prefixes.iter().any(|p| w.starts_with(&**p))
@@ -158,7 +164,7 @@ impl Test {
     /// src/group.rs): a test of plain words only. (Prefix tests were tried: looking for a
     /// prefix takes a pass over the turn's tokens and cost more than it saved.)
     pub fn filters(&self) -> bool {
-        !(self.any || self.negated || self.num)
+        !(self.any || self.negated || self.num || self.code)
             && self.puncts.is_empty()
             && self.prefixes.is_empty()
             && !self.words.is_empty()
@@ -198,7 +204,7 @@ impl Test {
             // Emoji and other symbols outside ASCII ("😭", "🤬") are rarer than most words.
             return 150 * 1000 / (1000 + self.puncts.len().min(1000));
         }
-        if self.any || self.num || self.negated || !self.puncts.is_empty() {
+        if self.any || self.num || self.code || self.negated || !self.puncts.is_empty() {
             return 0;
         }
         if self.words.is_empty() && self.prefixes.is_empty() {
@@ -295,7 +301,7 @@ impl Flat {
             })
             .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
             .map(|(_, i)| i)
-            .ok_or("a pattern needs at least one required word or emoji to anchor on (not only `*`, `#num`, ASCII marks or optional words)")?;
+            .ok_or("a pattern needs at least one required word or emoji to anchor on (not only `*`, `#num`, `#code`, ASCII marks or optional words)")?;
         let Elem::Tok(anchor_test) = elems[anchor].clone() else {
             unreachable!("anchors are always required tokens")
         };
@@ -798,8 +804,14 @@ impl Parser<'_> {
     }
 }
 
+/// A code or identifier (`#code`): four or more ASCII letters and digits, one a digit.
+fn is_code(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 4 && b.iter().all(u8::is_ascii_alphanumeric) && b.iter().any(u8::is_ascii_digit)
+}
+
 /// One whitespace-separated chunk: `word`, `word~`, `pre*`, `word?`, `@class`, `~0-3`,
-/// `^`, `$`, `#num`, `*`, or marks.
+/// `^`, `$`, `#num`, `#code`, `*`, or marks.
 fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
     match chunk {
         "^" => return Ok(vec![Ast::Start]),
@@ -820,6 +832,13 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
             return Ok(vec![Ast::Test(Test {
                 num: true,
                 label: "#num".into(),
+                ..Default::default()
+            })])
+        }
+        "#code" => {
+            return Ok(vec![Ast::Test(Test {
+                code: true,
+                label: "#code".into(),
                 ..Default::default()
             })])
         }
@@ -849,8 +868,9 @@ fn word_chunk(chunk: &str) -> Result<Vec<Ast>, String> {
         _ => (chunk, false),
     };
     let wrap = |a: Ast| if opt { Ast::Opt(Box::new(a)) } else { a };
-    // `*?` and `#num?`: an optional any-word or number, not an optional literal `*`.
-    if let "*" | "#num" = body {
+    // `*?`, `#num?` and `#code?`: an optional any-word, number or code, not an optional
+    // literal `*`.
+    if let "*" | "#num" | "#code" = body {
         return Ok(word_chunk(body)?.into_iter().map(wrap).collect());
     }
     if let Some(name) = body.strip_prefix('@') {
@@ -1204,7 +1224,10 @@ impl PrecompileWriter {
             return i;
         }
         let mut rec = vec![
-            u32::from(t.any) | u32::from(t.num) << 1 | u32::from(t.negated) << 2,
+            u32::from(t.any)
+                | u32::from(t.num) << 1
+                | u32::from(t.negated) << 2
+                | u32::from(t.code) << 3,
             self.string(&t.label),
         ];
         for list in [&t.words, &t.prefixes, &t.puncts] {
@@ -1386,6 +1409,7 @@ impl Table {
                     any: flags & 1 != 0,
                     num: flags & 2 != 0,
                     negated: flags & 4 != 0,
+                    code: flags & 8 != 0,
                     label,
                     words: self.strings(&mut at),
                     prefixes: self.strings(&mut at),
@@ -1680,6 +1704,26 @@ mod tests {
         assert!(
             f.find_in(&toks, 2, 4).is_empty(),
             "starts before the window"
+        );
+    }
+
+    #[test]
+    fn codes_are_identifiers_of_letters_and_digits() {
+        for (text, want) in [
+            ("order SK4471203 came", Some("order SK4471203")),
+            ("order #88213 came", Some("order #88213")),
+            ("order K7XQ2M came", Some("order K7XQ2M")),
+            ("order 4410", Some("order 4410")),
+            ("order 123 came", None),
+            ("order 1,000 came", None),
+            ("order came", None),
+            ("order today", None),
+        ] {
+            assert_eq!(matches("order #code", text).as_deref(), want, "{text}");
+        }
+        assert_eq!(
+            matches("pnr #code? please", "PNR please").as_deref(),
+            Some("PNR please")
         );
     }
 

@@ -839,6 +839,33 @@ fn unless_start_belongs_to_the_sentiment_shift_metric() {
 }
 
 #[test]
+fn repeat_kind_misuse_is_located() {
+    // An item without its ask: pointed at the item.
+    assert_pack_refused(
+        "  - id: rep-no-ask\n    kind: repeat\n    severity: info\n    message: m\n    items:\n      order:\n        given: {patterns: [\"order #code\"]}\n",
+        &format!("{}:7", PACK_LINES + 6),
+        "item `order` of kind `repeat` needs `asked:`",
+    );
+    // A misspelt key inside an item: serde's position.
+    assert_pack_refused(
+        "  - id: rep-typo\n    kind: repeat\n    severity: info\n    message: m\n    items:\n      order:\n        given: {patterns: [\"order #code\"]}\n        ask: {patterns: [\"order number\"]}\n",
+        &format!("{}:9", PACK_LINES + 8),
+        "unknown field `ask`: did you mean `asked`?",
+    );
+    // `items` on another kind, and a repeat rule with nothing to look for.
+    assert_pack_refused(
+        "  - id: rep-phrase\n    severity: info\n    message: m\n    match: {phrases: [x]}\n    items: {}\n",
+        &format!("{}:5", PACK_LINES + 5),
+        "`items` does not apply to kind `phrase`",
+    );
+    assert_pack_refused(
+        "  - id: rep-empty\n    kind: repeat\n    severity: info\n    message: m\n",
+        &format!("{}:5", PACK_LINES + 1),
+        "kind `repeat` needs `match:`, `items:` or both",
+    );
+}
+
+#[test]
 fn rules_flag_is_repeatable() {
     let env = Env::new();
     env.write(

@@ -342,6 +342,21 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
     );
     let what = match d.kind.as_str() {
         "phrase" => d.match_.as_ref().map(|m| format!("Flags: {}", summary(m))),
+        "repeat" => Some(format!(
+            "Flags: {}{}",
+            d.match_
+                .as_ref()
+                .map(|m| format!("{}; and ", summary(m)))
+                .unwrap_or_default(),
+            format_args!(
+                "an agent asking for something an earlier customer turn gave: {}",
+                d.items
+                    .iter()
+                    .flat_map(|items| items.keys().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        )),
         "sequence" => Some(format!(
             "Flags: {} followed within {} words by {}",
             d.first.as_ref().map(summary).unwrap_or_default(),

@@ -41,6 +41,7 @@ pub enum KindName {
     Required,
     Conditional,
     Metric,
+    Repeat,
 }
 
 impl KindName {
@@ -51,6 +52,7 @@ impl KindName {
             KindName::Required => "required",
             KindName::Conditional => "conditional",
             KindName::Metric => "metric",
+            KindName::Repeat => "repeat",
         }
     }
 }
@@ -123,6 +125,15 @@ pub struct RuleDef {
     /// you treat people?" as positive).
     #[serde(default)]
     pub unless_start: Option<MatcherDef>,
+    // repeat
+    /// `repeat`: named things a customer can give (an order number, a booking reference),
+    /// each with how the customer gives it and how the agent asks for it.
+    #[serde(default)]
+    pub items: Option<BTreeMap<String, RepeatItemDef>>,
+    /// `repeat`: the agent gives a reason to ask again (the value was incomplete, or not
+    /// found) or reads it back: an item ask in an agent turn where this hits is no repeat.
+    #[serde(default)]
+    pub excuse: Option<MatcherDef>,
     #[serde(default)]
     pub examples: Option<Examples>,
 }
@@ -179,6 +190,17 @@ impl MatcherDef {
     pub fn uses_sentiment(&self) -> bool {
         self.sentiment_below.is_some() || self.sentiment_above.is_some()
     }
+}
+
+/// One item of a `repeat` rule: `given` hits where the customer states it, `asked` where
+/// the agent asks for it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatItemDef {
+    #[serde(default)]
+    pub given: Option<MatcherDef>,
+    #[serde(default)]
+    pub asked: Option<MatcherDef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -3,6 +3,7 @@
 mod conditional;
 mod metric;
 mod phrase;
+mod repeat;
 mod required;
 pub mod sentiment;
 mod sequence;
@@ -165,6 +166,8 @@ impl Compiler<'_> {
             ("max", d.max.is_some()),
             ("tolerance", d.tolerance.is_some()),
             ("unless_start", d.unless_start.is_some()),
+            ("items", d.items.is_some()),
+            ("excuse", d.excuse.is_some()),
         ];
         for (name, set) in present {
             if set && !allowed.contains(&name) {
@@ -222,6 +225,7 @@ const REGISTRY: &[(KindName, CompileFn)] = &[
     (KindName::Required, required::compile),
     (KindName::Conditional, conditional::compile),
     (KindName::Metric, metric::compile),
+    (KindName::Repeat, repeat::compile),
 ];
 
 /// A compiled rule's kind, its `unless` matcher, and every matcher by field.
