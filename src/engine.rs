@@ -2084,6 +2084,18 @@ pub(crate) fn test_engine(text: &str, check_examples: bool) -> Result<Engine, St
 mod tests {
     use super::*;
 
+    /// The turns of matcher `m`'s hits when `e` scans `text` (an example transcript).
+    fn hit_turns(e: &Engine, text: &str, m: MatcherId) -> Vec<u32> {
+        let t = crate::examples::example_transcript(text).unwrap();
+        let mut s = Scratch::default();
+        e.matchers.scan(&t, &mut s);
+        s.hits
+            .iter()
+            .filter(|h| h.matcher == m)
+            .map(|h| h.turn)
+            .collect()
+    }
+
     /// The built-in packs read their patterns from the table build.rs precompiled: every
     /// pattern string is in it, and reading it gives exactly the sequences (and origins)
     /// compiling the same packs from their YAML gives.
@@ -2297,13 +2309,8 @@ rules:
     unless: { phrases: [lol] }
 "#;
         let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
-        let t = crate::examples::example_transcript(
-            "Customer: refund money back broken sorry voucher lol\n\
-             Agent: refund money back broken sorry voucher lol",
-        )
-        .unwrap();
-        let mut s = Scratch::default();
-        e.matchers.scan(&t, &mut s);
+        let text = "Customer: refund money back broken sorry voucher lol\n\
+             Agent: refund money back broken sorry voucher lol";
         let turns = |rule: &str, field: &str| -> Vec<u32> {
             let (_, m) = *e
                 .rule(rule)
@@ -2312,11 +2319,7 @@ rules:
                 .iter()
                 .find(|(f, _)| *f == field)
                 .unwrap();
-            s.hits
-                .iter()
-                .filter(|h| h.matcher == m)
-                .map(|h| h.turn)
-                .collect()
+            hit_turns(&e, text, m)
         };
         assert_eq!(turns("t-agent", "match"), [1]);
         assert_eq!(turns("t-any", "match"), [0, 1]);
@@ -2347,26 +2350,18 @@ rules:
         );
         let e = test_engine(&pack, false).unwrap_or_else(|e| panic!("{e}"));
         // Turn 0 has no agent turn after it to answer it; turn 1 has.
-        let t = crate::examples::example_transcript(
-            "Customer: hello\nCustomer: late late broken refund\nAgent: ok\n\
-             Customer: late broken refund lost\nAgent: ok\nCustomer: late lost",
-        )
-        .unwrap();
-        let mut s = Scratch::default();
-        e.matchers.scan(&t, &mut s);
+        let text = "Customer: hello\nCustomer: late late broken refund\nAgent: ok\n\
+             Customer: late broken refund lost\nAgent: ok\nCustomer: late lost";
         let turns = |rule: &str| -> Vec<u32> {
             let (_, m) = e.rule(rule).unwrap().matchers[0];
-            s.hits
-                .iter()
-                .filter(|h| h.matcher == m)
-                .map(|h| h.turn)
-                .collect()
+            hit_turns(&e, text, m)
         };
         assert_eq!(turns("t-first"), [1, 1]);
         assert_eq!(turns("t-each"), [1, 3]);
         assert_eq!(turns("t-first-shared"), [1, 3]);
         assert_eq!(turns("t-first-later"), [3]);
         // And the rule judges that first trigger as before: answered or not.
+        let t = crate::examples::example_transcript(text).unwrap();
         let f = e.check(&t).findings;
         assert!(f.iter().any(|f| f.rule.id == "t-first" && f.turn == 1));
     }
@@ -2382,20 +2377,11 @@ rules:
                     - id: t-each\n    kind: conditional\n    severity: error\n    message: m\n    \
                     within_turns: 2\n    when: { phrases: [late, delayed] }\n    expect: { phrases: [oops] }\n";
         let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
-        let t = crate::examples::example_transcript(
-            "Agent: sorry oops\nCustomer: late\nAgent: sorry oops\nCustomer: hm\n\
-             Agent: sorry oops\nAgent: sorry oops\nCustomer: late",
-        )
-        .unwrap();
-        let mut s = Scratch::default();
-        e.matchers.scan(&t, &mut s);
+        let text = "Agent: sorry oops\nCustomer: late\nAgent: sorry oops\nCustomer: hm\n\
+             Agent: sorry oops\nAgent: sorry oops\nCustomer: late";
         let turns = |rule: &str| -> Vec<u32> {
             let (_, m) = e.rule(rule).unwrap().matchers[1];
-            s.hits
-                .iter()
-                .filter(|h| h.matcher == m)
-                .map(|h| h.turn)
-                .collect()
+            hit_turns(&e, text, m)
         };
         assert_eq!(turns("t-answer"), [0, 2, 4]);
         assert_eq!(turns("t-each"), [0, 2, 4, 5]);
@@ -2427,20 +2413,11 @@ rules:
     unless: *shared
 "#;
         let e = test_engine(pack, false).unwrap_or_else(|e| panic!("{e}"));
-        let t = crate::examples::example_transcript(
-            "Customer: hi\nAgent: policy, instead however\nCustomer: ok\n\
-             Agent: instead however rules\nCustomer: bye",
-        )
-        .unwrap();
-        let mut s = Scratch::default();
-        e.matchers.scan(&t, &mut s);
+        let text = "Customer: hi\nAgent: policy, instead however\nCustomer: ok\n\
+             Agent: instead however rules\nCustomer: bye";
         let turns = |rule: &str| -> Vec<u32> {
             let m = e.rule(rule).unwrap().common.unless.unwrap();
-            s.hits
-                .iter()
-                .filter(|h| h.matcher == m)
-                .map(|h| h.turn)
-                .collect()
+            hit_turns(&e, text, m)
         };
         assert_eq!(turns("t-phrase"), [1]);
         assert_eq!(turns("t-shared"), [1, 3]);

@@ -53,17 +53,26 @@ impl Compiler<'_> {
         m: &Option<MatcherDef>,
         speaker: SpeakerSel,
     ) -> Result<MatcherId, RuleError> {
-        match m {
-            Some(m) => {
-                let id = self.matcher(field, m)?;
-                self.builder.read_in(id, speaker);
-                Ok(id)
-            }
-            None => Err(RuleError::at(
+        self.required_read(field, m, |b, id| b.read_in(id, speaker))
+    }
+
+    /// Compiles the required matcher in `field`, and says (`read`) which of its hits the
+    /// kind reads.
+    fn required_read(
+        &mut self,
+        field: &'static str,
+        m: &Option<MatcherDef>,
+        read: impl FnOnce(&mut MatcherBuilder, MatcherId),
+    ) -> Result<MatcherId, RuleError> {
+        let Some(m) = m else {
+            return Err(RuleError::at(
                 None,
                 format!("kind `{}` needs `{field}:`", self.def.kind.as_str()),
-            )),
-        }
+            ));
+        };
+        let id = self.matcher(field, m)?;
+        read(self.builder, id);
+        Ok(id)
     }
 
     pub fn optional(
@@ -90,12 +99,7 @@ impl Compiler<'_> {
         when: SpeakerSel,
         by: SpeakerSel,
     ) -> Result<MatcherId, RuleError> {
-        let Some(m) = m else {
-            return self.required_in(field, m, when);
-        };
-        let id = self.matcher(field, m)?;
-        self.builder.read_first(id, when, by);
-        Ok(id)
+        self.required_read(field, m, |b, id| b.read_first(id, when, by))
     }
 
     /// `required`, for a matcher the kind reads only in the turns of the rule's speaker
@@ -108,12 +112,8 @@ impl Compiler<'_> {
         trigger: MatcherId,
         within: usize,
     ) -> Result<MatcherId, RuleError> {
-        let Some(m) = m else {
-            return self.required(field, m);
-        };
-        let id = self.matcher(field, m)?;
-        self.builder.read_answers(id, self.reads, trigger, within);
-        Ok(id)
+        let reads = self.reads;
+        self.required_read(field, m, |b, id| b.read_answers(id, reads, trigger, within))
     }
 
     /// Says that the kind asks about the rule's `unless` only in turns holding a hit of
