@@ -103,7 +103,10 @@ fn expected() -> (BTreeSet<Key>, BTreeSet<Key>, Unlabelled) {
             }
             for r in exp.unlabelled {
                 assert!(
-                    !keys.iter().chain(known.iter()).any(|k| k.0 == rel(&txt) && k.1 == r),
+                    !keys
+                        .iter()
+                        .chain(known.iter())
+                        .any(|k| k.0 == rel(&txt) && k.1 == r),
                     "{}: rule {r} is listed as unlabelled and also labelled",
                     rel(f)
                 );
