@@ -2,7 +2,9 @@
 """Scores a folder of annotated transcripts (NAME.txt + NAME.expected.yaml) the way
 docs/accuracy.md's batch figures are scored: per file `tonecheck check FILE --no-config
 --format json`, findings matched to the annotation on (rule, turn); `known_misses` count as
-misses. Prints per-rule counts, the false and missed findings, and the no-info, core and
+misses; a rule listed under the file's optional `unlabelled:` key is not scored in that
+file (its findings are neither true nor false, none is a miss), as in
+tests/corpora_accuracy.rs. Prints per-rule counts, the false and missed findings, and the no-info, core and
 missing-apology sums.
 
     python3 scripts/score_batch.py target/release/tonecheck held-out/bNN
@@ -47,6 +49,7 @@ def main():
         exp = yaml.safe_load(open(exp_path)) or {}
         want = {(f['rule'], f['turn']) for f in exp.get('findings') or []}
         known = {(f['rule'], f['turn']) for f in exp.get('known_misses') or []}
+        unlabelled = set(exp.get('unlabelled') or [])
         out = subprocess.run([binary, 'check', txt, '--no-config', '--format', 'json'],
                              capture_output=True, text=True)
         doc = json.loads(out.stdout)
@@ -55,6 +58,8 @@ def main():
         got = {}
         for t in doc['transcripts']:
             for f in t['findings']:
+                if f['rule'] in unlabelled:
+                    continue
                 got.setdefault((f['rule'], f['turn']), f.get('match'))
         name = os.path.basename(txt)[:-4]
         for k, match in got.items():
