@@ -387,17 +387,7 @@ fn emit(
     writers: &mut [Box<dyn Writer>],
     io_error: &mut Option<std::io::Error>,
 ) -> bool {
-    if io_error.is_some() {
-        return false;
-    }
-    print_warnings(&r.warnings);
-    for w in writers.iter_mut() {
-        if let Err(e) = w.file(r) {
-            *io_error = Some(e);
-            return false;
-        }
-    }
-    true
+    write_each(&r.warnings, writers.iter_mut().map(|w| w.file(r)), io_error)
 }
 
 /// `emit` of a file the workers rendered.
@@ -406,12 +396,27 @@ fn emit_rendered(
     writers: &mut [Box<dyn Writer>],
     io_error: &mut Option<std::io::Error>,
 ) -> bool {
+    let errors = &r.errors;
+    let writes = writers
+        .iter_mut()
+        .zip(r.outputs)
+        .map(|(w, (bytes, res))| w.rendered(errors, &bytes).and(res));
+    write_each(&r.warnings, writes, io_error)
+}
+
+/// A file's warnings, then each writer's write (lazily, in order) until one fails; false
+/// once the output failed, now or before.
+fn write_each(
+    warnings: &[InputError],
+    writes: impl Iterator<Item = std::io::Result<()>>,
+    io_error: &mut Option<std::io::Error>,
+) -> bool {
     if io_error.is_some() {
         return false;
     }
-    print_warnings(&r.warnings);
-    for (w, (bytes, res)) in writers.iter_mut().zip(r.outputs) {
-        if let Err(e) = w.rendered(&r.errors, &bytes).and(res) {
+    print_warnings(warnings);
+    for res in writes {
+        if let Err(e) = res {
             *io_error = Some(e);
             return false;
         }
