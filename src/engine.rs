@@ -309,12 +309,29 @@ enum Needs {
     },
 }
 
-/// `Matchers::group_first` of a group that does not stop early.
-const NOT_FIRST: u32 = u32::MAX;
+/// In a `Gate`'s `first`, `answer` or `beside`: no such limit.
+const UNGATED: u32 = u32::MAX;
 
-/// In `Matchers::group_beside`: an exclusion group, verified where matcher `x & !OWN`
-/// itself (not the matcher it reports as) matched.
+/// In a `Gate`'s `beside`: an exclusion group, verified where matcher `x & !OWN` itself
+/// (not the matcher it reports as) matched.
 const OWN: u32 = 1 << 31;
+
+/// Where the scan verifies a group (all its members' matchers are read alike; see
+/// `Needs`). Groups are keyed by their gate as well as their anchor test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Gate {
+    /// The roles (`role_bit`) of the turns it is verified in.
+    reads: u8,
+    /// Its matcher's index in `Matchers::firsts`: it stops at that matcher's first
+    /// answered hit.
+    first: u32,
+    /// Its matcher's index in `Matchers::answers`: it stops after the answers to a first
+    /// trigger.
+    answer: u32,
+    /// The matcher beside whose hits alone it is verified, after the turn's other groups
+    /// (`OWN | m` for an exclusion of matcher `m`).
+    beside: u32,
+}
 
 /// A turn's role as a bit of a matcher's `reads` mask.
 fn role_bit(r: crate::transcript::Role) -> u8 {
@@ -599,8 +616,8 @@ impl MatcherBuilder {
     fn build(self) -> Result<Matchers, String> {
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        type ByPtr = (*const pattern::Test, u8, u32, u32, u32);
-        let mut by_ptr: HashMap<ByPtr, usize, crate::lexicon::Fnv> = HashMap::default();
+        let mut by_ptr: HashMap<(*const pattern::Test, Gate), usize, crate::lexicon::Fnv> =
+            HashMap::default();
         // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
         // two different emoji sets must not share a group.) And by the roles whose turns
         // its matchers' hits are read in, so that a group is verified only in those turns
@@ -621,7 +638,7 @@ impl MatcherBuilder {
                     firsts.push((when, by));
                     firsts.len() as u32 - 1
                 }
-                _ => NOT_FIRST,
+                _ => UNGATED,
             })
             .collect();
         // And a matcher read only in the answers to such a trigger, so they can stop once
@@ -634,13 +651,13 @@ impl MatcherBuilder {
                     within,
                     by,
                 }) => match first_of[self.report_as[trigger as usize] as usize] {
-                    NOT_FIRST => NOT_FIRST,
+                    UNGATED => UNGATED,
                     f => {
                         answers.push((f, within, by));
                         answers.len() as u32 - 1
                     }
                 },
-                _ => NOT_FIRST,
+                _ => UNGATED,
             })
             .collect();
         // And a matcher read only beside another's hits, so it is verified only in turns
@@ -663,59 +680,39 @@ impl MatcherBuilder {
                     if plain {
                         of
                     } else {
-                        NOT_FIRST
+                        UNGATED
                     }
                 }
-                _ => NOT_FIRST,
+                _ => UNGATED,
             })
             .collect();
-        type Content<'a> = (
-            &'a [Box<str>],
-            &'a [Box<str>],
-            &'a [Box<str>],
-            u8,
-            u32,
-            u32,
-            u32,
-        );
+        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], Gate);
         let mut by_content: HashMap<Content, usize> = HashMap::new();
         let mut members: Vec<Vec<u32>> = Vec::new();
-        let mut group_reads: Vec<u8> = Vec::new();
-        let mut group_first: Vec<u32> = Vec::new();
-        let mut group_answer: Vec<u32> = Vec::new();
-        let mut group_beside: Vec<u32> = Vec::new();
+        let mut gates: Vec<Gate> = Vec::new();
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
             let m = self.report_as[self.origins[fi].matcher as usize] as usize;
-            let (bits, first, answer) = (reads(m as MatcherId), first_of[m], answer_of[m]);
-            // An exclusion (`except`, `not_near`) only drops its own matcher's matches: it
-            // is verified only where that matcher (the alternative itself) matched.
-            let beside = match self.origins[fi].role {
-                Role::Match => beside_of[m],
-                _ => OWN | self.origins[fi].matcher,
+            let gate = Gate {
+                reads: reads(m as MatcherId),
+                first: first_of[m],
+                answer: answer_of[m],
+                // An exclusion (`except`, `not_near`) only drops its own matcher's matches:
+                // it is verified only where that matcher (the alternative itself) matched.
+                beside: match self.origins[fi].role {
+                    Role::Match => beside_of[m],
+                    _ => OWN | self.origins[fi].matcher,
+                },
             };
-            let gi = *by_ptr
-                .entry((Arc::as_ptr(t), bits, first, answer, beside))
-                .or_insert_with(|| {
-                    *by_content
-                        .entry((
-                            &t.words[..],
-                            &t.prefixes[..],
-                            &t.puncts[..],
-                            bits,
-                            first,
-                            answer,
-                            beside,
-                        ))
-                        .or_insert_with(|| {
-                            members.push(Vec::new());
-                            group_reads.push(bits);
-                            group_first.push(first);
-                            group_answer.push(answer);
-                            group_beside.push(beside);
-                            members.len() - 1
-                        })
-                });
+            let gi = *by_ptr.entry((Arc::as_ptr(t), gate)).or_insert_with(|| {
+                *by_content
+                    .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], gate))
+                    .or_insert_with(|| {
+                        members.push(Vec::new());
+                        gates.push(gate);
+                        members.len() - 1
+                    })
+            });
             members[gi].push(fi as u32);
         }
         let groups: Vec<Group> = members
@@ -804,13 +801,10 @@ impl MatcherBuilder {
                 ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             },
             groups,
-            group_reads,
-            group_first,
+            gates,
             first_of,
             firsts,
-            group_answer,
             answers,
-            group_beside,
             registry: Default::default(),
             flats: self.flats,
             origins: self.origins,
@@ -1010,23 +1004,14 @@ struct Matchers {
     /// reset when they were last used by another engine.
     uid: u64,
     groups: Vec<Group>,
-    /// Per group, the roles (`role_bit`) of the turns its matches are read in: it is
-    /// verified only in those.
-    group_reads: Vec<u8>,
-    /// Per group, its matcher's index in `firsts` when the group stops at that matcher's
-    /// first answered hit (`NOT_FIRST` otherwise); per matcher, the same index.
-    group_first: Vec<u32>,
+    /// Per group, where it is verified.
+    gates: Vec<Gate>,
+    /// Per matcher, its index in `firsts` (`UNGATED`: not read only up to a first hit).
     first_of: Vec<u32>,
     /// The (`when`, `by`) role masks of each matcher read only up to its first answered hit.
     firsts: Vec<(u8, u8)>,
-    /// Per group, its matcher's index in `answers` when it is read only in the answers to
-    /// a first trigger (`NOT_FIRST` otherwise).
-    group_answer: Vec<u32>,
     /// (index in `firsts`, `within`, `by` roles) of each matcher read only in the answers.
     answers: Vec<(u32, u32, u8)>,
-    /// Per group, the matcher beside whose hits alone it is read (`NOT_FIRST`: everywhere):
-    /// it is verified after the turn's other groups, and only when that matcher matched.
-    group_beside: Vec<u32>,
     /// The word tests the groups' sequences require (src/group.rs).
     registry: crate::group::Registry,
     flats: Vec<Flat>,
@@ -1225,18 +1210,15 @@ impl Matchers {
                     woke.clear();
                     self.anchors.wake(self, toks, k, woke);
                     for &gi in woke.iter() {
-                        let (first, answer) = (
-                            self.group_first[gi as usize],
-                            self.group_answer[gi as usize],
-                        );
-                        if self.group_reads[gi as usize] & role == 0
-                            || (first != NOT_FIRST && done[first as usize])
-                            || (answer != NOT_FIRST
-                                && answered[answer as usize] > self.answers[answer as usize].1)
+                        let g = self.gates[gi as usize];
+                        if g.reads & role == 0
+                            || (g.first != UNGATED && done[g.first as usize])
+                            || (g.answer != UNGATED
+                                && answered[g.answer as usize] > self.answers[g.answer as usize].1)
                         {
                             continue;
                         }
-                        if self.group_beside[gi as usize] != NOT_FIRST {
+                        if g.beside != UNGATED {
                             deferred.push((gi, k as u32));
                             continue;
                         }
@@ -1272,7 +1254,7 @@ impl Matchers {
                     matched.sort_unstable();
                     matched.dedup();
                     for &(gi, k) in deferred.iter() {
-                        let of = self.group_beside[gi as usize];
+                        let of = self.gates[gi as usize].beside;
                         if (of & OWN != 0) != exclusions || matched.binary_search(&of).is_err() {
                             continue;
                         }
@@ -1323,7 +1305,7 @@ impl Matchers {
                 // A matcher read only up to its first answered hit is done with this turn.
                 for h in &hits[from..] {
                     let f = self.first_of[h.matcher as usize];
-                    if f != NOT_FIRST {
+                    if f != UNGATED {
                         let (when, by) = self.firsts[f as usize];
                         if role & when != 0 && later[ti] & by != 0 {
                             done[f as usize] = true;
@@ -2443,10 +2425,10 @@ rules:
             for &fi in &g.members {
                 let o = &m.origins[fi as usize];
                 let want = match o.role {
-                    Role::Match => NOT_FIRST,
+                    Role::Match => UNGATED,
                     _ => OWN | o.matcher,
                 };
-                assert_eq!(m.group_beside[gi], want, "{}", o.source);
+                assert_eq!(m.gates[gi].beside, want, "{}", o.source);
             }
         }
         let t = crate::examples::example_transcript(
