@@ -600,9 +600,18 @@ fn is_stop(b: &[u8], i: usize) -> bool {
 /// Merges overlapping hits of one matcher in one turn into single spans, so that
 /// "sorry if you feel" and "if you feel that way" in one sentence give one finding.
 pub fn merged_spans(hits: &[Hit]) -> Vec<(usize, usize, usize)> {
+    merge_spans(
+        hits.iter()
+            .map(|h| (h.turn as usize, h.start as usize, h.end as usize)),
+    )
+}
+
+/// `merged_spans` of (turn, start, end) spans sorted by turn then start.
+pub fn merge_spans(
+    spans: impl IntoIterator<Item = (usize, usize, usize)>,
+) -> Vec<(usize, usize, usize)> {
     let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    for h in hits {
-        let (t, s, e) = (h.turn as usize, h.start as usize, h.end as usize);
+    for (t, s, e) in spans {
         match out.last_mut() {
             Some(last) if last.0 == t && s < last.2 => last.2 = last.2.max(e),
             _ => out.push((t, s, e)),

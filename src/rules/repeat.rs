@@ -6,7 +6,7 @@
 //! item. `unless` drops either kind of finding when it hits the same sentence; `excuse`
 //! drops an item ask when it hits anywhere in the ask's turn (the agent says why it asks
 //! again, or reads the value back to check it).
-use super::{merged_spans, Compiler, Index, RuleCommon, RuleError, RuleKind};
+use super::{merge_spans, merged_spans, Compiler, Index, RuleCommon, RuleError, RuleKind};
 use crate::engine::{MatcherId, Scan};
 use crate::finding::Finding;
 use crate::pack::SpeakerSel;
@@ -79,13 +79,13 @@ impl RuleKind for Repeat {
             if asks.is_empty() {
                 continue;
             }
-            // The first customer turn that gives the item: every ask after it is a repeat.
+            // The first customer turn that gives the item (hits are in turn order): every
+            // ask after it is a repeat.
             let Some(first) = scan
                 .hits(given)
                 .iter()
                 .map(|h| h.turn as usize)
-                .filter(|&turn| t.turns[turn].role == Role::Customer)
-                .min()
+                .find(|&turn| t.turns[turn].role == Role::Customer)
             else {
                 continue;
             };
@@ -104,14 +104,7 @@ impl RuleKind for Repeat {
         }
         // One finding per stretch of text, however many items (or an explicit ask) hit it.
         spans.sort_unstable();
-        let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(spans.len());
-        for (turn, s, e) in spans {
-            match merged.last_mut() {
-                Some(last) if last.0 == turn && s < last.2 => last.2 = last.2.max(e),
-                _ => merged.push((turn, s, e)),
-            }
-        }
-        for (turn, s, e) in merged {
+        for (turn, s, e) in merge_spans(spans) {
             out.push(rule.finding(ix, turn, s, e, None));
         }
         true
