@@ -34,8 +34,8 @@ pub(super) fn compile(c: &mut Compiler) -> Result<Box<dyn RuleKind>, RuleError> 
     let def = c.def.clone();
     let when_speaker = def.when_speaker.unwrap_or(SpeakerSel::Customer);
     // With `trigger: first` (and no window to skip triggers by) the rule reads the first
-    // trigger the responder had a chance to answer, and nothing after it.
-    // and the answers to it: `expect` in the responder's turns up to `within_turns` after.
+    // trigger the responder had a chance to answer and nothing after it, and `expect` only
+    // in the responder's turns before it and up to `within_turns` after it.
     let within = def.within_turns.unwrap_or(DEFAULT_WITHIN_TURNS);
     let (when, expect) = if def.trigger == Some(Trigger::First) && def.window.is_none() {
         let when = c.required_first("when", &def.when, when_speaker, def.speaker)?;
