@@ -13,6 +13,7 @@
 //!
 //! The score is deterministic (no randomness, no locale, no floating-point reordering) and,
 //! like the reference, rounded to four decimals.
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -174,15 +175,17 @@ fn is_upper(s: &str) -> bool {
 }
 
 /// One whitespace-separated token, as VADER sees it.
-struct Word {
-    lower: String,
+struct Word<'a> {
+    /// Borrowed from the text when it is lower case already (most words), so scoring a
+    /// turn allocates nothing per word.
+    lower: Cow<'a, str>,
     upper: bool,
     /// The lexicon valence of `lower`, when it is in the lexicon.
     valence: Option<f64>,
 }
 
-impl Word {
-    fn new(token: &str) -> Word {
+impl<'a> Word<'a> {
+    fn new(token: &'a str) -> Word<'a> {
         // `_strip_punc_if_word`: leading and trailing punctuation goes, unless that leaves
         // two characters or fewer (an emoticon such as ":)" or a word such as "ok.").
         let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
@@ -191,7 +194,11 @@ impl Word {
         } else {
             stripped
         };
-        let lower = token.to_lowercase();
+        let lower = if token.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            Cow::Owned(token.to_lowercase())
+        } else {
+            Cow::Borrowed(token)
+        };
         Word {
             valence: lexicon_valence(&lower),
             upper: is_upper(token),
@@ -233,11 +240,30 @@ pub fn compound(text: &str) -> f64 {
     }
     but_check(&words, &mut scores);
     let compound = score(&scores, text);
-    // Rounded as the reference's `round(compound, 4)`: formatting rounds the exact binary
-    // value, as Python does (a tie cannot occur at four decimals).
-    format!("{compound:.4}")
-        .parse()
-        .expect("a formatted float parses")
+    round4(compound)
+}
+
+/// `x` rounded to four decimals as the reference's `round(x, 4)` and `format!("{x:.4}")`
+/// round it: to the decimal nearest the exact binary value, an exact tie (x = 1/32) to the
+/// even last digit, the sign of a zero kept. Without formatting a string: `x * 10^4` is
+/// split into the rounded product and its exact error (`mul_add`), which decides the cases
+/// the rounded product alone cannot.
+fn round4(x: f64) -> f64 {
+    let p = x * 1e4;
+    let err = x.mul_add(1e4, -p);
+    let floor = p.floor();
+    let frac = p - floor;
+    let up = match frac.partial_cmp(&0.5) {
+        Some(std::cmp::Ordering::Greater) => true,
+        Some(std::cmp::Ordering::Less) => false,
+        _ if err != 0.0 => err > 0.0,
+        _ => floor % 2.0 != 0.0,
+    };
+    let n = if up { floor + 1.0 } else { floor };
+    if n == 0.0 {
+        return 0.0f64.copysign(x);
+    }
+    n / 1e4
 }
 
 /// Replaces each emoji by its description, as `polarity_scores` does before anything else.
@@ -318,7 +344,7 @@ fn scalar_inc_dec(word: &Word, valence: f64, cap_diff: bool) -> f64 {
 }
 
 fn negation_check(v: f64, words: &[Word], start: usize, i: usize) -> f64 {
-    let w = |k: usize| words[i - k].lower.as_str();
+    let w = |k: usize| &*words[i - k].lower;
     let so_this = |s: &str| s == "so" || s == "this";
     match start {
         0 if negated(w(1)) => v * N_SCALAR,
@@ -335,40 +361,48 @@ fn negation_check(v: f64, words: &[Word], start: usize, i: usize) -> f64 {
 }
 
 fn special_idioms_check(mut v: f64, words: &[Word], i: usize) -> f64 {
-    let w = |k: usize| words[k].lower.as_str();
-    let one_zero = format!("{} {}", w(i - 1), w(i));
-    let two_one_zero = format!("{} {} {}", w(i - 2), w(i - 1), w(i));
-    let two_one = format!("{} {}", w(i - 2), w(i - 1));
-    let three_two_one = format!("{} {} {}", w(i - 3), w(i - 2), w(i - 1));
-    let three_two = format!("{} {}", w(i - 3), w(i - 2));
-    for seq in [
-        &one_zero,
-        &two_one_zero,
-        &two_one,
-        &three_two_one,
-        &three_two,
+    // Each n-gram is written into one buffer and looked up before the next is written.
+    let mut buf = String::new();
+    for ks in [
+        &[i - 1, i][..],
+        &[i - 2, i - 1, i],
+        &[i - 2, i - 1],
+        &[i - 3, i - 2, i - 1],
+        &[i - 3, i - 2],
     ] {
-        if let Some(x) = special_case(seq) {
+        if let Some(x) = special_case(joined(&mut buf, words, ks)) {
             v = x;
             break;
         }
     }
     if words.len() - 1 > i {
-        if let Some(x) = special_case(&format!("{} {}", w(i), w(i + 1))) {
+        if let Some(x) = special_case(joined(&mut buf, words, &[i, i + 1])) {
             v = x;
         }
     }
     if words.len() - 1 > i + 1 {
-        if let Some(x) = special_case(&format!("{} {} {}", w(i), w(i + 1), w(i + 2))) {
+        if let Some(x) = special_case(joined(&mut buf, words, &[i, i + 1, i + 2])) {
             v = x;
         }
     }
-    for n_gram in [&three_two_one, &three_two, &two_one] {
-        if let Some(b) = booster(n_gram) {
+    for ks in [&[i - 3, i - 2, i - 1][..], &[i - 3, i - 2], &[i - 2, i - 1]] {
+        if let Some(b) = booster(joined(&mut buf, words, ks)) {
             v += b;
         }
     }
     v
+}
+
+/// Words `ks` joined by single spaces, written into `buf`.
+fn joined<'b>(buf: &'b mut String, words: &[Word], ks: &[usize]) -> &'b str {
+    buf.clear();
+    for (n, &k) in ks.iter().enumerate() {
+        if n > 0 {
+            buf.push(' ');
+        }
+        buf.push_str(&words[k].lower);
+    }
+    buf
 }
 
 fn least_check(v: f64, words: &[Word], i: usize) -> f64 {
@@ -480,6 +514,35 @@ mod tests {
         }
         for w in ["", "tonecheck", "zzzz", "good!"] {
             assert_eq!(lexicon_valence(w), file.get(w).copied(), "{w}");
+        }
+    }
+
+    /// `round4` gives what formatting to four decimals and parsing back gives, bit for bit
+    /// (the sign of a zero included), on values spread over -1..1, exact ties (multiples of
+    /// 1/32 and 1/64) and their neighbours one ulp away.
+    #[test]
+    fn round4_equals_formatting_to_four_decimals() {
+        let reference = |x: f64| -> f64 { format!("{x:.4}").parse().unwrap() };
+        let mut values = vec![0.0, -0.0, 1.0, -1.0, 0.00005, -0.00005, 0.99995, -0.99995];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            values.push((state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0);
+        }
+        for k in -64..=64 {
+            for d in [32.0, 64.0] {
+                let x = k as f64 / d;
+                values.extend([
+                    x,
+                    f64::from_bits(x.to_bits() + 1),
+                    f64::from_bits(x.to_bits().saturating_sub(1)),
+                ]);
+            }
+        }
+        for x in values.into_iter().filter(|x| x.abs() <= 1.0) {
+            assert_eq!(round4(x).to_bits(), reference(x).to_bits(), "{x:e}");
         }
     }
 
