@@ -28,6 +28,10 @@ struct Expected {
     known_misses: Vec<ExpectedFinding>,
     #[serde(default)]
     unlabelled: Vec<String>,
+    /// A free-text note on the calls another reader might make differently (batch 23 on);
+    /// read and ignored.
+    #[serde(default, rename = "note")]
+    _note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
