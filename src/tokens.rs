@@ -27,6 +27,8 @@ pub struct Token {
     /// A second reading for an ambiguous contraction: `'s` → is / has, `'d` → would / had.
     pub alt: Option<&'static str>,
     pub kind: Kind,
+    /// A full stop that ends a title ("Mr.", "Dr."), not a sentence (`is_hard_stop`).
+    pub title_stop: bool,
     /// `lexicon::word_hash` of the normalised form and of `alt` (0 without one).
     pub hash: u64,
     pub alt_hash: u64,
@@ -64,7 +66,28 @@ fn next_stamp() -> u64 {
 /// Ends a sentence: gaps never cross these, `^` and `$` are placed by them.
 #[inline]
 pub fn is_hard_stop(t: &Token, toks: &Tokens) -> bool {
-    t.kind == Kind::Punct && matches!(toks.text(t).as_bytes()[0], b'.' | b'!' | b'?' | b';')
+    t.kind == Kind::Punct
+        && !t.title_stop
+        && matches!(toks.text(t).as_bytes()[0], b'.' | b'!' | b'?' | b';')
+}
+
+/// Titles written with a full stop before a name: that stop ends no sentence ("I've asked
+/// Mr. Osei to call you" is one sentence). Lower case.
+const TITLES: &[&[u8]] = &[b"dr", b"mr", b"mrs", b"ms", b"mx", b"prof"];
+
+/// Whether the byte at `i` of `b` is a full stop right after a whole word that is a title
+/// (`TITLES`, any case): the tokenizer and the rule kinds' sentence index both ask.
+pub fn is_title_stop(b: &[u8], i: usize) -> bool {
+    if b.get(i) != Some(&b'.') {
+        return false;
+    }
+    let start = b[..i]
+        .iter()
+        .rposition(|c| !c.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    // A whole word: not the end of "e-mail.Dr" or of a word with non-ASCII letters.
+    let whole = start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b[start - 1] >= 0x80);
+    whole && i - start <= 4 && TITLES.iter().any(|t| t.eq_ignore_ascii_case(&b[start..i]))
 }
 
 impl Tokens {
@@ -235,6 +258,11 @@ impl Tokens {
                 _ => &text[i..i + len],
             };
             self.push(i, i + len, mark, Kind::Punct, None);
+            if c == b'.' && is_title_stop(b, i) {
+                if let Some(t) = self.toks.last_mut() {
+                    t.title_stop = true;
+                }
+            }
             i += len;
         }
     }
@@ -257,6 +285,7 @@ impl Tokens {
             hash: crate::lexicon::word_hash(norm),
             alt_hash: alt.map_or(0, crate::lexicon::word_hash),
             kind,
+            title_stop: false,
         });
     }
 
@@ -294,6 +323,7 @@ impl Tokens {
             hash: h,
             alt_hash: 0,
             kind: Kind::Word,
+            title_stop: false,
         });
         Some(e)
     }
@@ -646,6 +676,33 @@ mod tests {
             ["\u{1F468}", "\u{1F469}"]
         );
         assert_eq!(words("\u{1F62D}\u{1F62D}"), ["\u{1F62D}", "\u{1F62D}"]);
+    }
+
+    /// The full stop of a title before a name ends no sentence; any other full stop does,
+    /// and "Dr" inside a longer word is no title.
+    #[test]
+    fn a_title_full_stop_is_not_a_sentence_end() {
+        let stops = |text: &str| -> Vec<String> {
+            let mut t = Tokens::default();
+            t.tokenize(text);
+            (0..t.len())
+                .filter(|&i| t.hard_stop(i))
+                .map(|i| text[..t.toks[i].start as usize].to_string())
+                .collect()
+        };
+        assert_eq!(
+            stops("Sorry, Mrs. Ortiz. We were busy."),
+            ["Sorry, Mrs. Ortiz", "Sorry, Mrs. Ortiz. We were busy"]
+        );
+        assert_eq!(stops("Ask DR. Lee or prof. Obi"), Vec::<String>::new());
+        assert_eq!(
+            stops("Call Sam. Then Fedr. Then mr."),
+            ["Call Sam", "Call Sam. Then Fedr"]
+        );
+        assert!(is_title_stop(b"Mr.", 2));
+        assert!(!is_title_stop(b"Mr.", 1));
+        assert!(!is_title_stop(b"\xc3\xa9dr.", 4));
+        assert!(!is_title_stop(b"adr.", 3));
     }
 
     #[test]

@@ -595,6 +595,7 @@ fn chars_in(b: &[u8]) -> usize {
 fn is_stop(b: &[u8], i: usize) -> bool {
     matches!(b[i], b'.' | b'!' | b'?' | b';')
         && b.get(i + 1).is_none_or(|c| c.is_ascii_whitespace())
+        && !crate::tokens::is_title_stop(b, i)
 }
 
 /// Merges overlapping hits of one matcher in one turn into single spans, so that
