@@ -1,0 +1,768 @@
+//! Learned agent-turn classifiers experiment (2026-11-27; RESULTS.md beside this file): one L2
+//! logistic regression per agent-turn rule (the complaint scorer's trainer and features,
+//! `../complaint_model/scorer.rs`), trained on every annotated transcript in `corpora/`, to
+//! see whether a learned classifier generalises to unseen blind batches better than the
+//! enumerated patterns of the built-in packs. Nothing in `src/` or `rules/` uses it.
+//!
+//! Usage: cargo run --release --example turn_model -- COMMAND
+//!
+//! - `stats`: training agent turns and positives per rule.
+//! - `cv`: 5-fold cross-validation over training FILES (folds by a seeded FNV hash of the
+//!   file's path): per rule, every (L2, context on/off) setting's out-of-fold scores, and the
+//!   (setting, threshold) with the best out-of-fold F1 of the MODEL ALONE. Prints the grid
+//!   and writes the choices to `examples/turn_model/choices.tsv`.
+//! - `eval SET...`: trains each rule's model on all training files with its chosen setting
+//!   and prints, per set and for the sets together, per-rule tp/fp/fn/P/R of (a) the built-in
+//!   rules alone, (b) the model alone, (c) rules OR model, (d) rules OR model at the second
+//!   operating point fixed by `cv` (the F1 threshold raised until out-of-fold precision
+//!   reaches 0.9; the rule left to the rules alone when none does). A SET is a folder of
+//!   annotated transcripts (`NAME.txt` + `NAME.expected.yaml`) or `dev` (the DEV half of
+//!   `corpora/real-labels`; the test half is never read). Only aggregate counts are printed:
+//!   run on the blind batches, nothing per file or per turn comes out.
+//!
+//! Unit: an agent turn. For rule R, the rows are the agent turns of every training file that
+//! labels R (not in its `unlabelled:`); a row is positive when (R, turn) is in the file's
+//! `findings:` or `known_misses:`. Features: the scorer's unit-norm words, bigrams and cues of
+//! the agent turn, and optionally ("context") those of the last customer turn before it,
+//! prefixed `c:`, the two blocks weighted 0.7 / 0.3 of the squared norm.
+#[allow(dead_code)]
+#[path = "../complaint_model/emb.rs"]
+mod emb;
+#[allow(dead_code)]
+#[path = "../complaint_model/scorer.rs"]
+mod scorer;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use scorer::{features, train, Model, Train};
+use tonecheck::engine::{Engine, EngineBuilder};
+use tonecheck::input::{read_path, ReadOptions};
+use tonecheck::labels::{half_of, load_labels, seeded_hash, Counts, Half, LABELLED_RULES};
+use tonecheck::pack::PackSource;
+use tonecheck::transcript::{Role, Transcript};
+
+/// The candidate agent-turn rules (the brief's twelve, then the other agent-turn rules of the
+/// annotations); a rule is modelled when training has `MIN_POS` positive agent turns.
+const CANDIDATES: &[&str] = &[
+    "kudos-thanks",
+    "kudos-empathy",
+    "kudos-sincere-apology",
+    "kudos-ownership",
+    "forbidden-phrase",
+    "blame-shifting",
+    "customer-is-wrong",
+    "policy-without-alternative",
+    "apology-then-explanation",
+    "missing-timeline",
+    "non-apology",
+    "dismissive-language",
+    "missing-thank-you",
+    "over-promise",
+    "repeat-request",
+    "accusing-customer",
+];
+const MIN_POS: usize = 25;
+const INFO: &[&str] = &[
+    "missing-open-question",
+    "missing-paraphrase",
+    "customer-sentiment-drop",
+    "agent-talks-too-much",
+];
+const FOLDS: u64 = 5;
+const FOLD_SEED: &str = "tonecheck-turn-model-cv-1";
+const L2S: &[f64] = &[0.00001, 0.00003, 0.0001, 0.0003, 0.001];
+/// Weight of a positive row against a negative one (the positives are 2-19% of the rows).
+const POS_WEIGHTS: &[f64] = &[1.0, 4.0];
+const CONTEXT_SHARE: f64 = 0.3;
+const ITERATIONS: usize = 3000;
+const HIGH_P: f64 = 0.9;
+const CHOICES: &str = "examples/turn_model/choices.tsv";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn thresholds() -> Vec<f64> {
+    let mut t = vec![0.02, 0.03];
+    t.extend((1..20).map(|i| f64::from(i) * 0.05));
+    t
+}
+
+/// One annotated transcript: its name (path relative to the crate, or the real file name),
+/// the transcript, the true (rule, turn) labels and the rules it leaves unlabelled.
+struct Doc {
+    name: String,
+    t: Transcript,
+    want: BTreeSet<(String, usize)>,
+    unlabelled: BTreeSet<String>,
+    /// A file of the real labelled set.
+    real: bool,
+}
+
+impl Doc {
+    fn labels(&self, rule: &str) -> bool {
+        // The real set labels LABELLED_RULES only; the annotated batches label every rule but
+        // the info rules (as scripts/score_batch.py scores them) and their `unlabelled:`.
+        !self.unlabelled.contains(rule)
+            && if self.real {
+                LABELLED_RULES.contains(&rule)
+            } else {
+                !INFO.contains(&rule)
+            }
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.to_string_lossy().ends_with(".expected.yaml") {
+            out.push(p);
+        }
+    }
+}
+
+fn list(v: &serde_yaml::Value, key: &str) -> Vec<serde_yaml::Value> {
+    v.get(key)
+        .and_then(|f| f.as_sequence())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Every annotated transcript under `dir` (recursively), read as `tests/corpora_accuracy.rs`
+/// reads them.
+fn load_dir(dir: &Path) -> Vec<Doc> {
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    files
+        .into_iter()
+        .map(|y| {
+            let txt = PathBuf::from(y.to_string_lossy().replace(".expected.yaml", ".txt"));
+            let v: serde_yaml::Value =
+                serde_yaml::from_str(&std::fs::read_to_string(&y).unwrap()).unwrap();
+            let mut want = BTreeSet::new();
+            for key in ["findings", "known_misses"] {
+                for f in list(&v, key) {
+                    want.insert((
+                        f.get("rule").unwrap().as_str().unwrap().to_string(),
+                        f.get("turn").unwrap().as_u64().unwrap() as usize,
+                    ));
+                }
+            }
+            let unlabelled = list(&v, "unlabelled")
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            let t = read_path(&txt, &ReadOptions::default())
+                .unwrap_or_else(|e| panic!("{}: {e:?}", txt.display()))
+                .remove(0);
+            let name = txt
+                .strip_prefix(root())
+                .unwrap_or(&txt)
+                .to_string_lossy()
+                .into_owned();
+            Doc {
+                name,
+                t,
+                want,
+                unlabelled,
+                real: false,
+            }
+        })
+        .collect()
+}
+
+/// Training: every annotated transcript in `corpora/` (real-labels has none), never a file of
+/// the blind batches 23 and 24.
+fn load_training() -> Vec<Doc> {
+    let docs = load_dir(&root().join("corpora"));
+    for d in &docs {
+        let base = d.name.rsplit('/').next().unwrap();
+        assert!(
+            !base.starts_with("b23-") && !base.starts_with("b24-"),
+            "a blind-batch file is in corpora/: {}",
+            d.name
+        );
+    }
+    docs
+}
+
+/// The DEV half of the real labelled set (the test half is filtered out before any read).
+fn load_dev() -> Vec<Doc> {
+    let corpus = root().join("../shared/corpora-real/conversations");
+    let labels = load_labels(&root().join("corpora/real-labels/labels.yaml")).unwrap();
+    labels
+        .into_iter()
+        .filter(|(n, _)| half_of(n) == Half::Dev)
+        .map(|(name, l)| {
+            let t = read_path(&corpus.join(&name), &ReadOptions::default())
+                .unwrap()
+                .remove(0);
+            // Only LABELLED_RULES are labelled there: every other rule is unlabelled.
+            Doc {
+                name,
+                t,
+                want: l.expect.into_iter().map(|l| (l.rule, l.turn)).collect(),
+                unlabelled: BTreeSet::new(),
+                real: true,
+            }
+        })
+        .collect()
+}
+
+fn fold_of(name: &str) -> u64 {
+    (seeded_hash(FOLD_SEED, name) >> 40) % FOLDS
+}
+
+type Feats = Vec<(String, f64)>;
+
+/// The features of agent turn `i`: its own block, plus (with `context`) the last customer
+/// turn before it, prefixed `c:`.
+fn turn_features(t: &Transcript, i: usize, context: bool) -> Feats {
+    if !context {
+        return features(&t.turns[i].text);
+    }
+    let a = (1.0 - CONTEXT_SHARE).sqrt();
+    let mut f: Feats = features(&t.turns[i].text)
+        .into_iter()
+        .map(|(k, v)| (k, a * v))
+        .collect();
+    if let Some(c) = t.turns[..i].iter().rev().find(|x| x.role == Role::Customer) {
+        let b = CONTEXT_SHARE.sqrt();
+        f.extend(
+            features(&c.text)
+                .into_iter()
+                .map(|(k, v)| (format!("c:{k}"), b * v)),
+        );
+    }
+    f
+}
+
+/// One agent turn of a training file, with its features with and without context.
+struct Row {
+    doc: usize,
+    turn: usize,
+    fold: u64,
+    feats: [Feats; 2],
+}
+
+fn agent_rows(docs: &[Doc]) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, turn) in doc.t.turns.iter().enumerate() {
+            if turn.role == Role::Agent {
+                out.push(Row {
+                    doc: d,
+                    turn: i,
+                    fold: fold_of(&doc.name),
+                    feats: [
+                        turn_features(&doc.t, i, false),
+                        turn_features(&doc.t, i, true),
+                    ],
+                });
+            }
+        }
+    }
+    out
+}
+
+fn cfg(l2: f64, pos_weight: f64) -> Train {
+    Train {
+        l2,
+        min_count: 2,
+        pos_weight,
+        iterations: ITERATIONS,
+        dense_std: 0,
+    }
+}
+
+/// The rows of `rule`: the agent turns of files that label it, with their label.
+fn rule_rows<'a>(rule: &str, docs: &[Doc], rows: &'a [Row]) -> Vec<(&'a Row, bool)> {
+    rows.iter()
+        .filter(|r| docs[r.doc].labels(rule))
+        .map(|r| (r, docs[r.doc].want.contains(&(rule.to_string(), r.turn))))
+        .collect()
+}
+
+fn fit(rows: &[(&Row, bool)], ctx: usize, l2: f64, pw: f64) -> Model {
+    let data: Vec<(Feats, bool)> = rows
+        .iter()
+        .map(|(r, y)| (r.feats[ctx].clone(), *y))
+        .collect();
+    train(&data, cfg(l2, pw))
+}
+
+fn counts_at(scored: &[(f64, bool)], t: f64) -> Counts {
+    let mut c = Counts::default();
+    for &(s, y) in scored {
+        match (s >= t, y) {
+            (true, true) => c.tp += 1,
+            (true, false) => c.fp += 1,
+            (false, true) => c.fn_ += 1,
+            _ => {}
+        }
+    }
+    c
+}
+
+fn builtin_engine() -> Engine {
+    EngineBuilder::new()
+        .packs(PackSource::all_builtin())
+        .build()
+        .unwrap()
+}
+
+/// The built-in rules' findings on a file, (rule, turn), labelled rules only.
+fn rule_findings(engine: &Engine, d: &Doc) -> BTreeSet<(String, usize)> {
+    engine
+        .check(&d.t)
+        .findings
+        .into_iter()
+        .filter(|f| d.labels(&f.rule.id))
+        .map(|f| (f.rule.id.clone(), f.turn))
+        .collect()
+}
+
+fn stats() {
+    let docs = load_training();
+    let rows = agent_rows(&docs);
+    println!(
+        "training: {} annotated files in corpora/, {} agent turns",
+        docs.len(),
+        rows.len()
+    );
+    let mut by_role: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    for d in &docs {
+        for (r, t) in &d.want {
+            let role = d.t.turns.get(*t).map(|x| x.role);
+            let k = match role {
+                Some(Role::Agent) => 0,
+                Some(Role::Customer) => 1,
+                _ => 2,
+            };
+            by_role.entry(r.clone()).or_default()[k] += 1;
+        }
+    }
+    println!(
+        "{:<28} {:>6} {:>6} {:>6} {:>6}",
+        "rule", "rows", "agent", "cust", "other"
+    );
+    for (r, c) in &by_role {
+        let n = rule_rows(r, &docs, &rows).len();
+        println!("{r:<28} {n:>6} {:>6} {:>6} {:>6}", c[0], c[1], c[2]);
+    }
+}
+
+/// Per rule: (setting, threshold) chosen by out-of-fold F1 of the model alone.
+struct Choice {
+    rule: String,
+    l2: f64,
+    pw: f64,
+    ctx: usize,
+    t: f64,
+    cv: Counts,
+    /// The second, pre-registered operating point: the chosen threshold raised to the lowest
+    /// one whose out-of-fold precision of the model alone is at least `HIGH_P` (same setting),
+    /// if any.
+    t_hp: Option<f64>,
+    cv_hp: Counts,
+}
+
+fn cv() {
+    let docs = load_training();
+    let rows = agent_rows(&docs);
+    let engine = builtin_engine();
+    let found: Vec<BTreeSet<(String, usize)>> =
+        docs.iter().map(|d| rule_findings(&engine, d)).collect();
+    let mut per_fold = [0usize; FOLDS as usize];
+    for d in &docs {
+        per_fold[fold_of(&d.name) as usize] += 1;
+    }
+    println!(
+        "training: {} files, {} agent turns; files per fold {per_fold:?}; {ITERATIONS} iterations",
+        docs.len(),
+        rows.len()
+    );
+    let mut choices = Vec::new();
+    let mut or_total = [Counts::default(), Counts::default()];
+    for rule in CANDIDATES {
+        let rr = rule_rows(rule, &docs, &rows);
+        let pos = rr.iter().filter(|r| r.1).count();
+        if pos < MIN_POS {
+            println!("\n{rule}: {pos} positive agent turns < {MIN_POS}: not modelled");
+            continue;
+        }
+        println!("\n{rule}: {} rows, {pos} positive", rr.len());
+        println!(
+            "  {:>7} {:>3} {:>4} {:>5} {:>5} {:>5} {:>5} {:>5}",
+            "l2", "pw", "ctx", "t", "tp", "fp", "fn", "F1"
+        );
+        let mut best: Option<(f64, Choice, Vec<f64>)> = None;
+        for (&l2, &pw, ctx) in L2S
+            .iter()
+            .flat_map(|l| POS_WEIGHTS.iter().map(move |p| (l, p)))
+            .flat_map(|(l, p)| (0..2).map(move |c| (l, p, c)))
+        {
+            {
+                let mut oof = vec![0.0; rr.len()];
+                for k in 0..FOLDS {
+                    let tr: Vec<(&Row, bool)> =
+                        rr.iter().filter(|r| r.0.fold != k).copied().collect();
+                    let m = fit(&tr, ctx, l2, pw);
+                    for (j, r) in rr.iter().enumerate() {
+                        if r.0.fold == k {
+                            oof[j] = m.score_features(&r.0.feats[ctx]);
+                        }
+                    }
+                }
+                let scored: Vec<(f64, bool)> =
+                    oof.iter().zip(&rr).map(|(s, r)| (*s, r.1)).collect();
+                let (mut bt, mut bc) = (0.5, Counts::default());
+                let mut bf = -1.0;
+                for t in thresholds() {
+                    let c = counts_at(&scored, t);
+                    let f = c.f1().unwrap_or(0.0);
+                    if f > bf + 1e-12 {
+                        (bf, bt, bc) = (f, t, c);
+                    }
+                }
+                println!(
+                    "  {l2:>7} {pw:>3} {ctx:>4} {bt:>5.2} {:>5} {:>5} {:>5} {bf:>5.3}",
+                    bc.tp, bc.fp, bc.fn_
+                );
+                if best.as_ref().is_none_or(|b| bf > b.0 + 1e-12) {
+                    best = Some((
+                        bf,
+                        Choice {
+                            rule: rule.to_string(),
+                            l2,
+                            pw,
+                            ctx,
+                            t: bt,
+                            cv: bc,
+                            t_hp: None,
+                            cv_hp: Counts::default(),
+                        },
+                        oof,
+                    ));
+                }
+            }
+        }
+        let (_, mut ch, oof) = best.unwrap();
+        let scored: Vec<(f64, bool)> = oof.iter().zip(&rr).map(|(s, r)| (*s, r.1)).collect();
+        if let Some(t) = thresholds().into_iter().filter(|&t| t >= ch.t).find(|&t| {
+            let c = counts_at(&scored, t);
+            c.tp > 0 && c.precision().unwrap_or(0.0) >= HIGH_P
+        }) {
+            ch.t_hp = Some(t);
+            ch.cv_hp = counts_at(&scored, t);
+        }
+        // For information: rules alone and rules OR model (out-of-fold) on the training
+        // files; the rules were fixed on these very files, so both are in-sample for them.
+        let mut c = [Counts::default(), Counts::default()];
+        for (j, (r, y)) in rr.iter().enumerate() {
+            let by_rules = found[r.doc].contains(&(rule.to_string(), r.turn));
+            for (k, hit) in [by_rules, by_rules || oof[j] >= ch.t]
+                .into_iter()
+                .enumerate()
+            {
+                match (hit, *y) {
+                    (true, true) => c[k].tp += 1,
+                    (true, false) => c[k].fp += 1,
+                    (false, true) => c[k].fn_ += 1,
+                    _ => {}
+                }
+            }
+        }
+        println!(
+            "  chosen l2 {} pw {} ctx {} t {:.2}: model alone {}",
+            ch.l2,
+            ch.pw,
+            ch.ctx,
+            ch.t,
+            ch.cv.row("")
+        );
+        match ch.t_hp {
+            Some(t) => println!(
+                "  at P >= {HIGH_P}: t {t:.2}: model alone {}",
+                ch.cv_hp.row("")
+            ),
+            None => println!("  no threshold reaches out-of-fold precision {HIGH_P}"),
+        }
+        println!("  rules alone (in-sample)        {}", c[0].row(""));
+        println!("  rules OR model (oof model)     {}", c[1].row(""));
+        or_total[0].add(c[0]);
+        or_total[1].add(c[1]);
+        choices.push(ch);
+    }
+    let mut total = Counts::default();
+    let mut s = String::from(
+        "# Chosen by `cargo run --release --example turn_model -- cv` (5-fold CV over corpora/ files,\n# best out-of-fold F1 of the model alone): rule, l2, positive weight, context (0/1), threshold,\n# cv tp, fp, fn; threshold at out-of-fold precision >= 0.9 (- if none), its cv tp, fp, fn\n",
+    );
+    for c in &choices {
+        total.add(c.cv);
+        s.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{:.2}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            c.rule,
+            c.l2,
+            c.pw,
+            c.ctx,
+            c.t,
+            c.cv.tp,
+            c.cv.fp,
+            c.cv.fn_,
+            c.t_hp.map_or("-".to_string(), |t| format!("{t:.2}")),
+            c.cv_hp.tp,
+            c.cv_hp.fp,
+            c.cv_hp.fn_
+        ));
+    }
+    println!(
+        "\nall modelled rules, out-of-fold: model alone {}",
+        total.row("")
+    );
+    println!("rules alone (in-sample)          {}", or_total[0].row(""));
+    println!("rules OR model                   {}", or_total[1].row(""));
+    std::fs::write(root().join(CHOICES), s).unwrap();
+    println!("wrote {CHOICES}");
+}
+
+fn read_choices() -> Vec<Choice> {
+    std::fs::read_to_string(root().join(CHOICES))
+        .expect("run `cv` first")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Choice {
+                rule: f[0].to_string(),
+                l2: f[1].parse().unwrap(),
+                pw: f[2].parse().unwrap(),
+                ctx: f[3].parse().unwrap(),
+                t: f[4].parse().unwrap(),
+                cv: Counts {
+                    tp: f[5].parse().unwrap(),
+                    fp: f[6].parse().unwrap(),
+                    fn_: f[7].parse().unwrap(),
+                },
+                t_hp: f[8].parse().ok(),
+                cv_hp: Counts {
+                    tp: f[9].parse().unwrap(),
+                    fp: f[10].parse().unwrap(),
+                    fn_: f[11].parse().unwrap(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// (a) rules alone, (b) model alone, (c) rules OR model, (d) rules OR model at the high-
+/// precision threshold: per rule counts over a set.
+type Three = BTreeMap<String, [Counts; 4]>;
+
+fn score_set(docs: &[Doc], engine: &Engine, models: &[(Choice, Model)]) -> Three {
+    let mut m: Three = BTreeMap::new();
+    for d in docs {
+        let found = rule_findings(engine, d);
+        let mut by_model: BTreeSet<(String, usize)> = BTreeSet::new();
+        let mut by_model_hp: BTreeSet<(String, usize)> = BTreeSet::new();
+        for (ch, model) in models {
+            if !d.labels(&ch.rule) {
+                continue;
+            }
+            for (i, turn) in d.t.turns.iter().enumerate() {
+                if turn.role != Role::Agent {
+                    continue;
+                }
+                let s = model.score_features(&turn_features(&d.t, i, ch.ctx == 1));
+                if s >= ch.t {
+                    by_model.insert((ch.rule.clone(), i));
+                }
+                if ch.t_hp.is_some_and(|t| s >= t) {
+                    by_model_hp.insert((ch.rule.clone(), i));
+                }
+            }
+        }
+        let modelled: BTreeSet<&str> = models.iter().map(|(c, _)| c.rule.as_str()).collect();
+        let or: BTreeSet<(String, usize)> = found.union(&by_model).cloned().collect();
+        let or_hp: BTreeSet<(String, usize)> = found.union(&by_model_hp).cloned().collect();
+        let want: BTreeSet<(String, usize)> = d
+            .want
+            .iter()
+            .filter(|(r, _)| d.labels(r))
+            .cloned()
+            .collect();
+        for (k, got) in [&found, &by_model, &or, &or_hp].into_iter().enumerate() {
+            for l in got.union(&want) {
+                // The model predicts only its rules: other rules count for it only in (a), (c).
+                if k == 1 && !modelled.contains(l.0.as_str()) {
+                    continue;
+                }
+                let c = &mut m.entry(l.0.clone()).or_default()[k];
+                match (want.contains(l), got.contains(l)) {
+                    (true, true) => c.tp += 1,
+                    (false, true) => c.fp += 1,
+                    _ => c.fn_ += 1,
+                }
+            }
+        }
+    }
+    m
+}
+
+fn cell(c: Counts) -> String {
+    let p = tonecheck::labels::shown(c.precision());
+    let r = tonecheck::labels::shown(c.recall());
+    format!("{:>3} {:>3} {:>3} {:>4} {:>4}", c.tp, c.fp, c.fn_, p, r)
+}
+
+fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
+    println!("\n{title} ({n} files)");
+    let head = [
+        "(a) rules alone",
+        "(b) model alone",
+        "(c) rules OR model",
+        "(d) OR, P>=.9 t",
+    ];
+    let mut line = format!("{:<27}", "");
+    for h in head {
+        line.push_str(&format!(" | {h:^20}"));
+    }
+    println!("{line}");
+    let mut line = format!("{:<27}", "rule");
+    for _ in head {
+        line.push_str(&format!(
+            " | {:>3} {:>3} {:>3} {:>4} {:>4}",
+            "tp", "fp", "fn", "P", "R"
+        ));
+    }
+    println!("{line}");
+    let row = |name: &str, c: &[Counts; 4], model: bool| {
+        let mut line = format!("{name:<27}");
+        for (k, x) in c.iter().enumerate() {
+            if k == 1 && !model {
+                line.push_str(&format!(" | {:^20}", ""));
+            } else {
+                line.push_str(&format!(" | {}", cell(*x)));
+            }
+        }
+        println!("{line}");
+    };
+    let mut sums = [[Counts::default(); 4]; 2];
+    for r in modelled {
+        let c = m.get(*r).copied().unwrap_or_default();
+        row(r, &c, true);
+        for k in 0..4 {
+            sums[0][k].add(c[k]);
+        }
+    }
+    for (r, c) in m {
+        if !modelled.contains(&r.as_str()) {
+            for k in [0, 2, 3] {
+                sums[1][k].add(c[k]);
+            }
+        }
+    }
+    row("modelled rules", &sums[0], true);
+    row("other rules (rules only)", &sums[1], false);
+    let mut all = sums[0];
+    for k in [0, 2, 3] {
+        all[k].add(sums[1][k]);
+    }
+    row("ALL (no info rules)", &all, false);
+}
+
+fn eval(sets: &[String]) {
+    let choices = read_choices();
+    let docs = load_training();
+    let rows = agent_rows(&docs);
+    let models: Vec<(Choice, Model)> = choices
+        .into_iter()
+        .map(|ch| {
+            let rr = rule_rows(&ch.rule, &docs, &rows);
+            let m = fit(&rr, ch.ctx, ch.l2, ch.pw);
+            (ch, m)
+        })
+        .collect();
+    let modelled: Vec<&str> = models.iter().map(|(c, _)| c.rule.as_str()).collect();
+    println!(
+        "models trained on {} corpora/ files ({} agent turns): {}",
+        docs.len(),
+        rows.len(),
+        models
+            .iter()
+            .map(|(c, _)| {
+                format!(
+                    "{} (l2 {}, pw {}, ctx {}, t {:.2}, t at P>=.9 {})",
+                    c.rule,
+                    c.l2,
+                    c.pw,
+                    c.ctx,
+                    c.t,
+                    c.t_hp.map_or("-".to_string(), |t| format!("{t:.2}"))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let engine = builtin_engine();
+    let train_names: BTreeSet<String> = docs
+        .iter()
+        .map(|d| d.name.rsplit('/').next().unwrap().to_string())
+        .collect();
+    let mut together: Three = BTreeMap::new();
+    let mut n_together = 0;
+    let dirs: Vec<&String> = sets.iter().filter(|s| *s != "dev").collect();
+    for set in sets {
+        let set_docs = if set == "dev" {
+            load_dev()
+        } else {
+            load_dir(&root().join(set))
+        };
+        let overlap = set_docs
+            .iter()
+            .filter(|d| train_names.contains(d.name.rsplit('/').next().unwrap()))
+            .count();
+        let labels: usize = set_docs
+            .iter()
+            .map(|d| d.want.iter().filter(|(r, _)| d.labels(r)).count())
+            .sum();
+        let m = score_set(&set_docs, &engine, &models);
+        let title = format!(
+            "{set}: {labels} labelled findings (info rules excluded), {overlap} file names also in training"
+        );
+        print_three(&title, set_docs.len(), &m, &modelled);
+        if set != "dev" {
+            n_together += set_docs.len();
+            for (r, c) in m {
+                let e = together.entry(r).or_default();
+                for k in 0..4 {
+                    e[k].add(c[k]);
+                }
+            }
+        }
+    }
+    if dirs.len() > 1 {
+        let names: Vec<&str> = dirs.iter().map(|s| s.as_str()).collect();
+        print_three(&names.join(" + "), n_together, &together, &modelled);
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("stats") => stats(),
+        Some("cv") => cv(),
+        Some("eval") if args.len() > 1 => eval(&args[1..]),
+        _ => {
+            eprintln!("usage: turn_model stats | cv | eval SET... (SET: a folder, or `dev`)");
+            std::process::exit(2);
+        }
+    }
+}
