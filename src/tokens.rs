@@ -300,8 +300,13 @@ impl Tokens {
         let b = text.as_bytes();
         let mut h = WORD_HASH_START;
         let mut e = s;
-        while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_') {
-            h = word_hash_step(h, b[e].to_ascii_lowercase());
+        // One table look-up per byte gives both whether it continues the word and its lower
+        // case (0: it does not).
+        while let Some(&l) = b.get(e).map(|&c| &PLAIN_WORD_LOWER[c as usize]) {
+            if l == 0 {
+                break;
+            }
+            h = word_hash_step(h, l);
             e += 1;
         }
         let ends = match b.get(e) {
@@ -579,6 +584,21 @@ fn is_emoji_modifier(c: char) -> bool {
         '\u{FE0E}' | '\u{FE0F}' | '\u{200D}' | '\u{1F3FB}'..='\u{1F3FF}'
     )
 }
+
+/// Per byte: its ASCII lower case when it continues a plain word (an ASCII letter, digit or
+/// `_`), else 0.
+static PLAIN_WORD_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c] = b.to_ascii_lowercase();
+        }
+        c += 1;
+    }
+    t
+};
 
 #[inline]
 fn is_word_byte(b: u8) -> bool {
