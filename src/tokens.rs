@@ -81,11 +81,14 @@ pub fn is_title_stop(b: &[u8], i: usize) -> bool {
     if b.get(i) != Some(&b'.') {
         return false;
     }
-    let start = b[..i]
+    // The letters before it, looked at no further back than the longest title and one more
+    // (a full stop after a long word costs no scan of the word).
+    let from = i.saturating_sub(5);
+    let start = b[from..i]
         .iter()
         .rposition(|c| !c.is_ascii_alphabetic())
-        .map_or(0, |p| p + 1);
-    // A whole word: not the end of "e-mail.Dr" or of a word with non-ASCII letters.
+        .map_or(from, |p| from + p + 1);
+    // A whole word: not the end of "e-mail.Dr", "Fedr" or a word with non-ASCII letters.
     let whole = start == 0 || !(b[start - 1].is_ascii_alphanumeric() || b[start - 1] >= 0x80);
     whole && i - start <= 4 && TITLES.iter().any(|t| t.eq_ignore_ascii_case(&b[start..i]))
 }
@@ -644,7 +647,7 @@ fn word_end(text: &str, mut i: usize) -> usize {
     let n = b.len();
     while i < n {
         let c = b[i];
-        if c.is_ascii_alphanumeric() || c == b'_' {
+        if PLAIN_WORD_LOWER[c as usize] != 0 {
             // An underscore joins (`sorry_msg`, `_sorry`): a phrase matches whole words only.
             i += 1;
         } else if c == b'\'' || c == b'`' {
