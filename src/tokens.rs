@@ -458,29 +458,40 @@ const S_IS: &[&str] = &[
 /// chat spellings, with what they expand to; sorted, for a binary search per word. Only
 /// forms that are not ordinary words ("its", "ill", "were") are here ("wont" in the sense of
 /// "custom" is rare enough). `raw_forms` reads the same table backwards for the anchors.
+/// Issue 9, batch 24: Scots negatives ("cannae", "didnae") and Irish plural "ye" ("ye've"),
+/// as speech-to-text writes them.
 const WHOLE_WORDS: &[(&str, &[&str])] = &[
     ("ain't", &["is", "not"]),
     ("aint", &["is", "not"]),
     ("arent", &["are", "not"]),
+    ("cannae", &["can", "not"]),
     ("cannot", &["can", "not"]),
     ("cant", &["can", "not"]),
+    ("couldnae", &["could", "not"]),
     ("couldnt", &["could", "not"]),
+    ("didnae", &["did", "not"]),
     ("didnt", &["did", "not"]),
+    ("dinnae", &["do", "not"]),
+    ("doesnae", &["does", "not"]),
     ("doesnt", &["does", "not"]),
     ("dont", &["do", "not"]),
     ("gonna", &["going", "to"]),
     ("gotta", &["got", "to"]),
     ("hadnt", &["had", "not"]),
+    ("hasnae", &["has", "not"]),
     ("hasnt", &["has", "not"]),
+    ("havenae", &["have", "not"]),
     ("havent", &["have", "not"]),
     ("heres", &["here", "is"]),
     ("im", &["i", "am"]),
+    ("isnae", &["is", "not"]),
     ("isnt", &["is", "not"]),
     ("ive", &["i", "have"]),
     ("mustnt", &["must", "not"]),
     ("pls", &["please"]),
     ("plz", &["please"]),
     ("shes", &["she", "is"]),
+    ("shouldnae", &["should", "not"]),
     ("shouldnt", &["should", "not"]),
     ("thats", &["that", "is"]),
     ("theres", &["there", "is"]),
@@ -489,16 +500,24 @@ const WHOLE_WORDS: &[(&str, &[&str])] = &[
     ("u", &["you"]),
     ("ur", &["your"]),
     ("wanna", &["want", "to"]),
+    ("wasnae", &["was", "not"]),
     ("wasnt", &["was", "not"]),
     ("werent", &["were", "not"]),
     ("weve", &["we", "have"]),
     ("whats", &["what", "is"]),
     ("wont", &["will", "not"]),
+    ("wouldnae", &["would", "not"]),
     ("wouldnt", &["would", "not"]),
     ("y'all", &["you", "all"]),
     ("yall", &["you", "all"]),
+    ("ye", &["you"]),
+    ("ye'll", &["you", "will"]),
+    ("ye're", &["you", "are"]),
+    ("ye've", &["you", "have"]),
     ("youll", &["you", "will"]),
     ("youre", &["you", "are"]),
+    ("yous", &["you"]),
+    ("youse", &["you"]),
     ("youve", &["you", "have"]),
 ];
 
@@ -752,6 +771,12 @@ mod tests {
             ["do", "not", "worry", "i", "am", "here"]
         );
         assert_eq!(words("let's see"), ["let", "us", "see"]);
+        // Scots negatives and Irish "ye", as speech-to-text writes them.
+        assert_eq!(words("that cannae be"), ["that", "can", "not", "be"]);
+        assert_eq!(
+            words("ye\u{2019}ve taken it"),
+            ["you", "have", "taken", "it"]
+        );
     }
 
     #[test]
