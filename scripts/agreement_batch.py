@@ -19,11 +19,8 @@ import sys
 
 import yaml
 
-CORE = {'non-apology', 'apology-then-explanation', 'missing-apology', 'missing-thank-you',
-        'customer-is-wrong', 'blame-shifting', 'policy-without-alternative',
-        'dismissive-language'}
-INFO = {'missing-open-question', 'missing-paraphrase', 'customer-sentiment-drop',
-        'agent-talks-too-much'}
+# The rule sets are score_batch.py's, so both scripts count the same way.
+from score_batch import CORE, INFO  # noqa: E402
 
 
 def pairs(path):
