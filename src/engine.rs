@@ -1464,6 +1464,9 @@ pub struct CompiledRule {
     pub lists: Arc<BTreeMap<String, Vec<String>>>,
     /// The rule's matchers by field (`match`, `first`, `unless`...), for `rules trace`.
     pub matchers: Vec<(&'static str, MatcherId)>,
+    /// The rules (by index) this one gives way to on a turn where they fire (`yields_to:`;
+    /// a rule switched off in the config is left out).
+    pub yields_to: Vec<usize>,
 }
 
 /// The result of checking one transcript.
@@ -1481,6 +1484,11 @@ pub struct Engine {
     matchers: Matchers,
     rules: Vec<CompiledRule>,
     by_id: HashMap<String, usize>,
+    /// The rules with a `yields_to`, by index.
+    yielding: Vec<usize>,
+    /// Rules switched off that a rule yields to: run for that alone (numbered after
+    /// `rules` in `CompiledRule::yields_to`).
+    shadow: Vec<CompiledRule>,
 }
 
 impl Engine {
@@ -1664,6 +1672,9 @@ impl Engine {
                 }
                 applicable[i] = rule.kind.evaluate(&rule.common, &scan, &mut findings);
             }
+            for &r in &self.yielding {
+                self.give_way(r, only, &scan, script, &mut findings);
+            }
             if !t.suppressions.is_empty() {
                 // By line, so a file with a directive on every line stays linear.
                 let mut by_line: HashMap<usize, Vec<&crate::transcript::Suppression>> =
@@ -1685,6 +1696,57 @@ impl Engine {
         })
     }
 }
+
+impl Engine {
+    /// Drops rule `r`'s findings on the turns where a rule it yields to fired (evaluated
+    /// here when only `r` was checked, so its examples and `--select` see the same result).
+    fn give_way(
+        &self,
+        r: usize,
+        only: Option<usize>,
+        scan: &Scan,
+        script: bool,
+        findings: &mut Vec<Finding>,
+    ) {
+        let info = &self.rules[r].common.info;
+        if !findings.iter().any(|f| Arc::ptr_eq(&f.rule, info)) {
+            return;
+        }
+        let targets = &self.rules[r].yields_to;
+        let rule_at = |t: usize| {
+            self.rules
+                .get(t)
+                .unwrap_or_else(|| &self.shadow[t - self.rules.len()])
+        };
+        let is_target = |f: &Finding| {
+            targets
+                .iter()
+                .any(|&t| Arc::ptr_eq(&f.rule, &rule_at(t).common.info))
+        };
+        let mut turns: Vec<usize> = findings
+            .iter()
+            .filter(|f| is_target(f))
+            .map(|f| f.turn)
+            .collect();
+        // Rules not evaluated above: all but `r` when only `r` was, and the shadow rules.
+        let mut extra = Vec::new();
+        for &t in targets {
+            let rule = rule_at(t);
+            let done = t < self.rules.len() && only.is_none();
+            if !done && Some(t) != only && !(script && rule.kind.conversation_level()) {
+                rule.kind.evaluate(&rule.common, scan, &mut extra);
+            }
+        }
+        turns.extend(extra.iter().map(|f| f.turn));
+        if !turns.is_empty() {
+            findings.retain(|f| !(Arc::ptr_eq(&f.rule, info) && turns.contains(&f.turn)));
+        }
+    }
+}
+
+/// A `yields_to` entry waiting for every pack to be read: the yielding rule's index, the id
+/// it names, its pack, and the id's place when it may be wrong.
+type PendingYield = (usize, String, String, Option<(usize, usize)>);
 
 /// Config-level changes to a rule.
 #[derive(Debug, Clone, Default)]
@@ -1738,17 +1800,30 @@ impl EngineBuilder {
         let mut rules = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         let mut pack_names: HashSet<String> = HashSet::new();
-        for src in &self.packs {
-            let def = match pack::parse_pack(src) {
+        // (rule index, rule id it yields to, pack, position of the id when it may be wrong).
+        let mut yields: Vec<PendingYield> = Vec::new();
+        // Rules switched off in the config that another rule yields to are still compiled
+        // and run (`shadow`), without findings of their own: the excuse that takes an
+        // apology back does so whether or not its own warning is wanted.
+        let parsed: Vec<_> = self.packs.iter().map(pack::parse_pack).collect();
+        let yielded: HashSet<&str> = parsed
+            .iter()
+            .flatten()
+            .flat_map(|d| d.rules.iter().flat_map(|r| r.yields_to.iter()))
+            .map(String::as_str)
+            .collect();
+        let mut shadow = Vec::new();
+        for (src, parsed) in self.packs.iter().zip(&parsed) {
+            let def = match parsed {
                 Ok(d) => d,
                 Err(e) => {
-                    errors.push(e);
+                    errors.push(e.clone());
                     continue;
                 }
             };
             // Positions are needed only for errors: the locator is built on the first one.
             let loc_cell = std::cell::OnceCell::new();
-            let loc = || loc_cell.get_or_init(|| Locator::new(&src.text, &def));
+            let loc = || loc_cell.get_or_init(|| Locator::new(&src.text, def));
             pattern::pack_cache(true);
             pattern::use_precompiled(pack::precompiled_patterns(src));
             mb.new_pack();
@@ -1805,7 +1880,7 @@ impl EngineBuilder {
                     continue;
                 }
                 let ov = self.overrides.get(&rd.id).cloned().unwrap_or_default();
-                if ov.disabled {
+                if ov.disabled && !yielded.contains(rd.id.as_str()) {
                     continue;
                 }
                 match rules::compile(rd, &classes, &mut mb) {
@@ -1820,7 +1895,8 @@ impl EngineBuilder {
                             fix: rd.fix.trim().to_string(),
                         });
                         let (unless, window, fields) = (kind.1, rd.window, kind.2);
-                        rules.push(CompiledRule {
+                        let to = if ov.disabled { &mut shadow } else { &mut rules };
+                        to.push(CompiledRule {
                             common: RuleCommon {
                                 severity: ov.severity.unwrap_or(rd.severity),
                                 info,
@@ -1833,7 +1909,24 @@ impl EngineBuilder {
                             pack_origin: src.origin.clone(),
                             lists: lists.clone(),
                             matchers: fields,
+                            yields_to: Vec::new(),
                         });
+                        for target in &rd.yields_to {
+                            // Positions are worked out now (the pack's text is at hand);
+                            // whether the id exists is known once every pack is read.
+                            let pos = if target == &rd.id || !seen.contains_key(target) {
+                                let key = loc().in_rule(ri, "yields_to");
+                                Some(loc().anywhere(target, key.0).unwrap_or(key))
+                            } else {
+                                None
+                            };
+                            let at = if ov.disabled {
+                                usize::MAX - (shadow.len() - 1)
+                            } else {
+                                rules.len() - 1
+                            };
+                            yields.push((at, target.clone(), src.origin.clone(), pos));
+                        }
                     }
                     Err(RuleError {
                         field,
@@ -1853,6 +1946,30 @@ impl EngineBuilder {
             }
         }
         pattern::pack_cache(false);
+        let known: Vec<&str> = seen.keys().map(String::as_str).collect();
+        for (r, target, origin, pos) in &yields {
+            let own = match rules.get(*r) {
+                Some(rule) => &rule.common.info.id,
+                None => &shadow[usize::MAX - r].common.info.id,
+            };
+            let message = if target == own {
+                format!("rule `{own}`: `yields_to` names the rule itself")
+            } else if !seen.contains_key(target) {
+                format!(
+                    "rule `{own}`: `yields_to` names unknown rule `{target}`{}",
+                    crate::pack::suggest::did_you_mean(target, known.iter().copied())
+                )
+            } else {
+                continue;
+            };
+            let (line, column) = pos.unwrap_or((0, 0));
+            errors.push(PackError {
+                origin: origin.clone(),
+                line,
+                column,
+                message,
+            });
+        }
         for id in self.overrides.keys() {
             if !seen.contains_key(id) {
                 errors.push(PackError {
@@ -1874,15 +1991,36 @@ impl EngineBuilder {
                 message: m,
             }]
         })?;
-        let by_id = rules
+        let by_id: HashMap<String, usize> = rules
             .iter()
             .enumerate()
             .map(|(i, r)| (r.common.info.id.clone(), i))
+            .collect();
+        // Indices past the rules are the shadow rules'; a shadow rule's own yields do not
+        // matter (it has no findings to give up).
+        let shadow_at: HashMap<&str, usize> = shadow
+            .iter()
+            .enumerate()
+            .map(|(j, r)| (r.common.info.id.as_str(), rules.len() + j))
+            .collect();
+        for (r, target, ..) in yields {
+            let t = by_id
+                .get(&target)
+                .or_else(|| shadow_at.get(target.as_str()));
+            if let (Some(&t), Some(rule)) = (t, rules.get_mut(r)) {
+                rule.yields_to.push(t);
+            }
+        }
+        drop(shadow_at);
+        let yielding = (0..rules.len())
+            .filter(|&r| !rules[r].yields_to.is_empty())
             .collect();
         let engine = Engine {
             matchers,
             rules,
             by_id,
+            yielding,
+            shadow,
         };
         if self.check_examples {
             let failures = crate::examples::run_loaded(&engine);

@@ -613,3 +613,81 @@ fn any_of_alternatives_are_checked_like_matchers() {
         &["go on the matcher itself, not on an `any_of` alternative"],
     );
 }
+
+#[test]
+fn a_rule_gives_way_on_the_turns_where_the_rule_it_yields_to_fires() {
+    let env = Env::new();
+    let pack = PACK.replacen(
+        "    match: { phrases: [\"thank you\"] }\n    examples:\n      flag: [\"Agent: thank you\"]\n      pass: [\"Agent: hello\"]\n",
+        "    yields_to: [hold-on]\n    match: { phrases: [\"thank you\"] }\n    examples:\n      flag: [\"Agent: thank you\"]\n      pass: [\"Agent: hello\", \"Agent: thank you, hold on\"]\n",
+        1,
+    );
+    assert_ne!(pack, PACK);
+    env.write("lint.yaml", &pack);
+    // The examples run the rule alone: the rule it yields to is evaluated for it.
+    let out = env.run(&["rules", "test", "--no-config", "lint.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    env.write(
+        "call.txt",
+        "Customer: hi\nAgent: Thank you, hold on.\nCustomer: ok\nAgent: Thank you for waiting.\n",
+    );
+    // "call.txt:LINE:COL: severity[rule] message" as "rule@LINE".
+    let found = |out: &Out| {
+        out.stdout
+            .lines()
+            .filter_map(|l| {
+                let line = l.split(':').nth(1)?;
+                let rule = l.split('[').nth(1)?.split(']').next()?;
+                Some(format!("{rule}@{line}"))
+            })
+            .collect::<Vec<_>>()
+    };
+    let out = env.run(&[
+        "check",
+        "--no-config",
+        "--no-default-packs",
+        "--rules",
+        "lint.yaml",
+        "--format",
+        "line",
+        "call.txt",
+    ]);
+    let lines = found(&out);
+    assert!(lines.iter().any(|l| l == "hold-on@2"), "{lines:?}");
+    assert!(lines.iter().any(|l| l == "thanks-kudos@4"), "{lines:?}");
+    assert!(!lines.iter().any(|l| l == "thanks-kudos@2"), "{lines:?}");
+    // Switched off in the config, the rule yielded to shows nothing, and still takes the
+    // other's finding away (the excuse is there whether or not its warning is wanted).
+    env.write(
+        "tonecheck.yaml",
+        "packs: [lint.yaml]\nrules:\n  hold-on: { disabled: true }\n",
+    );
+    let out = env.run(&["check", "--format", "line", "call.txt"]);
+    assert_eq!(found(&out), ["thanks-kudos@4"], "{}", out.stderr);
+    std::fs::remove_file(env.dir.path().join("tonecheck.yaml")).expect("rm");
+    // A misspelt or circular `yields_to` is an authoring error at its place in the pack.
+    env.write(
+        "typo.yaml",
+        &pack.replacen("yields_to: [hold-on]", "yields_to: [hold-onn]", 1),
+    );
+    let out = env.run(&["rules", "test", "--no-config", "typo.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("typo.yaml:29:17: error: rule `thanks-kudos`: `yields_to` names unknown rule `hold-onn` (did you mean `hold-on`?)"),
+        "{}",
+        out.stderr
+    );
+    env.write(
+        "self.yaml",
+        &pack.replacen("yields_to: [hold-on]", "yields_to: [thanks-kudos]", 1),
+    );
+    let out = env.run(&["rules", "test", "--no-config", "self.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "self.yaml:29:17: error: rule `thanks-kudos`: `yields_to` names the rule itself"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -406,6 +406,10 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
         };
         let _ = writeln!(s, "Not when {scope} has: {}\n", summary(u));
     }
+    if !d.yields_to.is_empty() {
+        let ids: Vec<String> = d.yields_to.iter().map(|id| format!("`{id}`")).collect();
+        let _ = writeln!(s, "Not on a turn where {} fires.\n", ids.join(" or "));
+    }
     let label = |t: &str| {
         if markdown {
             format!("**{t}**")

@@ -134,6 +134,10 @@ pub struct RuleDef {
     /// found) or reads it back: an item ask in an agent turn where this hits is no repeat.
     #[serde(default)]
     pub excuse: Option<MatcherDef>,
+    /// Rule ids this rule gives way to: a finding of this rule is dropped where one of
+    /// theirs is on the same turn (an apology taken back by its excuse earns no kudos).
+    #[serde(default)]
+    pub yields_to: Vec<String>,
     #[serde(default)]
     pub examples: Option<Examples>,
 }
