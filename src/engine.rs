@@ -692,6 +692,7 @@ impl MatcherBuilder {
         let mut by_content: HashMap<Content, usize, crate::lexicon::Fnv> = HashMap::default();
         let mut members: Vec<Vec<u32>> = Vec::new();
         let mut gates: Vec<Gate> = Vec::new();
+        let mut last: Option<((*const pattern::Test, Gate), usize)> = None;
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
             let m = self.report_as[self.origins[fi].matcher as usize] as usize;
@@ -706,15 +707,22 @@ impl MatcherBuilder {
                     _ => OWN | self.origins[fi].matcher,
                 },
             };
-            let gi = *by_ptr.entry((Arc::as_ptr(t), gate)).or_insert_with(|| {
-                *by_content
-                    .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], gate))
-                    .or_insert_with(|| {
-                        members.push(Vec::new());
-                        gates.push(gate);
-                        members.len() - 1
-                    })
-            });
+            // The expansions of one pattern come one after the other and mostly share their
+            // anchor test: the previous flat's group is looked up only when it differs.
+            let key = (Arc::as_ptr(t), gate);
+            let gi = match last {
+                Some((k, gi)) if k == key => gi,
+                _ => *by_ptr.entry(key).or_insert_with(|| {
+                    *by_content
+                        .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], gate))
+                        .or_insert_with(|| {
+                            members.push(Vec::new());
+                            gates.push(gate);
+                            members.len() - 1
+                        })
+                }),
+            };
+            last = Some((key, gi));
             members[gi].push(fi as u32);
         }
         let groups: Vec<Group> = members
