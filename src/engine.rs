@@ -1661,16 +1661,8 @@ impl Engine {
 
     /// Checks one transcript against every rule, or only rule `only` (by index).
     pub fn check_rules(&self, t: &Transcript, only: Option<usize>) -> Checked {
-        SCRATCH.with(|cell| {
-            let mut scratch = cell.borrow_mut();
-            self.matchers.scan(t, &mut scratch);
-            let scan = Scan {
-                transcript: t,
-                hits: &scratch.hits,
-                sentiment: TurnSentiment::new(t),
-                condition_hits: ConditionHits::new(&self.matchers.conditions, t.turns.len()),
-                word_counts: std::cell::OnceCell::new(),
-            };
+        self.with_scan(t, |scan| {
+            let scan = &*scan;
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];
             let script = t.mode == crate::transcript::Mode::Script;
@@ -1678,10 +1670,10 @@ impl Engine {
                 if only.is_some_and(|o| o != i) || (script && rule.kind.conversation_level()) {
                     continue;
                 }
-                applicable[i] = rule.kind.evaluate(&rule.common, &scan, &mut findings);
+                applicable[i] = rule.kind.evaluate(&rule.common, scan, &mut findings);
             }
             for &r in &self.yielding {
-                self.give_way(r, only, &scan, script, &mut findings);
+                self.give_way(r, only, scan, script, &mut findings);
             }
             if !t.suppressions.is_empty() {
                 // By line, so a file with a directive on every line stays linear.
@@ -1701,6 +1693,47 @@ impl Engine {
                 findings,
                 applicable,
             }
+        })
+    }
+
+    /// Scans `t` and hands the scan to `f` (the per-thread buffers are reused).
+    fn with_scan<R>(&self, t: &Transcript, f: impl FnOnce(&Scan) -> R) -> R {
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            self.matchers.scan(t, &mut scratch);
+            let scan = Scan {
+                transcript: t,
+                hits: &scratch.hits,
+                sentiment: TurnSentiment::new(t),
+                condition_hits: ConditionHits::new(&self.matchers.conditions, t.turns.len()),
+                word_counts: std::cell::OnceCell::new(),
+            };
+            f(&scan)
+        })
+    }
+
+    /// For `rules trace`: the rules rule `ri` yields to (`yields_to`) and the turns of `t`
+    /// each fires on, switched off or not.
+    pub fn yielded_to(&self, ri: usize, t: &Transcript) -> Vec<(String, Vec<usize>)> {
+        let script = t.mode == crate::transcript::Mode::Script;
+        self.with_scan(t, |scan| {
+            self.rules[ri]
+                .yields_to
+                .iter()
+                .map(|&y| {
+                    let rule = self
+                        .rules
+                        .get(y)
+                        .unwrap_or_else(|| &self.shadow[y - self.rules.len()]);
+                    let mut found = Vec::new();
+                    if !(script && rule.kind.conversation_level()) {
+                        rule.kind.evaluate(&rule.common, scan, &mut found);
+                    }
+                    let mut turns: Vec<usize> = found.iter().map(|f| f.turn).collect();
+                    turns.dedup();
+                    (rule.common.info.id.clone(), turns)
+                })
+                .collect()
         })
     }
 }

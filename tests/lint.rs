@@ -656,6 +656,24 @@ fn a_rule_gives_way_on_the_turns_where_the_rule_it_yields_to_fires() {
     assert!(lines.iter().any(|l| l == "hold-on@2"), "{lines:?}");
     assert!(lines.iter().any(|l| l == "thanks-kudos@4"), "{lines:?}");
     assert!(!lines.iter().any(|l| l == "thanks-kudos@2"), "{lines:?}");
+    // `rules trace` says why the match on turn 1 left no finding.
+    let out = env.run(&[
+        "rules",
+        "trace",
+        "thanks-kudos",
+        "call.txt",
+        "--no-config",
+        "--no-default-packs",
+        "--rules",
+        "lint.yaml",
+    ]);
+    assert!(
+        out.stdout
+            .contains("gives way to `hold-on` (yields_to), which fires on turn 1"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("findings: 1"), "{}", out.stdout);
     // Switched off in the config, the rule yielded to shows nothing, and still takes the
     // other's finding away (the excuse is there whether or not its warning is wanted).
     env.write(

@@ -232,6 +232,18 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
             }
         }
     }
+    for (id, turns) in e.yielded_to(ri, t) {
+        let on: Vec<String> = turns.iter().map(usize::to_string).collect();
+        let _ = writeln!(
+            o,
+            "\ngives way to `{id}` (yields_to), which fires on {}",
+            if on.is_empty() {
+                "no turn".to_string()
+            } else {
+                format!("turn {}", on.join(", "))
+            }
+        );
+    }
     let found = e.check_rules(t, Some(ri)).findings;
     let _ = writeln!(o, "\nfindings: {}", found.len());
     for f in &found {
