@@ -452,6 +452,11 @@ const S_IS: &[&str] = &[
     "everyone",
     "anything",
     "one",
+    // Issue 9, batch 26: "nobody's come", "somebody's taken it", "everybody's been told".
+    // ("anyone" and "anybody" stay possessive-only: "anyone's guess".)
+    "nobody",
+    "somebody",
+    "everybody",
 ];
 
 /// Contractions written without an apostrophe, as chat and ASR text has them, and a few
