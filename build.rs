@@ -56,6 +56,9 @@ fn main() {
         // and column) when the pack is loaded; no JSON is written for it, and an empty
         // pattern table.
         let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
+            // An empty JSON file, not the last good one: a stale copy would be loaded
+            // instead of the pack as written (a duplicate key left by a merge did that).
+            std::fs::write(target.with_extension("json"), "").expect("OUT_DIR is writable");
             std::fs::write(target.with_extension("patterns"), precompile(&Value::Null))
                 .expect("OUT_DIR is writable");
             continue;

@@ -1662,7 +1662,6 @@ impl Engine {
     /// Checks one transcript against every rule, or only rule `only` (by index).
     pub fn check_rules(&self, t: &Transcript, only: Option<usize>) -> Checked {
         self.with_scan(t, |scan| {
-            let scan = &*scan;
             let mut findings = Vec::new();
             let mut applicable = vec![false; self.rules.len()];
             let script = t.mode == crate::transcript::Mode::Script;
@@ -2688,6 +2687,54 @@ rules:
         assert!(hit("The bank decides, we don't, sorry."));
         assert!(hit("Billing handles refunds, not us."));
         assert!(!hit("Your bank has approved it, I don't see any problem."));
+    }
+
+    #[test]
+    fn builtin_groups_verify_as_their_sequences_do() {
+        // Every group of the built-in packs, at every token its anchor passes, finds exactly
+        // what its members' own `Flat::verify` finds (the small-group test in src/group.rs,
+        // on the real groups: hundreds of members, masks over several words).
+        let e = EngineBuilder::new()
+            .packs(PackSource::all_builtin())
+            .build()
+            .expect("built-in packs compile");
+        let m = &e.matchers;
+        let texts = [
+            "I'm sorry about that, but honestly I'll fix it before you hang up.",
+            "so sorry about that the tap is dripping because the washer we fitted was the wrong size that one is on us i'll send someone today",
+            "Sorry about that, the reason is our depot changed its software last week.",
+            "I'm so sorry, but rest assured we will have it sorted today.",
+        ];
+        let mut s = crate::group::GroupScratch::default();
+        let mut toks = Tokens::default();
+        let mut compared = 0;
+        for text in texts {
+            toks.tokenize(text);
+            for g in &m.groups {
+                for k in 0..toks.len() {
+                    let mut got = Vec::new();
+                    g.verify(&m.flats, &m.registry, &toks, k, &mut s, |f, a, b| {
+                        got.push((f, a, b))
+                    });
+                    got.sort_unstable();
+                    let mut want: Vec<(u32, usize, usize)> = if g.anchor().matches(&toks, k) {
+                        g.members
+                            .iter()
+                            .filter_map(|&f| {
+                                let (a, b) = m.flats[f as usize].verify(&toks, k)?;
+                                Some((f, a, b))
+                            })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    want.sort_unstable();
+                    assert_eq!(got, want, "{text:?} at token {k}");
+                    compared += want.len();
+                }
+            }
+        }
+        assert!(compared > 20, "only {compared} matches compared");
     }
 
     #[test]
