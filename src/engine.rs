@@ -616,7 +616,8 @@ impl MatcherBuilder {
     fn build(self) -> Result<Matchers, String> {
         // Sequences with equal anchor tests form one group (tests shared by pointer are
         // equal; others are compared by content once per distinct pointer).
-        let mut by_ptr: HashMap<(*const pattern::Test, Gate), usize, crate::lexicon::Fnv> =
+        // (Keyed by an address and four integers: `Mix` takes one multiply per integer.)
+        let mut by_ptr: HashMap<(*const pattern::Test, Gate), usize, crate::lexicon::Mix> =
             HashMap::default();
         // (Keyed by the test's words, prefixes and marks: an emoji test has only marks, and
         // two different emoji sets must not share a group.) And by the roles whose turns

@@ -507,3 +507,48 @@ impl std::hash::Hasher for FnvHasher {
         }
     }
 }
+
+/// A `BuildHasher` for keys made of a few integers (an address and some indices): each
+/// integer is mixed in with one multiply, where FNV takes one per byte.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Mix;
+
+/// The hasher `Mix` builds.
+pub struct MixHasher(u64);
+
+impl std::hash::BuildHasher for Mix {
+    type Hasher = MixHasher;
+    fn build_hasher(&self) -> MixHasher {
+        MixHasher(0)
+    }
+}
+
+impl MixHasher {
+    #[inline]
+    fn mix(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::Hasher for MixHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.mix(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+}
