@@ -1881,7 +1881,9 @@ impl EngineBuilder {
                     });
                 }
             }
-            let lists = Arc::new(classes.clone());
+            // One copy, shared with the rules for `rules explain`.
+            let lists = Arc::new(classes);
+            let classes: &Classes = &lists;
             let err = |(line, column): (usize, usize), message: String| PackError {
                 origin: src.origin.clone(),
                 line,
@@ -1893,7 +1895,7 @@ impl EngineBuilder {
                 errors.push(err(pos, format!("pack `{}` is loaded twice", def.pack)));
                 continue;
             }
-            for (name, list) in &classes {
+            for (name, list) in classes {
                 // `normalize_phrase(p)` is empty exactly when `p` is all white space (it only
                 // straightens quotes and dashes and folds case), without building it.
                 if list.iter().any(|p| p.trim().is_empty()) {
@@ -1924,7 +1926,7 @@ impl EngineBuilder {
                 if ov.disabled && !yielded.contains(rd.id.as_str()) {
                     continue;
                 }
-                match rules::compile(rd, &classes, &mut mb) {
+                match rules::compile(rd, classes, &mut mb) {
                     Ok(kind) => {
                         let info = Arc::new(RuleInfo {
                             id: rd.id.clone(),
