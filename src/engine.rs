@@ -1473,8 +1473,8 @@ pub struct CompiledRule {
     pub lists: Arc<BTreeMap<String, Vec<String>>>,
     /// The rule's matchers by field (`match`, `first`, `unless`...), for `rules trace`.
     pub matchers: Vec<(&'static str, MatcherId)>,
-    /// The rules (by index) this one gives way to on a turn where they fire (`yields_to:`;
-    /// a rule switched off in the config is left out).
+    /// The rules this one gives way to on a turn where they fire (`yields_to:`), by index
+    /// into the engine's rules and, past them, its shadow rules (`Engine::any_rule`).
     pub yields_to: Vec<usize>,
 }
 
@@ -1721,10 +1721,7 @@ impl Engine {
                 .yields_to
                 .iter()
                 .map(|&y| {
-                    let rule = self
-                        .rules
-                        .get(y)
-                        .unwrap_or_else(|| &self.shadow[y - self.rules.len()]);
+                    let rule = self.any_rule(y);
                     let mut found = Vec::new();
                     if !(script && rule.kind.conversation_level()) {
                         rule.kind.evaluate(&rule.common, scan, &mut found);
@@ -1736,11 +1733,18 @@ impl Engine {
                 .collect()
         })
     }
-}
 
-impl Engine {
+    /// A rule by its index in `CompiledRule::yields_to`: the engine's rules, then the
+    /// shadow rules.
+    fn any_rule(&self, i: usize) -> &CompiledRule {
+        self.rules
+            .get(i)
+            .unwrap_or_else(|| &self.shadow[i - self.rules.len()])
+    }
+
     /// Drops rule `r`'s findings on the turns where a rule it yields to fired (evaluated
-    /// here when only `r` was checked, so its examples and `--select` see the same result).
+    /// here when only `r` was checked, so its examples and `rules trace` see the result a
+    /// full check gives).
     fn give_way(
         &self,
         r: usize,
@@ -1754,15 +1758,10 @@ impl Engine {
             return;
         }
         let targets = &self.rules[r].yields_to;
-        let rule_at = |t: usize| {
-            self.rules
-                .get(t)
-                .unwrap_or_else(|| &self.shadow[t - self.rules.len()])
-        };
         let is_target = |f: &Finding| {
             targets
                 .iter()
-                .any(|&t| Arc::ptr_eq(&f.rule, &rule_at(t).common.info))
+                .any(|&t| Arc::ptr_eq(&f.rule, &self.any_rule(t).common.info))
         };
         let mut turns: Vec<usize> = findings
             .iter()
@@ -1772,7 +1771,7 @@ impl Engine {
         // Rules not evaluated above: all but `r` when only `r` was, and the shadow rules.
         let mut extra = Vec::new();
         for &t in targets {
-            let rule = rule_at(t);
+            let rule = self.any_rule(t);
             let done = t < self.rules.len() && only.is_none();
             if !done && Some(t) != only && !(script && rule.kind.conversation_level()) {
                 rule.kind.evaluate(&rule.common, scan, &mut extra);

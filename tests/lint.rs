@@ -684,28 +684,21 @@ fn a_rule_gives_way_on_the_turns_where_the_rule_it_yields_to_fires() {
     assert_eq!(found(&out), ["thanks-kudos@4"], "{}", out.stderr);
     std::fs::remove_file(env.dir.path().join("tonecheck.yaml")).expect("rm");
     // A misspelt or circular `yields_to` is an authoring error at its place in the pack.
-    env.write(
-        "typo.yaml",
-        &pack.replacen("yields_to: [hold-on]", "yields_to: [hold-onn]", 1),
-    );
-    let out = env.run(&["rules", "test", "--no-config", "typo.yaml"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("typo.yaml:29:17: error: rule `thanks-kudos`: `yields_to` names unknown rule `hold-onn` (did you mean `hold-on`?)"),
-        "{}",
-        out.stderr
-    );
-    env.write(
-        "self.yaml",
-        &pack.replacen("yields_to: [hold-on]", "yields_to: [thanks-kudos]", 1),
-    );
-    let out = env.run(&["rules", "test", "--no-config", "self.yaml"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains(
-            "self.yaml:29:17: error: rule `thanks-kudos`: `yields_to` names the rule itself"
+    for (file, id, message) in [
+        (
+            "typo.yaml",
+            "hold-onn",
+            "names unknown rule `hold-onn` (did you mean `hold-on`?)",
         ),
-        "{}",
-        out.stderr
-    );
+        ("self.yaml", "thanks-kudos", "names the rule itself"),
+    ] {
+        env.write(
+            file,
+            &pack.replacen("yields_to: [hold-on]", &format!("yields_to: [{id}]"), 1),
+        );
+        let out = env.run(&["rules", "test", "--no-config", file]);
+        assert_eq!(out.code, 2);
+        let want = format!("{file}:29:17: error: rule `thanks-kudos`: `yields_to` {message}");
+        assert!(out.stderr.contains(&want), "{}", out.stderr);
+    }
 }
