@@ -469,21 +469,6 @@ mod tests {
         assert!(PackSource::builtin_from_tree(&root.join("no-such-dir")).is_err());
     }
 
-    /// The JSON each built-in pack is read from is its YAML as embedded, key for key (a
-    /// YAML build.rs could not read, such as a key written twice by a merge, once left the
-    /// last good JSON in place, so the binary ran rules other than the file's).
-    #[test]
-    fn embedded_json_is_the_embedded_yaml() {
-        for src in PackSource::all_builtin() {
-            let yaml: serde_yaml::Value =
-                serde_yaml::from_str(&src.text).unwrap_or_else(|e| panic!("{}: {e}", src.origin));
-            let from_yaml = serde_json::to_value(&yaml).expect("YAML keys are strings");
-            let embedded: serde_json::Value =
-                serde_json::from_str(src.embedded.expect("built in")).expect("JSON");
-            assert!(from_yaml == embedded, "{}: stale embedded JSON", src.origin);
-        }
-    }
-
     /// The JSON that build.rs makes of each built-in pack reads to exactly the pack its YAML
     /// reads to, and is what `parse_pack` uses.
     #[test]
