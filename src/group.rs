@@ -24,20 +24,39 @@ const REQS_PER_MEMBER: usize = 2;
 /// Node visits allowed per side of one anchor occurrence, so no input can make a walk slow.
 const WALK_BUDGET: u32 = 50_000;
 
+/// A trie node while the trie is built (`Trie::insert`); `Trie::seal` lays the nodes out
+/// as `Node`s.
 #[derive(Debug, Default)]
-struct Node {
+struct BuildNode {
     elem: Option<Elem>,
     children: Vec<u32>,
     /// Members whose side ends at this node.
     ends: Vec<u32>,
+    /// Optional words and gaps on the path from the root to here (see `Node::branching`).
+    branching: u8,
+}
+
+/// A node of a sealed trie, one cache line: the walk reads a node's children one after
+/// the other, so `seal` numbers them consecutively, and the node's lists live in the
+/// trie's shared arrays rather than in allocations of their own.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Node {
+    elem: Option<Elem>,
     /// Members whose side passes through or ends at this node, as a bit mask over member
     /// indices starting at word `first`: the walk skips a subtree once none of them is
-    /// still wanted.
-    first: u32,
-    /// (`below_one` holds the mask when it is one word, and `below` is then empty: the walk
-    /// tests it without following a pointer.)
-    below: Box<[u64]>,
+    /// still wanted. `below_one` holds the mask when it is one word (`below_len` 0), else
+    /// it is `Trie::below[below_at..][..below_len]`.
     below_one: u64,
+    first: u32,
+    below_at: u32,
+    below_len: u32,
+    /// The children: nodes `kids..kids + kids_len`.
+    kids: u32,
+    kids_len: u32,
+    /// Members whose side ends here: `Trie::ends[ends_at..][..ends_len]`.
+    ends_at: u32,
+    ends_len: u32,
     /// Optional words and gaps on the path from the root to here, this node's included.
     /// With two or more, two paths can reach this node at the same boundary, and the walk
     /// remembers where it has been; with fewer, every arrival has its own boundary.
@@ -46,13 +65,19 @@ struct Node {
 
 #[derive(Debug, Default)]
 struct Trie {
+    /// While building: the nodes as inserted (root first). `seal` moves them into `nodes`.
+    building: Vec<BuildNode>,
+    /// Sealed: the root first, each node's children consecutive, in insertion order.
     nodes: Vec<Node>,
+    ends: Vec<u32>,
+    below: Vec<u64>,
 }
 
 impl Trie {
     fn new() -> Trie {
         Trie {
-            nodes: vec![Node::default()],
+            building: vec![BuildNode::default()],
+            ..Default::default()
         }
     }
 
@@ -71,7 +96,7 @@ impl Trie {
             let key = (at as u32, b.key(e));
             let found = b.children.get(&key).and_then(|cands| {
                 cands.iter().copied().find(|&c| {
-                    self.nodes[c as usize]
+                    self.building[c as usize]
                         .elem
                         .as_ref()
                         .is_some_and(|x| same(x, e))
@@ -80,39 +105,76 @@ impl Trie {
             at = match found {
                 Some(c) => c as usize,
                 None => {
-                    let branching = self.nodes[at].branching
+                    let branching = self.building[at].branching
                         + u8::from(matches!(e, Elem::Gap(..) | Elem::Opt(_)));
-                    self.nodes.push(Node {
+                    self.building.push(BuildNode {
                         elem: Some(e.clone()),
                         branching: branching.min(2),
                         ..Default::default()
                     });
-                    let c = self.nodes.len() - 1;
-                    self.nodes[at].children.push(c as u32);
+                    let c = self.building.len() - 1;
+                    self.building[at].children.push(c as u32);
                     b.children.entry(key).or_default().push(c as u32);
                     c
                 }
             };
             mark(at, &mut b.paths);
         }
-        self.nodes[at].ends.push(member);
+        self.building[at].ends.push(member);
     }
 
-    /// Turns the member lists of `insert` into the nodes' bit masks.
-    fn seal(&mut self, paths: Vec<Vec<u32>>) {
-        for (node, members) in self.nodes.iter_mut().zip(paths) {
+    /// Lays the built nodes out breadth first (each node's children consecutive, in the
+    /// order they were added, which is the order the walk tries them) and turns the member
+    /// lists of `insert` into the nodes' bit masks.
+    fn seal(&mut self, mut paths: Vec<Vec<u32>>) {
+        let mut built = std::mem::take(&mut self.building);
+        paths.resize_with(built.len(), Vec::new);
+        // order[new] = old; kids of the node placed at `new` get the next free numbers.
+        let mut order = Vec::with_capacity(built.len());
+        order.push(0u32);
+        let mut first_kid = Vec::with_capacity(built.len());
+        let mut next = 1u32;
+        let mut x = 0;
+        while x < order.len() {
+            let old = order[x] as usize;
+            first_kid.push(next);
+            for &c in &built[old].children {
+                order.push(c);
+                next += 1;
+            }
+            x += 1;
+        }
+        self.nodes.reserve_exact(order.len());
+        for (new, &old) in order.iter().enumerate() {
+            let n = &mut built[old as usize];
+            let members = &paths[old as usize];
             let lo = members.iter().min().map_or(0, |m| m / 64);
             let hi = members.iter().max().map_or(0, |m| m / 64);
             let mut mask = vec![0u64; (hi - lo + 1) as usize];
             for m in members {
                 mask[(m / 64 - lo) as usize] |= 1 << (m % 64);
             }
-            node.first = lo;
-            if mask.len() == 1 {
-                node.below_one = mask[0];
+            let (below_one, below_at, below_len) = if mask.len() == 1 {
+                (mask[0], 0, 0)
             } else {
-                node.below = mask.into_boxed_slice();
-            }
+                let at = self.below.len() as u32;
+                self.below.extend_from_slice(&mask);
+                (0, at, mask.len() as u32)
+            };
+            let ends_at = self.ends.len() as u32;
+            self.ends.extend_from_slice(&n.ends);
+            self.nodes.push(Node {
+                elem: n.elem.take(),
+                below_one,
+                first: lo,
+                below_at,
+                below_len,
+                kids: first_kid[new],
+                kids_len: n.children.len() as u32,
+                ends_at,
+                ends_len: n.ends.len() as u32,
+                branching: n.branching,
+            });
         }
     }
 }
@@ -755,14 +817,14 @@ fn walk(
     if n.branching >= 2 && !s.seen.insert((node as u64) << 32 | b as u64) {
         return;
     }
-    for &i in &n.ends {
+    for &i in &trie.ends[n.ends_at as usize..(n.ends_at + n.ends_len) as usize] {
         if s.state[i as usize] == WANTED {
             s.done(i, b);
         }
     }
-    for &c in &n.children {
+    for c in n.kids..n.kids + n.kids_len {
         let child = &trie.nodes[c as usize];
-        if !wanted(child, s) {
+        if !wanted(trie, child, s) {
             continue;
         }
         match child.elem.as_ref().expect("only the root has no element") {
@@ -774,7 +836,7 @@ fn walk(
             Elem::Opt(t) => {
                 if let Some((b2, _)) = pattern::step(t, toks, b, dir) {
                     walk(trie, c as usize, toks, b2, dir, s, budget);
-                    if !wanted(child, s) {
+                    if !wanted(trie, child, s) {
                         continue;
                     }
                 }
@@ -785,7 +847,7 @@ fn walk(
                 for i in 0..=*max {
                     if i >= *min {
                         walk(trie, c as usize, toks, cur, dir, s, budget);
-                        if !wanted(child, s) {
+                        if !wanted(trie, child, s) {
                             break;
                         }
                     }
@@ -810,12 +872,13 @@ fn walk(
 }
 
 #[inline]
-fn wanted(n: &Node, s: &GroupScratch) -> bool {
-    if n.below.is_empty() {
+fn wanted(trie: &Trie, n: &Node, s: &GroupScratch) -> bool {
+    if n.below_len == 0 {
         return s.wanted[n.first as usize] & n.below_one != 0;
     }
-    let words = &s.wanted[n.first as usize..n.first as usize + n.below.len()];
-    n.below.iter().zip(words).any(|(m, w)| m & w != 0)
+    let below = &trie.below[n.below_at as usize..(n.below_at + n.below_len) as usize];
+    let words = &s.wanted[n.first as usize..n.first as usize + below.len()];
+    below.iter().zip(words).any(|(m, w)| m & w != 0)
 }
 
 #[cfg(test)]
