@@ -66,7 +66,9 @@ struct Anchor {
     /// customer, other) wakes, by its neighbour words; built on first use. A group that does
     /// not read the turn's role is left out here rather than tested per occurrence: on the
     /// dense and real samples 43% of the groups an anchor woke were of the other role.
-    wakes: [OnceLock<Wakes>; 3],
+    /// (Boxed: three `Wakes` inline made each anchor ~430 bytes, and building the anchor
+    /// table moved them about.)
+    wakes: [OnceLock<Box<Wakes>>; 3],
 }
 
 /// The groups of an `Anchor` split by what wakes them (`Group::neighbours`): a group none
@@ -107,11 +109,11 @@ impl Anchor {
                 next.extend(n.next.iter().map(|&h| (h, gi)));
                 prev.extend(n.prev.iter().map(|&h| (h, gi)));
             }
-            Wakes {
+            Box::new(Wakes {
                 always,
                 next: crate::group::Keyed::new(next),
                 prev: crate::group::Keyed::new(prev),
-            }
+            })
         });
         woke.extend_from_slice(&w.always);
         for (map, nb) in [(&w.next, toks.next_word(k)), (&w.prev, toks.prev_word(k))] {

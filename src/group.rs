@@ -253,6 +253,7 @@ pub struct Group {
     /// The tries, built on the group's first occurrence: a small run (one macro in a
     /// pre-commit hook) builds only the groups its text wakes.
     built: std::sync::OnceLock<Built>,
+    neighbours: std::sync::OnceLock<Neighbours>,
 }
 
 #[derive(Debug)]
@@ -366,9 +367,16 @@ impl Group {
     /// every occurrence, and the neighbour words that wake the others (as `Built::new` keys
     /// them: the words one of which must come first after the anchor, else before it; see
     /// `Flat::neighbour_words`). The engine skips an occurrence that wakes none.
-    pub fn neighbours(&self, flats: &[Flat]) -> Neighbours {
+    /// Worked out on first use and kept: a group anchored at a class is listed under each
+    /// of the class's words, and each anchor word asks once per role.
+    pub fn neighbours(&self, flats: &[Flat]) -> &Neighbours {
+        self.neighbours
+            .get_or_init(|| Group::find_neighbours(&self.members, flats))
+    }
+
+    fn find_neighbours(members: &[u32], flats: &[Flat]) -> Neighbours {
         let mut n = Neighbours::default();
-        for &fi in &self.members {
+        for &fi in members {
             let hashes = match flats[fi as usize].neighbour_words() {
                 (Some(w), _) => (&mut n.next, w),
                 (None, Some(w)) => (&mut n.prev, w),
@@ -395,6 +403,7 @@ impl Group {
             anchor: flats[members[0] as usize].anchor_arc().clone(),
             members,
             built: std::sync::OnceLock::new(),
+            neighbours: std::sync::OnceLock::new(),
         }
     }
 
