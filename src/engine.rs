@@ -131,31 +131,33 @@ impl Anchor {
 
 impl Anchors {
     fn new(groups: &[Group]) -> Anchors {
-        let mut words: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        // (hash, word, group) for every anchor word, sorted: one run per hash, within it one
+        // per word, its groups in order. (Sorting by hash first compares integers; a map
+        // keyed by the words compared strings at every step of a small call's start-up.)
+        let mut words: Vec<(u64, &str, u32)> = Vec::new();
         let mut prefixes: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (gi, g) in groups.iter().enumerate() {
             let t = g.anchor();
             // Emoji anchors (`Test::anchors_on_symbols`) are looked up like words.
             let symbols = t.puncts.iter().filter(|_| t.anchors_on_symbols());
             for w in t.words.iter().chain(symbols) {
-                words.entry(w).or_default().push(gi as u32);
+                words.push((crate::lexicon::word_hash(w), w, gi as u32));
             }
             for p in t.prefixes.iter().filter(|p| !p.is_empty()) {
                 prefixes.entry(p).or_default().push(gi as u32);
             }
         }
+        words.sort_unstable();
         let mut out = Anchors::default();
-        let mut by_hash: BTreeMap<u64, Vec<Anchor>> = BTreeMap::new();
-        for (w, gs) in words {
-            by_hash
-                .entry(crate::lexicon::word_hash(w))
-                .or_default()
-                .push(Anchor::new(w, gs));
-        }
-        for (h, anchors) in by_hash {
+        out.words.reserve(words.chunk_by(|a, b| a.0 == b.0).count());
+        for of_hash in words.chunk_by(|a, b| a.0 == b.0) {
+            let at = out.list.len() as u32;
+            for of_word in of_hash.chunk_by(|a, b| a.1 == b.1) {
+                let gs: Vec<u32> = of_word.iter().map(|x| x.2).collect();
+                out.list.push(Anchor::new(of_word[0].1, gs));
+            }
             out.words
-                .insert(h, (out.list.len() as u32, anchors.len() as u32));
-            out.list.extend(anchors);
+                .insert(of_hash[0].0, (at, out.list.len() as u32 - at));
         }
         if !prefixes.is_empty() {
             out.prefixes.resize_with(256, Vec::new);
@@ -703,7 +705,11 @@ impl MatcherBuilder {
         // FNV, not SipHash: the keys are the packs' own words (configuration, not input), and
         // hashing every word of every anchor class was a tenth of a small call's start-up.
         let mut by_content: HashMap<Content, usize, crate::lexicon::Fnv> = HashMap::default();
-        let mut members: Vec<Vec<u32>> = Vec::new();
+        // Each flat's group, and each group's size: the member lists are then allocated at
+        // their final size (pushing into ~15,000 small vectors as they grew was a tenth of a
+        // small call's start-up in reallocation and copying).
+        let mut group_of: Vec<u32> = Vec::with_capacity(self.flats.len());
+        let mut sizes: Vec<u32> = Vec::new();
         let mut gates: Vec<Gate> = Vec::new();
         let mut last: Option<((*const pattern::Test, Gate), usize)> = None;
         for (fi, f) in self.flats.iter().enumerate() {
@@ -729,14 +735,22 @@ impl MatcherBuilder {
                     *by_content
                         .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], gate))
                         .or_insert_with(|| {
-                            members.push(Vec::new());
+                            sizes.push(0);
                             gates.push(gate);
-                            members.len() - 1
+                            sizes.len() - 1
                         })
                 }),
             };
             last = Some((key, gi));
-            members[gi].push(fi as u32);
+            sizes[gi] += 1;
+            group_of.push(gi as u32);
+        }
+        let mut members: Vec<Vec<u32>> = sizes
+            .iter()
+            .map(|&n| Vec::with_capacity(n as usize))
+            .collect();
+        for (fi, &gi) in group_of.iter().enumerate() {
+            members[gi as usize].push(fi as u32);
         }
         let groups: Vec<Group> = members
             .into_iter()
