@@ -63,6 +63,9 @@ struct Node {
     branching: u8,
 }
 
+// One cache line, as `Node`'s comment says.
+const _: () = assert!(std::mem::size_of::<Node>() == 64);
+
 #[derive(Debug, Default)]
 struct Trie {
     /// While building: the nodes as inserted (root first). `seal` moves them into `nodes`.
