@@ -179,14 +179,23 @@ fn load_dir(dir: &Path) -> Vec<Doc> {
 }
 
 /// Training: every annotated transcript in `corpora/` (real-labels has none), never a file of
-/// the blind batches 23 and 24.
+/// a blind batch still in `held-out/` (batches 23 and 24 when this was first run; they were
+/// fixed and moved into `corpora/` later, and are training data now).
 fn load_training() -> Vec<Doc> {
     let docs = load_dir(&root().join("corpora"));
+    let held: std::collections::HashSet<String> = std::fs::read_dir(root().join("held-out"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .flat_map(|e| std::fs::read_dir(e.path()).into_iter().flatten().flatten())
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
     for d in &docs {
         let base = d.name.rsplit('/').next().unwrap();
         assert!(
-            !base.starts_with("b23-") && !base.starts_with("b24-"),
-            "a blind-batch file is in corpora/: {}",
+            !held.contains(base),
+            "a file of a held-out batch is in corpora/: {}",
             d.name
         );
     }
