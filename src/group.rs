@@ -153,16 +153,15 @@ impl Trie {
             let members = &paths[old as usize];
             let lo = members.iter().min().map_or(0, |m| m / 64);
             let hi = members.iter().max().map_or(0, |m| m / 64);
-            let mut mask = vec![0u64; (hi - lo + 1) as usize];
-            for m in members {
-                mask[(m / 64 - lo) as usize] |= 1 << (m % 64);
-            }
-            let (below_one, below_at, below_len) = if mask.len() == 1 {
-                (mask[0], 0, 0)
+            let (below_one, below_at, below_len) = if lo == hi {
+                (members.iter().fold(0, |mask, m| mask | 1 << (m % 64)), 0, 0)
             } else {
-                let at = self.below.len() as u32;
-                self.below.extend_from_slice(&mask);
-                (0, at, mask.len() as u32)
+                let at = self.below.len();
+                self.below.resize(at + (hi - lo + 1) as usize, 0);
+                for m in members {
+                    self.below[at + (m / 64 - lo) as usize] |= 1 << (m % 64);
+                }
+                (0, at as u32, hi - lo + 1)
             };
             let ends_at = self.ends.len() as u32;
             self.ends.extend_from_slice(&n.ends);
