@@ -17,8 +17,11 @@
 //!   operating point fixed by `cv` (the F1 threshold raised until out-of-fold precision
 //!   reaches 0.9; the rule left to the rules alone when none does). A SET is a folder of
 //!   annotated transcripts (`NAME.txt` + `NAME.expected.yaml`) or `dev` (the DEV half of
-//!   `corpora/real-labels`; the test half is never read). Only aggregate counts are printed:
-//!   run on the blind batches, nothing per file or per turn comes out.
+//!   `corpora/real-labels`; the test half is never read), `devA` or `devB` (its two folds, as
+//!   `examples/dev_misses.rs` splits them). With `TURN_MODEL_TRAIN_DEV=A` (or `B`) that dev
+//!   fold's files join the training set (real turns, for the model's precision on real text,
+//!   measured on the other fold). Only aggregate counts are printed: run on the blind
+//!   batches, nothing per file or per turn comes out.
 //!
 //! Unit: an agent turn. For rule R, the rows are the agent turns of every training file that
 //! labels R (not in its `unlabelled:`); a row is positive when (R, turn) is in the file's
@@ -223,6 +226,33 @@ fn load_dev() -> Vec<Doc> {
             }
         })
         .collect()
+}
+
+/// The dev half's two folds, as `examples/dev_misses.rs` splits them (`A` or `B`).
+fn dev_fold(name: &str) -> char {
+    if (seeded_hash("tonecheck-dev-fold-1", name) >> 40).is_multiple_of(2) {
+        'A'
+    } else {
+        'B'
+    }
+}
+
+/// `load_dev` restricted to one fold (`devA`, `devB`).
+fn load_dev_fold(fold: char) -> Vec<Doc> {
+    load_dev()
+        .into_iter()
+        .filter(|d| dev_fold(&d.name) == fold)
+        .collect()
+}
+
+/// The dev fold `TURN_MODEL_TRAIN_DEV` (`A` or `B`) names, added to `eval`'s training set (a
+/// model that has seen real turns, to measure its precision on the other fold).
+fn train_dev_fold() -> Option<char> {
+    match std::env::var("TURN_MODEL_TRAIN_DEV").ok()?.as_str() {
+        "A" => Some('A'),
+        "B" => Some('B'),
+        other => panic!("TURN_MODEL_TRAIN_DEV must be A or B, not {other:?}"),
+    }
 }
 
 fn fold_of(name: &str) -> u64 {
@@ -689,7 +719,15 @@ fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
 
 fn eval(sets: &[String]) {
     let choices = read_choices();
-    let docs = load_training();
+    let mut docs = load_training();
+    let extra = train_dev_fold();
+    if let Some(f) = extra {
+        assert!(
+            !sets.iter().any(|s| s == "dev" || *s == format!("dev{f}")),
+            "dev fold {f} is training data here: evaluate on the other fold"
+        );
+        docs.extend(load_dev_fold(f));
+    }
     let rows = agent_rows(&docs);
     let models: Vec<(Choice, Model)> = choices
         .into_iter()
@@ -701,9 +739,10 @@ fn eval(sets: &[String]) {
         .collect();
     let modelled: Vec<&str> = models.iter().map(|(c, _)| c.rule.as_str()).collect();
     println!(
-        "models trained on {} corpora/ files ({} agent turns): {}",
+        "models trained on {} files ({} agent turns{}): {}",
         docs.len(),
         rows.len(),
+        extra.map_or(String::new(), |f| format!(", real dev fold {f} included")),
         models
             .iter()
             .map(|(c, _)| {
@@ -727,12 +766,14 @@ fn eval(sets: &[String]) {
         .collect();
     let mut together: Three = BTreeMap::new();
     let mut n_together = 0;
-    let dirs: Vec<&String> = sets.iter().filter(|s| *s != "dev").collect();
+    let is_dev = |s: &str| matches!(s, "dev" | "devA" | "devB");
+    let dirs: Vec<&String> = sets.iter().filter(|s| !is_dev(s)).collect();
     for set in sets {
-        let set_docs = if set == "dev" {
-            load_dev()
-        } else {
-            load_dir(&root().join(set))
+        let set_docs = match set.as_str() {
+            "dev" => load_dev(),
+            "devA" => load_dev_fold('A'),
+            "devB" => load_dev_fold('B'),
+            _ => load_dir(&root().join(set)),
         };
         let overlap = set_docs
             .iter()
@@ -747,7 +788,7 @@ fn eval(sets: &[String]) {
             "{set}: {labels} labelled findings (info rules excluded), {overlap} file names also in training"
         );
         print_three(&title, set_docs.len(), &m, &modelled);
-        if set != "dev" {
+        if !is_dev(set) {
             n_together += set_docs.len();
             for (r, c) in m {
                 let e = together.entry(r).or_default();
@@ -770,7 +811,10 @@ fn main() {
         Some("cv") => cv(),
         Some("eval") if args.len() > 1 => eval(&args[1..]),
         _ => {
-            eprintln!("usage: turn_model stats | cv | eval SET... (SET: a folder, or `dev`)");
+            eprintln!(
+                "usage: turn_model stats | cv | eval SET... (SET: a folder, `dev`, `devA` or `devB`; \
+                 TURN_MODEL_TRAIN_DEV=A|B adds that dev fold to eval's training)"
+            );
             std::process::exit(2);
         }
     }
