@@ -193,11 +193,13 @@ fn precompile(pack: &Value) -> Vec<u8> {
             }
         }
     }
-    let mut todo: BTreeMap<(u8, String), ()> = BTreeMap::new();
+    // Each pattern string with how many times the pack names it (each use is compiled into
+    // a matcher of its own, so the engine reserves room for every use's sequences).
+    let mut todo: BTreeMap<(u8, String), u32> = BTreeMap::new();
     walk(pack, &mut todo);
     let mut w = pattern::PrecompileWriter::default();
     pattern::pack_cache(true);
-    for (kind, src) in todo.keys() {
+    for ((kind, src), &uses) in &todo {
         let flats = if *kind == pattern::PRE_LITERAL {
             pattern::compile_literal(src)
         } else {
@@ -205,7 +207,7 @@ fn precompile(pack: &Value) -> Vec<u8> {
         };
         // An error is left for the run-time compiler to report.
         if let Ok(flats) = flats {
-            w.add(*kind, src, &flats);
+            w.add(*kind, src, &flats, uses);
         }
     }
     pattern::pack_cache(false);
@@ -230,12 +232,12 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 /// Collects the pattern strings of every object shaped like a matcher, anywhere in the pack.
-fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), ()>) {
+fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), u32>) {
     match v {
         Value::Array(a) => a.iter().for_each(|x| walk(x, todo)),
         Value::Object(o) => {
             let mut pat = |p: String| {
-                todo.insert((pattern::PRE_PATTERN, p), ());
+                *todo.entry((pattern::PRE_PATTERN, p)).or_default() += 1;
             };
             for p in strings(o.get("patterns")) {
                 pat(p);
@@ -285,7 +287,7 @@ fn walk(v: &Value, todo: &mut BTreeMap<(u8, String), ()>) {
                 }
             }
             for p in strings(o.get("phrases")) {
-                todo.insert((pattern::PRE_LITERAL, p), ());
+                *todo.entry((pattern::PRE_LITERAL, p)).or_default() += 1;
             }
             o.values().for_each(|x| walk(x, todo));
         }

@@ -454,14 +454,14 @@ impl MatcherBuilder {
     /// earlier pack is shared with it.
     pub fn new_pack(&mut self) {
         self.shared.clear();
-        // The precompiled table says how many sequences all the built-in packs hold: room
-        // for them at once, rather than growing (and copying) the sequences step by step.
-        // The count is for all packs, so only what is not yet there is reserved (`reserve`
-        // on every pack doubled both vectors at the second pack: 3 MB of a small call's
-        // 20 MB heap).
-        let n = pattern::precompiled_sequences();
-        self.flats.reserve(n.saturating_sub(self.flats.len()));
-        self.origins.reserve(n.saturating_sub(self.origins.len()));
+    }
+
+    /// Room for `n` more sequences, reserved once for all packs (a pack's own reservation,
+    /// counted per use of a pattern while equal matchers are compiled once, overshot and
+    /// made a later pack double both vectors, copying 5 MB at every start).
+    pub fn reserve(&mut self, n: usize) {
+        self.flats.reserve(n);
+        self.origins.reserve(n);
     }
 
     fn add_new(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
@@ -1867,6 +1867,12 @@ impl EngineBuilder {
     pub fn build(self) -> Result<Engine, Vec<PackError>> {
         let mut errors = Vec::new();
         let mut mb = MatcherBuilder::default();
+        mb.reserve(
+            self.packs
+                .iter()
+                .map(|s| pattern::precompiled_sequences(pack::precompiled_patterns(s)))
+                .sum(),
+        );
         let mut rules = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         let mut pack_names: HashSet<String> = HashSet::new();
@@ -2719,6 +2725,27 @@ rules:
         assert!(hit("The bank decides, we don't, sorry."));
         assert!(hit("Billing handles refunds, not us."));
         assert!(!hit("Your bank has approved it, I don't see any problem."));
+    }
+
+    #[test]
+    fn builtin_sequences_fit_the_room_reserved_for_them() {
+        // `EngineBuilder::build` reserves room for the packs' sequences once, from their
+        // precompiled tables: the count must cover every sequence (a shortfall grows both
+        // vectors by doubling, copying them at every start) without being far over it.
+        let packs = PackSource::all_builtin();
+        let reserved: usize = packs
+            .iter()
+            .map(|s| pattern::precompiled_sequences(pack::precompiled_patterns(s)))
+            .sum();
+        let e = EngineBuilder::new()
+            .packs(packs)
+            .build()
+            .expect("built-in packs compile");
+        let n = e.matchers.flats.len();
+        assert!(n > 0 && n <= reserved, "{n} sequences, room for {reserved}");
+        assert!(reserved < 2 * n, "{n} sequences, room for {reserved}");
+        assert_eq!(pattern::precompiled_sequences(None), 0);
+        assert_eq!(pattern::precompiled_sequences(Some(&[1, 0])), 0);
     }
 
     #[test]

@@ -1204,6 +1204,9 @@ pub struct PrecompileWriter {
     string_ranges: Vec<(u32, u32)>,
     string_ids: HashMap<String, u32>,
     entries: BTreeMap<Vec<u8>, Vec<u32>>,
+    /// The sequences of every use of the entries (`add`'s `uses`): what the engine
+    /// reserves room for.
+    used_sequences: u64,
 }
 
 impl PrecompileWriter {
@@ -1263,8 +1266,10 @@ impl PrecompileWriter {
         }
     }
 
-    /// Records the sequences `src` compiles to (`kind`: `PRE_PATTERN` or `PRE_LITERAL`).
-    pub fn add(&mut self, kind: u8, src: &str, flats: &[Flat]) {
+    /// Records the sequences `src` compiles to (`kind`: `PRE_PATTERN` or `PRE_LITERAL`),
+    /// which the pack names `uses` times.
+    pub fn add(&mut self, kind: u8, src: &str, flats: &[Flat], uses: u32) {
+        self.used_sequences += u64::from(uses) * flats.len() as u64;
         let mut key = vec![kind];
         key.extend_from_slice(src.as_bytes());
         if self.entries.contains_key(&key) {
@@ -1286,7 +1291,8 @@ impl PrecompileWriter {
     /// The blob, all little-endian `u32` words but the text: `n_strings`, string ranges
     /// (offset into the text, length), `n_tests`, test offsets, the tests, `n_entries`, the
     /// entry index (key offset and length into the text, record offset; sorted by key), the
-    /// records, then the text (strings and keys).
+    /// records, the sequences of all uses (`used_sequences`), then the text (strings and
+    /// keys).
     pub fn finish(mut self) -> Vec<u8> {
         let entries = std::mem::take(&mut self.entries);
         let mut keys = Vec::new();
@@ -1314,6 +1320,7 @@ impl PrecompileWriter {
             w[index_at + 3 * i + 2] = w.len() as u32;
             w.extend_from_slice(rec);
         }
+        w.push(u32::try_from(self.used_sequences).unwrap_or(u32::MAX));
         let mut out = Vec::with_capacity(4 + 4 * w.len() + self.strings.len());
         out.extend_from_slice(&(w.len() as u32).to_le_bytes());
         for x in w {
@@ -1420,13 +1427,6 @@ impl Table {
             .clone()
     }
 
-    /// How many sequences the entries hold together.
-    fn sequences(&self) -> usize {
-        (0..self.n_entries)
-            .map(|i| self.w(self.w(self.index_at + 3 * i + 2)))
-            .sum()
-    }
-
     /// The entry of `src`, when it was precompiled: its record's offset.
     fn find(&self, kind: u8, src: &str) -> Option<usize> {
         let want = (kind, src.as_bytes());
@@ -1495,10 +1495,21 @@ pub fn use_precompiled(blob: Option<&'static [u8]>) {
     PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
 }
 
-/// How many sequences the precompiled table in use holds (each pattern string's once; 0
-/// without a table): a hint for reserving room.
-pub fn precompiled_sequences() -> usize {
-    PRECOMPILED.with(|p| p.borrow().as_ref().map_or(0, |t| t.sequences()))
+/// How many sequences a precompiled pack's uses of its pattern strings compile to (its
+/// `PrecompileWriter` blob's last word; 0 without one or for a blob too short to hold it):
+/// room the engine reserves before compiling the packs. Read without building the table.
+pub fn precompiled_sequences(blob: Option<&[u8]>) -> usize {
+    let Some(blob) = blob else { return 0 };
+    let n = blob
+        .get(..4)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    match n
+        .checked_sub(1)
+        .and_then(|last| blob.get(4 + 4 * last..8 + 4 * last))
+    {
+        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
+        None => 0,
+    }
 }
 
 /// How many patterns were compiled, while a precompiled table was in use, because the
