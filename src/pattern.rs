@@ -1352,9 +1352,8 @@ impl std::fmt::Debug for Table {
 
 impl Table {
     fn new(blob: &'static [u8]) -> Option<Table> {
-        let n = u32::from_le_bytes(blob.get(..4)?.try_into().ok()?) as usize;
-        let words = blob.get(4..4 + 4 * n)?;
-        let text = std::str::from_utf8(&blob[4 + 4 * n..]).ok()?;
+        let (words, text) = blob_parts(blob)?;
+        let text = std::str::from_utf8(text).ok()?;
         let mut t = Table {
             words,
             text,
@@ -1495,21 +1494,19 @@ pub fn use_precompiled(blob: Option<&'static [u8]>) {
     PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
 }
 
+/// A `PrecompileWriter` blob's `u32` words and its text (the count of words comes first).
+fn blob_parts(blob: &[u8]) -> Option<(&[u8], &[u8])> {
+    let n = u32::from_le_bytes(blob.get(..4)?.try_into().ok()?) as usize;
+    Some((blob.get(4..4 + 4 * n)?, &blob[4 + 4 * n..]))
+}
+
 /// How many sequences a precompiled pack's uses of its pattern strings compile to (its
 /// `PrecompileWriter` blob's last word; 0 without one or for a blob too short to hold it):
 /// room the engine reserves before compiling the packs. Read without building the table.
 pub fn precompiled_sequences(blob: Option<&[u8]>) -> usize {
-    let Some(blob) = blob else { return 0 };
-    let n = blob
-        .get(..4)
-        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-    match n
-        .checked_sub(1)
-        .and_then(|last| blob.get(4 + 4 * last..8 + 4 * last))
-    {
-        Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
-        None => 0,
-    }
+    blob.and_then(blob_parts)
+        .and_then(|(words, _)| words.len().checked_sub(4).map(|at| &words[at..]))
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
 }
 
 /// How many patterns were compiled, while a precompiled table was in use, because the
