@@ -18,14 +18,6 @@ use tonecheck::labels::{
 };
 use tonecheck::pack::PackSource;
 
-fn fold_of(name: &str) -> char {
-    if (tonecheck::labels::seeded_hash("tonecheck-dev-fold-1", name) >> 40).is_multiple_of(2) {
-        'A'
-    } else {
-        'B'
-    }
-}
-
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("../shared/corpora-real/conversations");
@@ -60,7 +52,7 @@ fn main() {
         if half_of(name) != Half::Dev {
             continue;
         }
-        let fold = fold_of(name);
+        let fold = tonecheck::labels::dev_fold(name);
         *files.entry(fold).or_insert(0) += 1;
         let ts = read_path(&corpus.join(name), &ReadOptions::default()).unwrap();
         let t = &ts[0];

@@ -83,6 +83,16 @@ fn split_hash(file_name: &str) -> u64 {
     seeded_hash(SPLIT_SEED, file_name)
 }
 
+/// The dev half's two folds for cross-validation inside it (`A` or `B`, by a second seeded
+/// hash of the file name), as `examples/dev_misses.rs` and `examples/turn_model` use them.
+pub fn dev_fold(file_name: &str) -> char {
+    if (seeded_hash("tonecheck-dev-fold-1", file_name) >> 40).is_multiple_of(2) {
+        'A'
+    } else {
+        'B'
+    }
+}
+
 /// FNV-1a 64 of `seed` followed by `name`: the split above, and the folds the tuning
 /// examples cut the dev half into (with seeds of their own). For a fold, use the high bits:
 /// FNV-1a's low bit is the parity of the bytes, the same for any seed.
@@ -338,6 +348,16 @@ pub fn score(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dev_folds_split_names_about_evenly_and_stably() {
+        let names: Vec<String> = (0..400)
+            .map(|i| format!("ibm-cdp-dev-{i:05}.txt"))
+            .collect();
+        let a = names.iter().filter(|n| dev_fold(n) == 'A').count();
+        assert!((150..=250).contains(&a), "{a} of 400 in fold A");
+        assert!(names.iter().all(|n| matches!(dev_fold(n), 'A' | 'B')));
+    }
     use super::*;
 
     #[test]

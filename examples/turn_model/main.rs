@@ -228,20 +228,11 @@ fn load_dev() -> Vec<Doc> {
         .collect()
 }
 
-/// The dev half's two folds, as `examples/dev_misses.rs` splits them (`A` or `B`).
-fn dev_fold(name: &str) -> char {
-    if (seeded_hash("tonecheck-dev-fold-1", name) >> 40).is_multiple_of(2) {
-        'A'
-    } else {
-        'B'
-    }
-}
-
 /// `load_dev` restricted to one fold (`devA`, `devB`).
 fn load_dev_fold(fold: char) -> Vec<Doc> {
     load_dev()
         .into_iter()
-        .filter(|d| dev_fold(&d.name) == fold)
+        .filter(|d| tonecheck::labels::dev_fold(&d.name) == fold)
         .collect()
 }
 
