@@ -11,11 +11,16 @@
 //!   file's path): per rule, every (L2, context on/off) setting's out-of-fold scores, and the
 //!   (setting, threshold) with the best out-of-fold F1 of the MODEL ALONE. Prints the grid
 //!   and writes the choices to `examples/turn_model/choices.tsv`.
+//! - `pick DIR...`: the third operating point, chosen on blind batches the model never trained
+//!   on (thirteenth session): per rule, the threshold whose added findings (those the rules do
+//!   not make) gain most at a price of `PICK_COST` correct findings per false one; writes
+//!   `examples/turn_model/picked.tsv`. Aggregate counts only.
 //! - `eval SET...`: trains each rule's model on all training files with its chosen setting
 //!   and prints, per set and for the sets together, per-rule tp/fp/fn/P/R of (a) the built-in
 //!   rules alone, (b) the model alone, (c) rules OR model, (d) rules OR model at the second
 //!   operating point fixed by `cv` (the F1 threshold raised until out-of-fold precision
-//!   reaches 0.9; the rule left to the rules alone when none does). A SET is a folder of
+//!   reaches 0.9; the rule left to the rules alone when none does), (e) rules OR model at
+//!   `pick`'s threshold (rules alone where `pick` chose none). A SET is a folder of
 //!   annotated transcripts (`NAME.txt` + `NAME.expected.yaml`) or `dev` (the DEV half of
 //!   `corpora/real-labels`; the test half is never read), `devA` or `devB` (its two folds, as
 //!   `examples/dev_misses.rs` splits them). With `TURN_MODEL_TRAIN_DEV=A` (or `B`) that dev
@@ -81,6 +86,11 @@ const CONTEXT_SHARE: f64 = 0.3;
 const ITERATIONS: usize = 3000;
 const HIGH_P: f64 = 0.9;
 const CHOICES: &str = "examples/turn_model/choices.tsv";
+const PICKED: &str = "examples/turn_model/picked.tsv";
+/// `pick`'s price of an added false finding in added correct ones: a threshold must add more
+/// than `PICK_COST` correct findings per false one over the rules alone (marginal precision
+/// above 0.75).
+const PICK_COST: usize = 3;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -402,6 +412,9 @@ struct Choice {
     /// if any.
     t_hp: Option<f64>,
     cv_hp: Counts,
+    /// The third operating point, chosen by `pick` on blind batches the model never trained
+    /// on (`PICKED`), if `pick` chose one for this rule.
+    t_pick: Option<f64>,
 }
 
 fn cv() {
@@ -478,6 +491,7 @@ fn cv() {
                             cv: bc,
                             t_hp: None,
                             cv_hp: Counts::default(),
+                            t_pick: None,
                         },
                         oof,
                     ));
@@ -564,6 +578,7 @@ fn cv() {
 }
 
 fn read_choices() -> Vec<Choice> {
+    let picked = read_picked();
     std::fs::read_to_string(root().join(CHOICES))
         .expect("run `cv` first")
         .lines()
@@ -587,14 +602,28 @@ fn read_choices() -> Vec<Choice> {
                     fp: f[10].parse().unwrap(),
                     fn_: f[11].parse().unwrap(),
                 },
+                t_pick: picked.get(f[0]).copied(),
             }
         })
         .collect()
 }
 
+/// `PICKED`'s thresholds by rule (empty before `pick` has run).
+fn read_picked() -> BTreeMap<String, f64> {
+    std::fs::read_to_string(root().join(PICKED))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some((f[0].to_string(), f.get(1)?.parse().ok()?))
+        })
+        .collect()
+}
+
 /// (a) rules alone, (b) model alone, (c) rules OR model, (d) rules OR model at the high-
-/// precision threshold: per rule counts over a set.
-type Three = BTreeMap<String, [Counts; 4]>;
+/// precision threshold, (e) rules OR model at `pick`'s threshold: per rule counts over a set.
+type Three = BTreeMap<String, [Counts; 5]>;
 
 fn score_set(docs: &[Doc], engine: &Engine, models: &[(Choice, Model)]) -> Three {
     let mut m: Three = BTreeMap::new();
@@ -602,6 +631,7 @@ fn score_set(docs: &[Doc], engine: &Engine, models: &[(Choice, Model)]) -> Three
         let found = rule_findings(engine, d);
         let mut by_model: BTreeSet<(String, usize)> = BTreeSet::new();
         let mut by_model_hp: BTreeSet<(String, usize)> = BTreeSet::new();
+        let mut by_model_pick: BTreeSet<(String, usize)> = BTreeSet::new();
         for (ch, model) in models {
             if !d.labels(&ch.rule) {
                 continue;
@@ -617,18 +647,25 @@ fn score_set(docs: &[Doc], engine: &Engine, models: &[(Choice, Model)]) -> Three
                 if ch.t_hp.is_some_and(|t| s >= t) {
                     by_model_hp.insert((ch.rule.clone(), i));
                 }
+                if ch.t_pick.is_some_and(|t| s >= t) {
+                    by_model_pick.insert((ch.rule.clone(), i));
+                }
             }
         }
         let modelled: BTreeSet<&str> = models.iter().map(|(c, _)| c.rule.as_str()).collect();
         let or: BTreeSet<(String, usize)> = found.union(&by_model).cloned().collect();
         let or_hp: BTreeSet<(String, usize)> = found.union(&by_model_hp).cloned().collect();
+        let or_pick: BTreeSet<(String, usize)> = found.union(&by_model_pick).cloned().collect();
         let want: BTreeSet<(String, usize)> = d
             .want
             .iter()
             .filter(|(r, _)| d.labels(r))
             .cloned()
             .collect();
-        for (k, got) in [&found, &by_model, &or, &or_hp].into_iter().enumerate() {
+        for (k, got) in [&found, &by_model, &or, &or_hp, &or_pick]
+            .into_iter()
+            .enumerate()
+        {
             for l in got.union(&want) {
                 // The model predicts only its rules: other rules count for it only in (a), (c).
                 if k == 1 && !modelled.contains(l.0.as_str()) {
@@ -659,6 +696,7 @@ fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
         "(b) model alone",
         "(c) rules OR model",
         "(d) OR, P>=.9 t",
+        "(e) OR, picked t",
     ];
     let mut line = format!("{:<27}", "");
     for h in head {
@@ -673,7 +711,7 @@ fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
         ));
     }
     println!("{line}");
-    let row = |name: &str, c: &[Counts; 4], model: bool| {
+    let row = |name: &str, c: &[Counts; 5], model: bool| {
         let mut line = format!("{name:<27}");
         for (k, x) in c.iter().enumerate() {
             if k == 1 && !model {
@@ -684,17 +722,17 @@ fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
         }
         println!("{line}");
     };
-    let mut sums = [[Counts::default(); 4]; 2];
+    let mut sums = [[Counts::default(); 5]; 2];
     for r in modelled {
         let c = m.get(*r).copied().unwrap_or_default();
         row(r, &c, true);
-        for k in 0..4 {
+        for k in 0..5 {
             sums[0][k].add(c[k]);
         }
     }
     for (r, c) in m {
         if !modelled.contains(&r.as_str()) {
-            for k in [0, 2, 3] {
+            for k in [0, 2, 3, 4] {
                 sums[1][k].add(c[k]);
             }
         }
@@ -702,10 +740,108 @@ fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
     row("modelled rules", &sums[0], true);
     row("other rules (rules only)", &sums[1], false);
     let mut all = sums[0];
-    for k in [0, 2, 3] {
+    for k in [0, 2, 3, 4] {
         all[k].add(sums[1][k]);
     }
     row("ALL (no info rules)", &all, false);
+}
+
+/// Each chosen rule's model, trained on all of `docs` with its chosen setting.
+fn trained(choices: Vec<Choice>, docs: &[Doc], rows: &[Row]) -> Vec<(Choice, Model)> {
+    choices
+        .into_iter()
+        .map(|ch| {
+            let rr = rule_rows(&ch.rule, docs, rows);
+            let m = fit(&rr, ch.ctx, ch.l2, ch.pw);
+            (ch, m)
+        })
+        .collect()
+}
+
+/// `pick SET...`: the third operating point, chosen on blind batches the model never trained
+/// on. Per modelled rule, over the agent turns of SET's files that label it: the threshold
+/// whose model findings the rules do not already make add the most `added correct -
+/// PICK_COST * added false` (ties to the higher threshold), kept only when that is above
+/// zero. Prints aggregate counts per rule and writes `PICKED`, which `eval` reads as column
+/// (e). Models are trained on `corpora/` alone.
+fn pick(sets: &[String]) {
+    let docs = load_training();
+    let rows = agent_rows(&docs);
+    let models = trained(read_choices(), &docs, &rows);
+    let engine = builtin_engine();
+    let train_names: BTreeSet<String> = docs
+        .iter()
+        .map(|d| d.name.rsplit('/').next().unwrap().to_string())
+        .collect();
+    let mut set_docs = Vec::new();
+    for set in sets {
+        set_docs.extend(load_dir(&root().join(set)));
+    }
+    assert!(
+        set_docs
+            .iter()
+            .all(|d| !train_names.contains(d.name.rsplit('/').next().unwrap())),
+        "a file of the pick sets is training data"
+    );
+    let found: Vec<BTreeSet<(String, usize)>> =
+        set_docs.iter().map(|d| rule_findings(&engine, d)).collect();
+    println!(
+        "models trained on {} files; picking on {} files of {}; cost of an added false finding: {PICK_COST}",
+        docs.len(),
+        set_docs.len(),
+        sets.join(" + ")
+    );
+    println!(
+        "{:<28} {:>4} {:>4} {:>4} | {:>5} {:>6} {:>6}",
+        "rule", "tp", "fp", "fn", "t", "+tp", "+fp"
+    );
+    let mut out = String::from(
+        "# Chosen by `cargo run --release --example turn_model -- pick SET...` on blind batches the\n# model never trained on: rule, threshold, added correct, added false (rules OR model).\n",
+    );
+    for (ch, model) in &models {
+        // (score, labelled, found by the rules) of every agent turn of a file labelling it.
+        let mut turns = Vec::new();
+        let mut alone = Counts::default();
+        for (d, f) in set_docs.iter().zip(&found) {
+            if !d.labels(&ch.rule) {
+                continue;
+            }
+            for (i, turn) in d.t.turns.iter().enumerate() {
+                let key = (ch.rule.clone(), i);
+                let (y, hit) = (d.want.contains(&key), f.contains(&key));
+                match (y, hit) {
+                    (true, true) => alone.tp += 1,
+                    (false, true) => alone.fp += 1,
+                    (true, false) => alone.fn_ += 1,
+                    _ => {}
+                }
+                if turn.role == Role::Agent && !hit {
+                    let s = model.score_features(&turn_features(&d.t, i, ch.ctx == 1));
+                    turns.push((s, y));
+                }
+            }
+        }
+        let mut best: Option<(i64, f64, usize, usize)> = None;
+        for t in thresholds() {
+            let add_tp = turns.iter().filter(|(s, y)| *s >= t && *y).count();
+            let add_fp = turns.iter().filter(|(s, y)| *s >= t && !*y).count();
+            let net = add_tp as i64 - (PICK_COST * add_fp) as i64;
+            if net > 0 && best.is_none_or(|b| net >= b.0) {
+                best = Some((net, t, add_tp, add_fp));
+            }
+        }
+        let shown = best.map_or("-".to_string(), |b| format!("{:.2}", b.1));
+        let (add_tp, add_fp) = best.map_or((0, 0), |b| (b.2, b.3));
+        println!(
+            "{:<28} {:>4} {:>4} {:>4} | {shown:>5} {add_tp:>6} {add_fp:>6}",
+            ch.rule, alone.tp, alone.fp, alone.fn_
+        );
+        if let Some(b) = best {
+            out.push_str(&format!("{}\t{:.2}\t{add_tp}\t{add_fp}\n", ch.rule, b.1));
+        }
+    }
+    std::fs::write(root().join(PICKED), out).unwrap();
+    println!("wrote {PICKED}");
 }
 
 fn eval(sets: &[String]) {
@@ -720,14 +856,7 @@ fn eval(sets: &[String]) {
         docs.extend(load_dev_fold(f));
     }
     let rows = agent_rows(&docs);
-    let models: Vec<(Choice, Model)> = choices
-        .into_iter()
-        .map(|ch| {
-            let rr = rule_rows(&ch.rule, &docs, &rows);
-            let m = fit(&rr, ch.ctx, ch.l2, ch.pw);
-            (ch, m)
-        })
-        .collect();
+    let models = trained(choices, &docs, &rows);
     let modelled: Vec<&str> = models.iter().map(|(c, _)| c.rule.as_str()).collect();
     println!(
         "models trained on {} files ({} agent turns{}): {}",
@@ -783,7 +912,7 @@ fn eval(sets: &[String]) {
             n_together += set_docs.len();
             for (r, c) in m {
                 let e = together.entry(r).or_default();
-                for k in 0..4 {
+                for k in 0..5 {
                     e[k].add(c[k]);
                 }
             }
@@ -801,9 +930,10 @@ fn main() {
         Some("stats") => stats(),
         Some("cv") => cv(),
         Some("eval") if args.len() > 1 => eval(&args[1..]),
+        Some("pick") if args.len() > 1 => pick(&args[1..]),
         _ => {
             eprintln!(
-                "usage: turn_model stats | cv | eval SET... (SET: a folder, `dev`, `devA` or `devB`; \
+                "usage: turn_model stats | cv | pick DIR... | eval SET... (SET: a folder, `dev`, `devA` or `devB`; \
                  TURN_MODEL_TRAIN_DEV=A|B adds that dev fold to eval's training)"
             );
             std::process::exit(2);
