@@ -13,8 +13,9 @@
 //!   and writes the choices to `examples/turn_model/choices.tsv`.
 //! - `pick DIR...`: the third operating point, chosen on blind batches the model never trained
 //!   on (thirteenth session): per rule, the threshold whose added findings (those the rules do
-//!   not make) gain most at a price of `PICK_COST` correct findings per false one; writes
-//!   `examples/turn_model/picked.tsv`. Aggregate counts only.
+//!   not make) gain most at a price of `TURN_MODEL_PICK_COST` (default 3) correct findings
+//!   per false one; writes `examples/turn_model/picked.tsv` (or `TURN_MODEL_PICKED`), which
+//!   `eval` reads. Aggregate counts only.
 //! - `eval SET...`: trains each rule's model on all training files with its chosen setting
 //!   and prints, per set and for the sets together, per-rule tp/fp/fn/P/R of (a) the built-in
 //!   rules alone, (b) the model alone, (c) rules OR model, (d) rules OR model at the second
@@ -86,11 +87,19 @@ const CONTEXT_SHARE: f64 = 0.3;
 const ITERATIONS: usize = 3000;
 const HIGH_P: f64 = 0.9;
 const CHOICES: &str = "examples/turn_model/choices.tsv";
-const PICKED: &str = "examples/turn_model/picked.tsv";
+/// Where `pick` writes its thresholds and `eval` reads them (`TURN_MODEL_PICKED` overrides).
+fn picked_path() -> String {
+    std::env::var("TURN_MODEL_PICKED").unwrap_or_else(|_| "examples/turn_model/picked.tsv".into())
+}
 /// `pick`'s price of an added false finding in added correct ones: a threshold must add more
-/// than `PICK_COST` correct findings per false one over the rules alone (marginal precision
-/// above 0.75).
-const PICK_COST: usize = 3;
+/// than this many correct findings per false one over the rules alone (3: marginal precision
+/// above 0.75, question 3; `TURN_MODEL_PICK_COST` overrides).
+fn pick_cost() -> usize {
+    std::env::var("TURN_MODEL_PICK_COST")
+        .ok()
+        .map(|v| v.parse().expect("TURN_MODEL_PICK_COST: a whole number"))
+        .unwrap_or(3)
+}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -413,7 +422,7 @@ struct Choice {
     t_hp: Option<f64>,
     cv_hp: Counts,
     /// The third operating point, chosen by `pick` on blind batches the model never trained
-    /// on (`PICKED`), if `pick` chose one for this rule.
+    /// on (`picked_path()`), if `pick` chose one for this rule.
     t_pick: Option<f64>,
 }
 
@@ -608,9 +617,9 @@ fn read_choices() -> Vec<Choice> {
         .collect()
 }
 
-/// `PICKED`'s thresholds by rule (empty before `pick` has run).
+/// `picked_path()`'s thresholds by rule (empty before `pick` has run).
 fn read_picked() -> BTreeMap<String, f64> {
-    std::fs::read_to_string(root().join(PICKED))
+    std::fs::read_to_string(root().join(picked_path()))
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -760,10 +769,10 @@ fn trained(choices: Vec<Choice>, docs: &[Doc], rows: &[Row]) -> Vec<(Choice, Mod
 
 /// `pick SET...`: the third operating point, chosen on blind batches the model never trained
 /// on. Per modelled rule, over the agent turns of SET's files that label it: the threshold
-/// whose model findings the rules do not already make add the most `added correct -
-/// PICK_COST * added false` (ties to the higher threshold), kept only when that is above
-/// zero. Prints aggregate counts per rule and writes `PICKED`, which `eval` reads as column
-/// (e). Models are trained on `corpora/` alone.
+/// whose model findings the rules do not already make add the most (added correct minus
+/// `pick_cost()` times added false; ties to the higher threshold), kept only when that is
+/// above zero. Prints aggregate counts per rule and writes `picked_path()`, which `eval` reads
+/// as column (e). Models are trained on `corpora/` alone.
 fn pick(sets: &[String]) {
     let docs = load_training();
     let rows = agent_rows(&docs);
@@ -773,6 +782,8 @@ fn pick(sets: &[String]) {
         .iter()
         .map(|d| d.name.rsplit('/').next().unwrap().to_string())
         .collect();
+    let cost = pick_cost();
+    let picked = picked_path();
     let mut set_docs = Vec::new();
     for set in sets {
         set_docs.extend(load_dir(&root().join(set)));
@@ -786,7 +797,7 @@ fn pick(sets: &[String]) {
     let found: Vec<BTreeSet<(String, usize)>> =
         set_docs.iter().map(|d| rule_findings(&engine, d)).collect();
     println!(
-        "models trained on {} files; picking on {} files of {}; cost of an added false finding: {PICK_COST}",
+        "models trained on {} files; picking on {} files of {}; cost of an added false finding: {cost}",
         docs.len(),
         set_docs.len(),
         sets.join(" + ")
@@ -825,7 +836,7 @@ fn pick(sets: &[String]) {
         for t in thresholds() {
             let add_tp = turns.iter().filter(|(s, y)| *s >= t && *y).count();
             let add_fp = turns.iter().filter(|(s, y)| *s >= t && !*y).count();
-            let net = add_tp as i64 - (PICK_COST * add_fp) as i64;
+            let net = add_tp as i64 - (cost * add_fp) as i64;
             if net > 0 && best.is_none_or(|b| net >= b.0) {
                 best = Some((net, t, add_tp, add_fp));
             }
@@ -840,8 +851,8 @@ fn pick(sets: &[String]) {
             out.push_str(&format!("{}\t{:.2}\t{add_tp}\t{add_fp}\n", ch.rule, b.1));
         }
     }
-    std::fs::write(root().join(PICKED), out).unwrap();
-    println!("wrote {PICKED}");
+    std::fs::write(root().join(&picked), out).unwrap();
+    println!("wrote {picked}");
 }
 
 fn eval(sets: &[String]) {
