@@ -348,6 +348,7 @@ pub fn score(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn dev_folds_split_names_about_evenly_and_stably() {
@@ -358,7 +359,6 @@ mod tests {
         assert!((150..=250).contains(&a), "{a} of 400 in fold A");
         assert!(names.iter().all(|n| matches!(dev_fold(n), 'A' | 'B')));
     }
-    use super::*;
 
     #[test]
     fn the_split_is_fixed_by_seed_and_name() {

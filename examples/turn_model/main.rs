@@ -755,6 +755,13 @@ fn print_three(title: &str, n: usize, m: &Three, modelled: &[&str]) {
     row("ALL (no info rules)", &all, false);
 }
 
+/// The file names (without folders) of `docs`: a set to check another set against.
+fn base_names(docs: &[Doc]) -> BTreeSet<String> {
+    docs.iter()
+        .map(|d| d.name.rsplit('/').next().unwrap().to_string())
+        .collect()
+}
+
 /// Each chosen rule's model, trained on all of `docs` with its chosen setting.
 fn trained(choices: Vec<Choice>, docs: &[Doc], rows: &[Row]) -> Vec<(Choice, Model)> {
     choices
@@ -778,10 +785,7 @@ fn pick(sets: &[String]) {
     let rows = agent_rows(&docs);
     let models = trained(read_choices(), &docs, &rows);
     let engine = builtin_engine();
-    let train_names: BTreeSet<String> = docs
-        .iter()
-        .map(|d| d.name.rsplit('/').next().unwrap().to_string())
-        .collect();
+    let train_names = base_names(&docs);
     let cost = pick_cost();
     let picked = picked_path();
     let mut set_docs = Vec::new();
@@ -891,10 +895,7 @@ fn eval(sets: &[String]) {
             .join(", ")
     );
     let engine = builtin_engine();
-    let train_names: BTreeSet<String> = docs
-        .iter()
-        .map(|d| d.name.rsplit('/').next().unwrap().to_string())
-        .collect();
+    let train_names = base_names(&docs);
     let mut together: Three = BTreeMap::new();
     let mut n_together = 0;
     let is_dev = |s: &str| matches!(s, "dev" | "devA" | "devB");
