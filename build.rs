@@ -23,6 +23,10 @@ mod pattern;
 #[allow(dead_code, unused_imports)]
 #[path = "src/tokens.rs"]
 mod tokens;
+// The learned models' table format (`rules/models/turn-models.tsv` → `turn-models.bin`).
+#[allow(dead_code)]
+#[path = "src/learned/table.rs"]
+mod learned_table;
 /// What `lexicon` reads from the tables this script writes (src/lib.rs includes them); not
 /// used here.
 mod generated {
@@ -72,6 +76,7 @@ fn main() {
     println!("cargo:rerun-if-changed=rules");
     vader_table(&Path::new(&out).join("vader_table.rs"));
     spelling_variants(&Path::new(&out).join("spelling_variants.rs"));
+    turn_models(&Path::new(&out).join("turn-models.bin"));
     println!("cargo:rerun-if-changed=data/vader_lexicon.txt");
     for f in [
         "src/pattern.rs",
@@ -103,6 +108,16 @@ fn slots(keys: &[&str], bits: u32) -> Vec<u16> {
 /// The VADER lexicon (`data/vader_lexicon.txt`) as a static table (src/sentiment.rs,
 /// `lexicon_valence`): nothing to build at run time. Read as the lexicon reader did
 /// (`word<TAB>value` lines, the last of a repeated word wins), values kept to the bit.
+/// The learned detector's built-in models (`rules/models/turn-models.tsv`, written by
+/// `examples/turn_model export`) as the table `learned::Table` reads in place.
+fn turn_models(path: &Path) {
+    let src = "rules/models/turn-models.tsv";
+    println!("cargo:rerun-if-changed={src}");
+    let tsv = std::fs::read_to_string(src).expect("rules/models/turn-models.tsv exists");
+    let bytes = learned_table::build(&tsv).unwrap_or_else(|e| panic!("{src}: {e}"));
+    std::fs::write(path, bytes).expect("OUT_DIR is writable");
+}
+
 fn vader_table(path: &Path) {
     let text = std::fs::read_to_string("data/vader_lexicon.txt").expect("the VADER lexicon");
     let mut words: Vec<(&str, u64)> = Vec::new();

@@ -1506,6 +1506,8 @@ pub struct CompiledRule {
     /// The rules this one gives way to on a turn where they fire (`yields_to:`), by index
     /// into the engine's rules and, past them, its shadow rules (`Engine::any_rule`).
     pub yields_to: Vec<usize>,
+    /// The learned detector's model and threshold (`learned:`), unless switched off.
+    pub learned: Option<crate::learned::Use>,
 }
 
 /// The result of checking one transcript.
@@ -1528,6 +1530,8 @@ pub struct Engine {
     /// Rules switched off that a rule yields to: run for that alone (numbered after
     /// `rules` in `CompiledRule::yields_to`).
     shadow: Vec<CompiledRule>,
+    /// The rules with a learned detector switched on, by index.
+    learned: Vec<usize>,
 }
 
 impl Engine {
@@ -1702,6 +1706,22 @@ impl Engine {
                 }
                 applicable[i] = rule.kind.evaluate(&rule.common, scan, &mut findings);
             }
+            if !self.learned.is_empty() {
+                let uses: Vec<_> = self
+                    .learned
+                    .iter()
+                    .filter(|&&i| only.is_none_or(|o| o == i))
+                    .filter(|&&i| !(script && self.rules[i].kind.conversation_level()))
+                    .filter_map(|&i| Some((&self.rules[i].common, self.rules[i].learned?)))
+                    .collect();
+                let before = findings.len();
+                crate::learned::add_findings(&uses, t, &scan.sentiment, &mut findings);
+                for f in &findings[before..] {
+                    if let Some(&i) = self.by_id.get(&f.rule.id) {
+                        applicable[i] = true;
+                    }
+                }
+            }
             for &r in &self.yielding {
                 self.give_way(r, only, scan, script, &mut findings);
             }
@@ -1823,6 +1843,17 @@ type PendingYield = (usize, String, String, Option<(usize, usize)>);
 pub struct RuleOverride {
     pub severity: Option<Severity>,
     pub disabled: bool,
+    /// The rule's learned detector: off, or another threshold.
+    pub learned: Option<LearnedOverride>,
+}
+
+/// A config's change to a rule's learned detector: off, on at the pack's threshold, or on at
+/// another threshold (whatever the engine-wide switch says).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LearnedOverride {
+    Off,
+    On,
+    Threshold(f64),
 }
 
 /// Builds an `Engine` from packs and overrides; immutable once built.
@@ -1831,6 +1862,11 @@ pub struct EngineBuilder {
     packs: Vec<PackSource>,
     overrides: BTreeMap<String, RuleOverride>,
     check_examples: bool,
+    /// Learned detectors switched on for every rule that has one (`--learned`); off by
+    /// default (docs/accuracy.md, question 5).
+    learned: bool,
+    /// No learned detector at all, whatever the rule overrides say (`--no-learned`).
+    patterns_only: bool,
 }
 
 impl EngineBuilder {
@@ -1862,6 +1898,70 @@ impl EngineBuilder {
     pub fn check_examples(mut self, yes: bool) -> Self {
         self.check_examples = yes;
         self
+    }
+
+    /// Whether rules with `learned:` use their learned detector unless a rule override
+    /// says otherwise (off by default; `--learned` or the config's `learned: true`). A
+    /// pack's `learned:` is checked either way.
+    pub fn learned(mut self, yes: bool) -> Self {
+        self.learned = yes;
+        self
+    }
+
+    /// No learned detector for any rule, whatever the config's rule entries say.
+    pub fn patterns_only(mut self, yes: bool) -> Self {
+        self.patterns_only = yes;
+        self
+    }
+
+    /// A rule's learned detector after the config's changes, or the text to point at and
+    /// what is wrong with its `learned:`.
+    fn learned_use(
+        &self,
+        rd: &pack::RuleDef,
+        ov: &RuleOverride,
+    ) -> Result<Option<crate::learned::Use>, (String, String)> {
+        let Some(l) = &rd.learned else {
+            if ov.learned.is_some() {
+                return Err((
+                    String::new(),
+                    format!(
+                        "`rules:` entry for `{}` sets `learned`, but the rule has no learned detector",
+                        rd.id
+                    ),
+                ));
+            }
+            return Ok(None);
+        };
+        let name = l.model.as_deref().unwrap_or(&rd.id);
+        let table = crate::learned::builtin();
+        let Some(model) = table.model(name) else {
+            let names = table.models().iter().map(|m| m.name.as_str());
+            return Err((
+                if l.model.is_some() { name } else { "learned:" }.to_string(),
+                format!(
+                    "`learned` names no built-in model `{name}`{}",
+                    crate::pack::suggest::did_you_mean(name, names)
+                ),
+            ));
+        };
+        let (on, threshold) = match ov.learned {
+            Some(LearnedOverride::Off) => (false, l.threshold),
+            Some(LearnedOverride::On) => (true, l.threshold),
+            Some(LearnedOverride::Threshold(t)) => (true, t),
+            None => (self.learned, l.threshold),
+        };
+        if !(threshold > 0.0 && threshold <= 1.0) {
+            let message = format!("`learned` threshold {threshold} is not above 0 and at most 1");
+            return Err(match ov.learned {
+                Some(_) => (
+                    String::new(),
+                    format!("`rules:` entry for `{}`: {message}", rd.id),
+                ),
+                None => ("threshold".into(), message),
+            });
+        }
+        Ok((on && !self.patterns_only).then_some(crate::learned::Use { model, threshold }))
     }
 
     pub fn build(self) -> Result<Engine, Vec<PackError>> {
@@ -1961,6 +2061,24 @@ impl EngineBuilder {
                 if ov.disabled && !yielded.contains(rd.id.as_str()) {
                     continue;
                 }
+                let learned = match self.learned_use(rd, &ov) {
+                    Ok(u) => u,
+                    // An empty needle: the config's entry is at fault, not the pack.
+                    Err((needle, message)) if needle.is_empty() => {
+                        errors.push(PackError {
+                            origin: "config".into(),
+                            line: 0,
+                            column: 0,
+                            message,
+                        });
+                        continue;
+                    }
+                    Err((needle, message)) => {
+                        let pos = loc().in_rule(ri, &needle);
+                        errors.push(err(pos, format!("rule `{}`: {message}", rd.id)));
+                        continue;
+                    }
+                };
                 match rules::compile(rd, classes, &mut mb) {
                     Ok(kind) => {
                         let info = Arc::new(RuleInfo {
@@ -1988,6 +2106,7 @@ impl EngineBuilder {
                             lists: lists.clone(),
                             matchers: fields,
                             yields_to: Vec::new(),
+                            learned,
                         });
                         for target in &rd.yields_to {
                             // Positions are worked out now (the pack's text is at hand);
@@ -2093,12 +2212,16 @@ impl EngineBuilder {
         let yielding = (0..rules.len())
             .filter(|&r| !rules[r].yields_to.is_empty())
             .collect();
+        let learned = (0..rules.len())
+            .filter(|&r| rules[r].learned.is_some())
+            .collect();
         let engine = Engine {
             matchers,
             rules,
             by_id,
             yielding,
             shadow,
+            learned,
         };
         if self.check_examples {
             let failures = crate::examples::run_loaded(&engine);

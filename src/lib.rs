@@ -15,6 +15,7 @@ mod generated {
 pub mod group;
 pub mod input;
 pub mod labels;
+pub mod learned;
 pub mod lexicon;
 pub mod output;
 pub mod pack;

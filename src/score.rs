@@ -1109,6 +1109,7 @@ mod tests {
             RuleOverride {
                 severity: Some(Severity::Kudos),
                 disabled: false,
+                learned: None,
             },
         ));
         let s = score_with(

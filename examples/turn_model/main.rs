@@ -936,6 +936,86 @@ fn eval(sets: &[String]) {
     }
 }
 
+/// Where `export` writes the shipped models (build.rs embeds them).
+const EXPORTED: &str = "rules/models/turn-models.tsv";
+
+/// `export`: trains the model of each rule `pick` chose a threshold for (`picked_path()`) on
+/// all of `corpora/` with its `cv` setting, writes the weights the engine embeds
+/// (`EXPORTED`), and checks that the engine's learned detector (`tonecheck::learned`, its
+/// hashed features and f32 table) gives every training agent turn the score this example's
+/// scorer gives it. The thresholds themselves live in the packs (`learned: {threshold}`).
+fn export() {
+    let docs = load_training();
+    let rows = agent_rows(&docs);
+    let picked = read_picked();
+    let choices: Vec<Choice> = read_choices()
+        .into_iter()
+        .filter(|c| picked.contains_key(&c.rule))
+        .collect();
+    let models = trained(choices, &docs, &rows);
+    let mut out = format!(
+        "# The learned detector's built-in models, one per rule with `learned:` in the packs.\n\
+         # Written by `cargo run --release --example turn_model -- export` (do not edit): each\n\
+         # trained on the {} annotated transcripts of corpora/ ({} agent turns) with the\n\
+         # setting of examples/turn_model/choices.tsv; thresholds chosen on unseen batches\n\
+         # ({}) are in the packs. Lines: `model NAME context 0|1`, `bias W`, `FEATURE W`.\n",
+        docs.len(),
+        rows.len(),
+        picked_path()
+    );
+    for (ch, m) in &models {
+        out.push_str(&format!("model\t{}\tcontext\t{}\n", ch.rule, ch.ctx));
+        out.push_str(&format!("bias\t{}\n", m.bias));
+        for (k, w) in &m.weights {
+            let w = *w as f32;
+            if w != 0.0 {
+                out.push_str(&format!("{k}\t{w}\n"));
+            }
+        }
+    }
+    // The engine's reading of the same weights must score as this scorer does.
+    let bytes = tonecheck::learned::table::build(&out).expect("a valid weights file");
+    let table = tonecheck::learned::Table::read(&bytes).unwrap();
+    let (mut worst, mut checked) = (0.0f64, 0usize);
+    for (ch, m) in &models {
+        let mi = table.model(&ch.rule).unwrap();
+        for r in rows.iter().filter(|r| docs[r.doc].labels(&ch.rule)) {
+            let t = &docs[r.doc].t;
+            let want = m.score_features(&r.feats[ch.ctx]);
+            let sent = tonecheck::sentiment::TurnSentiment::new(t);
+            let got = tonecheck::learned::Scorer::new(&table, t, &sent).score(mi, r.turn);
+            worst = worst.max((want - got).abs());
+            checked += 1;
+        }
+    }
+    // And the names: the engine's feature names of every agent turn are the scorer's.
+    for r in &rows {
+        let text = &docs[r.doc].t.turns[r.turn].text;
+        let mut names = tonecheck::learned::Names::default();
+        tonecheck::learned::features(
+            &mut tonecheck::tokens::Tokens::default(),
+            text,
+            tonecheck::sentiment::compound(text),
+            b"",
+            &mut names,
+        );
+        let theirs: BTreeSet<String> = features(text).into_iter().map(|(k, _)| k).collect();
+        let ours: BTreeSet<String> = names.0.into_keys().collect();
+        assert_eq!(ours, theirs, "feature names differ on {}", docs[r.doc].name);
+    }
+    assert!(
+        worst < 1e-4,
+        "the engine's scores differ from the scorer's by up to {worst}"
+    );
+    std::fs::write(root().join(EXPORTED), &out).unwrap();
+    println!(
+        "{} models, {} feature rows, {} bytes as a table; {checked} training scores checked, largest difference {worst:.2e}; wrote {EXPORTED}",
+        models.len(),
+        table.rows(),
+        bytes.len()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -943,9 +1023,10 @@ fn main() {
         Some("cv") => cv(),
         Some("eval") if args.len() > 1 => eval(&args[1..]),
         Some("pick") if args.len() > 1 => pick(&args[1..]),
+        Some("export") => export(),
         _ => {
             eprintln!(
-                "usage: turn_model stats | cv | pick DIR... | eval SET... (SET: a folder, `dev`, `devA` or `devB`; \
+                "usage: turn_model stats | cv | pick DIR... | eval SET... | export (SET: a folder, `dev`, `devA` or `devB`; \
                  TURN_MODEL_TRAIN_DEV=A|B adds that dev fold to eval's training)"
             );
             std::process::exit(2);

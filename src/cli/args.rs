@@ -84,6 +84,13 @@ pub struct PackArgs {
     /// Ignore any tonecheck.yaml.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+    /// Use the learned detector of every rule that has one (`learned:` in its pack): more
+    /// findings on wordings the patterns miss, a little less precise (docs/accuracy.md).
+    #[arg(long, conflicts_with = "no_learned")]
+    pub learned: bool,
+    /// Patterns only, whatever the config says about learned detectors.
+    #[arg(long)]
+    pub no_learned: bool,
 }
 
 #[derive(Args, Debug, Clone)]

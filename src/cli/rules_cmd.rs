@@ -244,6 +244,7 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
             }
         );
     }
+    learned_trace(&mut o, e, ri, t);
     let found = e.check_rules(t, Some(ri)).findings;
     let _ = writeln!(o, "\nfindings: {}", found.len());
     for f in &found {
@@ -258,6 +259,71 @@ pub fn trace_text(e: &Engine, ri: usize, t: &crate::transcript::Transcript, path
         );
     }
     o
+}
+
+/// The learned detector's part of `rules trace`: each agent turn's score (the highest three
+/// and every one at the threshold), whether it flags the turn, and the features that weigh
+/// most.
+fn learned_trace(o: &mut String, e: &Engine, ri: usize, t: &crate::transcript::Transcript) {
+    let rule = &e.rules()[ri];
+    let Some(def) = &rule.def.learned else {
+        return;
+    };
+    let table = crate::learned::builtin();
+    let name = def.model.as_deref().unwrap_or(&rule.common.info.id);
+    let Some(model) = table.model(name) else {
+        return;
+    };
+    let threshold = rule.learned.map_or(def.threshold, |u| u.threshold);
+    let _ = writeln!(
+        o,
+        "\nlearned detector (model `{name}`, threshold {threshold:.2}): {}",
+        if rule.learned.is_some() {
+            "on"
+        } else {
+            "off (`--learned`, or `learned: true` in the config, switches it on)"
+        }
+    );
+    let sent = crate::sentiment::TurnSentiment::new(t);
+    let mut sc = crate::learned::Scorer::new(table, t, &sent);
+    let mut scored: Vec<(usize, f64)> = (0..t.turns.len())
+        .filter(|&i| t.turns[i].role == crate::transcript::Role::Agent)
+        .map(|i| (i, sc.score(model, i)))
+        .collect();
+    if scored.is_empty() {
+        let _ = writeln!(o, "  no agent turn to score");
+        return;
+    }
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let flagged: Vec<usize> = e
+        .trace(ri, t)
+        .iter()
+        .filter(|x| {
+            x.matches
+                .iter()
+                .any(|m| m.field == "match" && !m.exclusions.iter().any(|(_, hit)| *hit))
+        })
+        .map(|x| x.turn)
+        .collect();
+    for (k, &(i, score)) in scored.iter().enumerate() {
+        if k >= 3 && score < threshold {
+            break;
+        }
+        let verdict = if score < threshold {
+            "below the threshold"
+        } else if flagged.contains(&i) {
+            "at the threshold; a pattern matched this turn, so the patterns decide"
+        } else {
+            "at the threshold: flags the turn"
+        };
+        let _ = writeln!(o, "  turn {i}: score {score:.2}, {verdict}");
+        let top: Vec<String> = sc
+            .explain(model, i, 6)
+            .into_iter()
+            .map(|(f, c)| format!("{f} {c:+.2}"))
+            .collect();
+        let _ = writeln!(o, "    weighs most: {}", top.join(", "));
+    }
 }
 
 fn with_engine(p: &PackArgs, check_examples: bool, f: impl FnOnce(&Engine) -> u8) -> u8 {
@@ -421,6 +487,13 @@ pub fn explain(r: &CompiledRule, markdown: bool) -> String {
     if !d.yields_to.is_empty() {
         let ids: Vec<String> = d.yields_to.iter().map(|id| format!("`{id}`")).collect();
         let _ = writeln!(s, "Not on a turn where {} fires.\n", ids.join(" or "));
+    }
+    if let Some(l) = &d.learned {
+        let _ = writeln!(
+            s,
+            "Learned detector: with `--learned` (or `learned: true` in the config), a model trained on the annotated corpora also flags an agent turn the patterns miss when its score reaches {:.2} (docs/rule-language.md, \"Learned detector\").\n",
+            l.threshold
+        );
     }
     let label = |t: &str| {
         if markdown {

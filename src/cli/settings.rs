@@ -3,9 +3,10 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
 use super::args::{ModeArg, PackArgs, RoleArgs};
-use crate::engine::{Engine, EngineBuilder, RuleOverride};
+use crate::engine::{Engine, EngineBuilder, LearnedOverride, RuleOverride};
 use crate::finding::Severity;
 use crate::input::{ReadOptions, RoleMap};
+use crate::pack::config::LearnedSetting;
 use crate::pack::config::{parse_config, ConfigDef};
 use crate::pack::scorecard::ScorecardSource;
 use crate::pack::{PackError, PackSource};
@@ -127,6 +128,11 @@ pub fn engine_builder(cfg: &Config, packs: Vec<PackSource>) -> EngineBuilder {
             RuleOverride {
                 severity: o.severity,
                 disabled: o.disabled,
+                learned: o.learned.map(|l| match l {
+                    LearnedSetting::Switch(true) => LearnedOverride::On,
+                    LearnedSetting::Switch(false) => LearnedOverride::Off,
+                    LearnedSetting::Threshold(t) => LearnedOverride::Threshold(t),
+                }),
             },
         );
     }
@@ -148,6 +154,8 @@ pub fn build_engine_with(
     let packs = pack_sources(args, cfg)?;
     engine_builder(cfg, packs.clone())
         .check_examples(check_examples)
+        .learned(args.learned || cfg.def.learned == Some(true))
+        .patterns_only(args.no_learned)
         .build()
         .map_err(|mut errs| {
             for e in &mut errs {
@@ -165,6 +173,16 @@ pub fn build_engine_with(
                         (e.line, e.column) = (line, column);
                     }
                     e.message = unknown_rule_message(&id, &packs);
+                }
+                let entry = e
+                    .message
+                    .split_once("entry for `")
+                    .and_then(|(_, r)| r.split_once('`'))
+                    .map(|(id, _)| id.to_string());
+                if let Some(id) = entry {
+                    if let Some((_, line, column)) = cfg.position_of(&format!("{id}:")) {
+                        (e.line, e.column) = (line, column);
+                    }
                 }
             }
             errs

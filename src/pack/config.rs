@@ -22,6 +22,9 @@ pub struct ConfigDef {
     pub mode: Option<Mode>,
     #[serde(default)]
     pub fail_on: Option<Severity>,
+    /// Use the learned detectors of rules that have one (off by default; `--learned`).
+    #[serde(default)]
+    pub learned: Option<bool>,
     #[serde(default)]
     pub scorecard: Option<String>,
     #[serde(default)]
@@ -38,6 +41,17 @@ pub struct RuleOverrideDef {
     pub severity: Option<Severity>,
     #[serde(default)]
     pub disabled: bool,
+    /// The rule's learned detector: `false` turns it off, a number is its threshold.
+    #[serde(default)]
+    pub learned: Option<LearnedSetting>,
+}
+
+/// `learned:` in a config's rule entry: on/off, or the score from which it flags (0 to 1).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum LearnedSetting {
+    Switch(bool),
+    Threshold(f64),
 }
 
 /// Settings for files matching `files` (globs relative to the config file's folder).
@@ -83,11 +97,20 @@ packs:
 {packs}#  - rules/our-house-style.yaml
 
 # Change a rule's severity (error | warning | info | kudos) or turn it off.
+# Rules with a learned detector take `learned: true` (use it at the pack's
+# threshold), `learned: 0.8` (use it at that threshold: higher is fewer, surer
+# findings) or `learned: false`.
 rules:
 #  missing-thank-you:
 #    severity: info
 #  forbidden-phrase:
 #    disabled: true
+#  blame-shifting:
+#    learned: true
+
+# Learned detectors for every rule that has one (off by default; see
+# docs/rule-language.md, "Learned detector").
+# learned: true
 
 # Map your transcripts' speaker labels to roles when they are not the usual
 # Agent/Customer names (labels compare case-insensitively). Diarised labels

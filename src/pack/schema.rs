@@ -138,8 +138,22 @@ pub struct RuleDef {
     /// theirs is on the same turn (an apology taken back by its excuse earns no kudos).
     #[serde(default)]
     pub yields_to: Vec<String>,
+    /// The learned detector (src/learned): a built-in model scores the agent turns this
+    /// rule does not flag and adds a finding where the score reaches `threshold`.
+    #[serde(default)]
+    pub learned: Option<LearnedDef>,
     #[serde(default)]
     pub examples: Option<Examples>,
+}
+
+/// `learned:` on a rule: which built-in model (the rule's id when not given) and the score
+/// (0 to 1, exclusive of 0) from which it flags an agent turn.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedDef {
+    #[serde(default)]
+    pub model: Option<String>,
+    pub threshold: f64,
 }
 
 /// What text to look for (docs/rule-language.md). Every kind of alternative may be

@@ -330,6 +330,51 @@ impl RuleCommon {
     }
 }
 
+impl RuleCommon {
+    /// A finding the learned detector adds (`crate::learned`): `start..end` of turn `turn`,
+    /// the sentence that weighed most, its message saying it came from the model's score.
+    pub fn learned_finding(
+        &self,
+        t: &crate::transcript::Transcript,
+        turn: usize,
+        start: usize,
+        end: usize,
+        score: f64,
+    ) -> Finding {
+        let tr: &Turn = &t.turns[turn];
+        let (line, column) = match tr.segments.binary_search_by(|s| s.offset.cmp(&start)) {
+            Ok(i) => (tr.segments[i].line, tr.segments[i].column),
+            Err(0) => (tr.line(), 1),
+            Err(i) => {
+                let seg = tr.segments[i - 1];
+                let from = seg.offset.min(tr.text.len());
+                let to = start.min(tr.text.len()).max(from);
+                (
+                    seg.line,
+                    seg.column + chars_in(&tr.text.as_bytes()[from..to]),
+                )
+            }
+        };
+        let matched = tr.text.get(start..end).unwrap_or("").to_string();
+        let mut message = fill_message(&self.info.message, &matched, &tr.speaker, None);
+        message.push_str(&format!(" (learned detector, score {score:.2})"));
+        Finding {
+            rule: self.info.clone(),
+            severity: self.severity,
+            message,
+            turn,
+            speaker: tr.speaker.clone(),
+            role: tr.role,
+            line,
+            column,
+            start,
+            end,
+            time: tr.start,
+            matched,
+        }
+    }
+}
+
 /// A rule's message with `{match}`, `{speaker}` and (when given) `{value}` filled in, in one
 /// pass: the filled-in text is not searched again, so a transcript that says "{speaker}"
 /// is quoted as it is.
