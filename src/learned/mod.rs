@@ -265,9 +265,22 @@ impl Sink for Names {
     }
 }
 
-/// A turn's features as table rows with their scaled values (features the table has no
-/// weight for are left out; they still count in the scaling).
-type Vector = Vec<(u32, f64)>;
+/// A turn's binary features (words, pairs, the negation and punctuation cues) as table
+/// rows, `rows[start..end]` of the scorer's arena, and how many there were (features the
+/// table has no weight for still count in the scaling). The sentiment cues are added when
+/// scoring, and computed only where they could matter (`Scorer::score_above`).
+#[derive(Clone, Copy)]
+struct Block {
+    start: u32,
+    end: u32,
+    n: u32,
+}
+
+/// The rows of the sentiment cues, with and without the context prefix.
+struct CueRows {
+    vader: [Option<u32>; 2],
+    neg: [Option<u32>; 2],
+}
 
 /// Scores agent turns of one transcript, computing each turn's features once.
 pub struct Scorer<'t, 'a> {
@@ -276,67 +289,156 @@ pub struct Scorer<'t, 'a> {
     sentiment: &'a TurnSentiment<'t>,
     toks: Tokens,
     keys: Keys,
-    own: Vec<Option<Vector>>,
-    ctx: Vec<Option<Vector>>,
+    rows: Vec<u32>,
+    /// Per turn: its block as an agent turn (0) and as the customer turn before one (1).
+    blocks: Vec<[Option<Block>; 2]>,
+    cues: CueRows,
 }
 
 impl<'t, 'a> Scorer<'t, 'a> {
     pub fn new(table: &'a Table<'a>, t: &'t Transcript, sentiment: &'a TurnSentiment<'t>) -> Self {
+        let row = |name: &str| table.row(table::key_of(name));
         Scorer {
             table,
             t,
             sentiment,
             toks: Tokens::default(),
             keys: Keys::default(),
-            own: vec![None; t.turns.len()],
-            ctx: vec![None; t.turns.len()],
+            rows: Vec::new(),
+            blocks: vec![[None; 2]; t.turns.len()],
+            cues: CueRows {
+                vader: [row("cue:vader"), row("c:cue:vader")],
+                neg: [row("cue:vader_neg"), row("c:cue:vader_neg")],
+            },
         }
     }
 
-    fn vector(&mut self, turn: usize, prefix: &[u8]) -> Vector {
+    /// Turn `turn`'s block, as an agent turn (`ctx` 0) or as context (1, names `c:`).
+    fn block(&mut self, turn: usize, ctx: usize) -> Block {
+        if let Some(b) = self.blocks[turn][ctx] {
+            return b;
+        }
         self.keys.0.clear();
-        let text = &self.t.turns[turn].text;
+        let prefix: &[u8] = if ctx == 1 { b"c:" } else { b"" };
+        // Sentiment 0: no sentiment cue here (see `block_z`).
         features(
             &mut self.toks,
-            text,
-            self.sentiment.turn(turn),
+            &self.t.turns[turn].text,
+            0.0,
             prefix,
             &mut self.keys,
         );
         let k = &mut self.keys.0;
-        // Stable, so the first value of a repeated name is kept (they are all 1.0 but one).
-        k.sort_by_key(|&(key, _)| key);
+        k.sort_unstable_by_key(|&(key, _)| key);
         k.dedup_by_key(|&mut (key, _)| key);
-        let norm = k.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
-        let norm = if norm > 0.0 { norm } else { 1.0 };
-        k.iter()
-            .filter_map(|&(key, x)| self.table.row(key).map(|r| (r, x / norm)))
-            .collect()
+        let start = self.rows.len() as u32;
+        let table = self.table;
+        self.rows
+            .extend(k.iter().filter_map(|&(key, _)| table.row(key)));
+        let b = Block {
+            start,
+            end: self.rows.len() as u32,
+            n: k.len() as u32,
+        };
+        self.blocks[turn][ctx] = Some(b);
+        b
+    }
+
+    /// The sum of `model`'s weights over a block's binary features.
+    fn sum(&self, b: Block, model: usize) -> f64 {
+        self.rows[b.start as usize..b.end as usize]
+            .iter()
+            .map(|&r| self.table.weight(r, model))
+            .sum()
+    }
+
+    fn cue_weight(&self, row: Option<u32>, model: usize) -> f64 {
+        row.map_or(0.0, |r| self.table.weight(r, model))
+    }
+
+    /// A block's part of the score (before its share of the squared length): the weights
+    /// of its features over its length, with sentiment `v`.
+    fn block_z(&self, b: Block, ctx: usize, model: usize, v: f64) -> f64 {
+        let neg = v <= -0.05;
+        let num = self.sum(b, model)
+            + v * self.cue_weight(self.cues.vader[ctx], model)
+            + if neg {
+                self.cue_weight(self.cues.neg[ctx], model)
+            } else {
+                0.0
+            };
+        let len2 = f64::from(b.n) + v * v + if neg { 1.0 } else { 0.0 };
+        if len2 > 0.0 {
+            num / len2.sqrt()
+        } else {
+            num
+        }
+    }
+
+    /// The most a block's part can be, whatever the turn's sentiment (-1 to 1); `None` when
+    /// it has no binary feature (then the bound is not worth the trouble).
+    fn block_bound(&self, b: Block, ctx: usize, model: usize) -> Option<f64> {
+        if b.n == 0 {
+            return None;
+        }
+        let top = self.sum(b, model)
+            + self.cue_weight(self.cues.vader[ctx], model).abs()
+            + self.cue_weight(self.cues.neg[ctx], model).max(0.0);
+        let n = f64::from(b.n);
+        Some(if top >= 0.0 {
+            top / n.sqrt()
+        } else {
+            top / (n + 2.0).sqrt()
+        })
+    }
+
+    fn shares(&self, model: usize) -> (f64, f64) {
+        if self.table.models[model].context {
+            ((1.0 - CONTEXT_SHARE).sqrt(), CONTEXT_SHARE.sqrt())
+        } else {
+            (1.0, 0.0)
+        }
+    }
+
+    /// The blocks `model` reads for agent turn `turn`: its own, and the customer turn
+    /// before it (for a context model), with their shares.
+    fn parts(&mut self, model: usize, turn: usize) -> Vec<(Block, usize, usize, f64)> {
+        let (a, c) = self.shares(model);
+        let mut out = vec![(self.block(turn, 0), turn, 0, a)];
+        if self.table.models[model].context {
+            if let Some(ct) = self.customer_before(turn) {
+                out.push((self.block(ct, 1), ct, 1, c));
+            }
+        }
+        out
     }
 
     /// The score of `model` on agent turn `turn` (0 to 1).
     pub fn score(&mut self, model: usize, turn: usize) -> f64 {
-        let info = &self.table.models[model];
-        let mut z = info.bias;
-        if self.own[turn].is_none() {
-            self.own[turn] = Some(self.vector(turn, b""));
-        }
-        let a = if info.context {
-            (1.0 - CONTEXT_SHARE).sqrt()
-        } else {
-            1.0
-        };
-        z += a * dot(self.table, self.own[turn].as_deref().unwrap_or(&[]), model);
-        if info.context {
-            if let Some(c) = self.customer_before(turn) {
-                if self.ctx[c].is_none() {
-                    self.ctx[c] = Some(self.vector(c, b"c:"));
-                }
-                let v = self.ctx[c].as_deref().unwrap_or(&[]);
-                z += CONTEXT_SHARE.sqrt() * dot(self.table, v, model);
+        self.score_above(model, turn, 0.0).unwrap_or(0.0)
+    }
+
+    /// The score of `model` on agent turn `turn` when it can reach `threshold`, else `None`:
+    /// the turn's sentiment is computed only when the other features leave the score within
+    /// reach of the threshold (most turns are far below it).
+    pub fn score_above(&mut self, model: usize, turn: usize, threshold: f64) -> Option<f64> {
+        let parts = self.parts(model, turn);
+        let bias = self.table.models[model].bias;
+        if threshold > 0.0 && threshold < 1.0 {
+            let logit = (threshold / (1.0 - threshold)).ln();
+            let bound = parts.iter().try_fold(bias, |z, &(b, _, ctx, share)| {
+                self.block_bound(b, ctx, model).map(|u| z + share * u)
+            });
+            if bound.is_some_and(|z| z < logit) {
+                return None;
             }
         }
-        1.0 / (1.0 + (-z).exp())
+        let mut z = bias;
+        for &(b, t, ctx, share) in &parts {
+            z += share * self.block_z(b, ctx, model, self.sentiment.turn(t));
+        }
+        let s = 1.0 / (1.0 + (-z).exp());
+        (s >= threshold).then_some(s)
     }
 
     fn customer_before(&self, turn: usize) -> Option<usize> {
@@ -348,26 +450,28 @@ impl<'t, 'a> Scorer<'t, 'a> {
     /// The `n` features of turn `turn` that weigh most in `model`'s score, with their
     /// contribution to it (before the sigmoid).
     pub fn explain(&mut self, model: usize, turn: usize, n: usize) -> Vec<(String, f64)> {
-        self.score(model, turn);
-        let info = &self.table.models[model];
-        let a = if info.context {
-            (1.0 - CONTEXT_SHARE).sqrt()
-        } else {
-            1.0
-        };
         let mut out: Vec<(String, f64)> = Vec::new();
-        let mut add = |v: &[(u32, f64)], scale: f64| {
-            for &(r, x) in v {
-                let c = scale * x * self.table.weight(r, model);
-                if c != 0.0 {
-                    out.push((self.table.name(r).to_string(), c));
+        for (b, t, ctx, share) in self.parts(model, turn) {
+            let v = self.sentiment.turn(t);
+            let neg = v <= -0.05;
+            let len2 = f64::from(b.n) + v * v + if neg { 1.0 } else { 0.0 };
+            let scale = share / if len2 > 0.0 { len2.sqrt() } else { 1.0 };
+            let mut add = |row: Option<u32>, x: f64| {
+                if let Some(r) = row {
+                    let c = scale * x * self.table.weight(r, model);
+                    if c != 0.0 {
+                        out.push((self.table.name(r).to_string(), c));
+                    }
                 }
+            };
+            for &r in &self.rows[b.start as usize..b.end as usize] {
+                add(Some(r), 1.0);
             }
-        };
-        add(self.own[turn].as_deref().unwrap_or(&[]), a);
-        if info.context {
-            if let Some(c) = self.customer_before(turn) {
-                add(self.ctx[c].as_deref().unwrap_or(&[]), CONTEXT_SHARE.sqrt());
+            if v != 0.0 {
+                add(self.cues.vader[ctx], v);
+            }
+            if neg {
+                add(self.cues.neg[ctx], 1.0);
             }
         }
         out.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()).then(x.0.cmp(&y.0)));
@@ -433,10 +537,6 @@ impl<'t, 'a> Scorer<'t, 'a> {
     }
 }
 
-fn dot(table: &Table, v: &[(u32, f64)], model: usize) -> f64 {
-    v.iter().map(|&(r, x)| x * table.weight(r, model)).sum()
-}
-
 /// A rule's use of a model: which, and the score from which it flags a turn.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Use {
@@ -469,10 +569,9 @@ pub fn add_findings(
             {
                 continue;
             }
-            let s = scorer.score(u.model, i);
-            if s < u.threshold {
+            let Some(s) = scorer.score_above(u.model, i, u.threshold) else {
                 continue;
-            }
+            };
             let (start, end) = scorer.heaviest_sentence(u.model, i);
             findings.push(common.learned_finding(t, i, start, end, s));
         }
@@ -574,6 +673,54 @@ mod tests {
             .unwrap_err()
             .contains("no bias"));
         assert!(Table::read(b"nope").is_err());
+    }
+
+    /// The bound that spares the sentiment score never drops a turn that reaches the
+    /// threshold, nor keeps one that does not.
+    #[test]
+    fn the_bound_agrees_with_the_exact_score() {
+        let mut t = Transcript::new("t");
+        let lines = [
+            (
+                Role::Customer,
+                "This is the third time the parcel has not come. I am furious!",
+            ),
+            (
+                Role::Agent,
+                "That's down to the courier, they handle deliveries, not us.",
+            ),
+            (Role::Customer, "Can you at least tell me where it is?"),
+            (
+                Role::Agent,
+                "Our records show it was delivered, so you must have missed it.",
+            ),
+            (
+                Role::Agent,
+                "I'm so sorry. That's on me, I'll rebook it myself today by 5pm.",
+            ),
+            (Role::Agent, "Sorry?"),
+            (Role::Agent, ""),
+        ];
+        for (i, (role, text)) in lines.iter().enumerate() {
+            t.turns
+                .push(crate::transcript::Turn::new("x", *role, *text, i + 1));
+        }
+        let s = TurnSentiment::new(&t);
+        let table = builtin();
+        let mut sc = Scorer::new(table, &t, &s);
+        let mut reached = 0;
+        for m in 0..table.models().len() {
+            for i in (0..t.turns.len()).filter(|&i| t.turns[i].role == Role::Agent) {
+                let exact = sc.score(m, i);
+                for k in 1..20 {
+                    let th = f64::from(k) * 0.05;
+                    let got = sc.score_above(m, i, th);
+                    assert_eq!(got.is_some(), exact >= th, "model {m} turn {i} at {th}");
+                    reached += usize::from(got.is_some());
+                }
+            }
+        }
+        assert!(reached > 0, "some turn reaches some threshold");
     }
 
     #[test]
