@@ -9,9 +9,12 @@
 //!
 //! `--tree DIR` reads the packs from `DIR/rules/*.yaml` instead of this tree's (a variant of
 //! the packs, e.g. one complaint cue alone, scored without touching `rules/`).
+//! `--learned` switches on every rule's learned detector at its pack's threshold;
+//! `--learned-at FILE` (a `turn_model pick` file: rule, threshold) switches on those rules'
+//! detectors at the file's thresholds and no other.
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use tonecheck::engine::EngineBuilder;
+use tonecheck::engine::{EngineBuilder, LearnedOverride, RuleOverride};
 use tonecheck::input::{read_path, ReadOptions};
 use tonecheck::labels::{
     half_of, labelled_findings, load_labels, Counts, Half, CORE_RULES, LABELLED_RULES,
@@ -34,8 +37,44 @@ fn main() {
         }
         args.drain(i..(i + 2).min(args.len()));
     }
+    let learned = args.iter().position(|a| a == "--learned").map(|i| {
+        args.remove(i);
+    });
+    let mut learned_at: BTreeMap<String, f64> = BTreeMap::new();
+    if let Some(i) = args.iter().position(|a| a == "--learned-at") {
+        let file = args.get(i + 1).expect("--learned-at FILE").clone();
+        args.drain(i..i + 2);
+        for l in std::fs::read_to_string(&file).expect("a pick file").lines() {
+            let f: Vec<&str> = l.split('\t').collect();
+            if let (false, [rule, t, ..]) = (l.starts_with('#'), f.as_slice()) {
+                learned_at.insert(rule.to_string(), t.parse().expect("a threshold"));
+            }
+        }
+    }
     let packs = PackSource::builtin_from_tree(&tree).expect("rules/*.yaml readable");
-    let engine = match EngineBuilder::new().packs(packs).build() {
+    let mut builder = EngineBuilder::new()
+        .packs(packs.clone())
+        .learned(learned.is_some());
+    if !learned_at.is_empty() {
+        for p in &packs {
+            for r in tonecheck::pack::parse_pack(p).expect("a pack").rules {
+                if r.learned.is_some() {
+                    let o = match learned_at.get(&r.id) {
+                        Some(&t) => LearnedOverride::Threshold(t),
+                        None => LearnedOverride::Off,
+                    };
+                    builder = builder.override_rule(
+                        &r.id,
+                        RuleOverride {
+                            learned: Some(o),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let engine = match builder.build() {
         Ok(e) => e,
         Err(errs) => {
             for e in errs {
