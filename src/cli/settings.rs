@@ -163,27 +163,22 @@ pub fn build_engine_with(
                     continue;
                 }
                 e.origin = cfg.origin();
-                let unknown = e
-                    .message
-                    .split_once("unknown rule `")
-                    .and_then(|(_, r)| r.split_once('`'))
-                    .map(|(id, _)| id.to_string());
-                if let Some(id) = unknown {
+                // The rule id the message names after `marker`, placed at its `rules:` entry.
+                let named = |e: &mut PackError, marker: &str| {
+                    let id = e
+                        .message
+                        .split_once(marker)
+                        .and_then(|(_, r)| r.split_once('`'))
+                        .map(|(id, _)| id.to_string())?;
                     if let Some((_, line, column)) = cfg.position_of(&format!("{id}:")) {
                         (e.line, e.column) = (line, column);
                     }
+                    Some(id)
+                };
+                if let Some(id) = named(e, "unknown rule `") {
                     e.message = unknown_rule_message(&id, &packs);
                 }
-                let entry = e
-                    .message
-                    .split_once("entry for `")
-                    .and_then(|(_, r)| r.split_once('`'))
-                    .map(|(id, _)| id.to_string());
-                if let Some(id) = entry {
-                    if let Some((_, line, column)) = cfg.position_of(&format!("{id}:")) {
-                        (e.line, e.column) = (line, column);
-                    }
-                }
+                named(e, "entry for `");
             }
             errs
         })

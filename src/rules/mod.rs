@@ -309,14 +309,28 @@ impl RuleCommon {
         end: usize,
         value: Option<&str>,
     ) -> Finding {
-        let (line, column) = ix.position(turn, start);
+        let at = ix.position(turn, start);
         let tr: &Turn = &ix.transcript().turns[turn];
+        self.finding_at(tr, turn, at, (start, end), |m| {
+            fill_message(&self.info.message, m, &tr.speaker, value)
+        })
+    }
+
+    /// The finding for `span` of turn `turn` (`tr`), at source position `at`, its message
+    /// made from the matched text.
+    fn finding_at(
+        &self,
+        tr: &Turn,
+        turn: usize,
+        (line, column): (usize, usize),
+        (start, end): (usize, usize),
+        message: impl FnOnce(&str) -> String,
+    ) -> Finding {
         let matched = tr.text.get(start..end).unwrap_or("").to_string();
-        let message = fill_message(&self.info.message, &matched, &tr.speaker, value);
         Finding {
             rule: self.info.clone(),
             severity: self.severity,
-            message,
+            message: message(&matched),
             turn,
             speaker: tr.speaker.clone(),
             role: tr.role,
@@ -355,23 +369,10 @@ impl RuleCommon {
                 )
             }
         };
-        let matched = tr.text.get(start..end).unwrap_or("").to_string();
-        let mut message = fill_message(&self.info.message, &matched, &tr.speaker, None);
-        message.push_str(&format!(" (learned detector, score {score:.2})"));
-        Finding {
-            rule: self.info.clone(),
-            severity: self.severity,
-            message,
-            turn,
-            speaker: tr.speaker.clone(),
-            role: tr.role,
-            line,
-            column,
-            start,
-            end,
-            time: tr.start,
-            matched,
-        }
+        self.finding_at(tr, turn, (line, column), (start, end), |m| {
+            let filled = fill_message(&self.info.message, m, &tr.speaker, None);
+            format!("{filled} (learned detector, score {score:.2})")
+        })
     }
 }
 
