@@ -9,12 +9,6 @@ use crate::emb;
 use tonecheck::sentiment::compound;
 use tonecheck::tokens::{Kind, Tokens};
 
-/// The words the negation cue counts (after the tokenizer's contraction expansion, "don't" is
-/// "do not").
-const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "nothing", "nobody", "none", "nowhere", "neither", "nor", "without",
-];
-
 /// Experiment switches (set once by `main` before any scoring): leave out bigrams / cue features.
 pub static NO_BIGRAMS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 pub static NO_CUES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -23,78 +17,29 @@ pub static NO_WORDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBo
 
 /// The features of one customer turn: name → value. Binary word and bigram features, the
 /// cue features, all scaled so the vector has unit L2 norm (a long turn does not outvote a
-/// short one by length alone).
+/// short one by length alone). The names and raw values are the engine's learned detector's
+/// (`tonecheck::learned::features`, one definition for both); the switches above leave
+/// groups out before the scaling.
 pub fn features(text: &str) -> Vec<(String, f64)> {
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    let (no_words, no_bigrams, no_cues) = (
+        NO_WORDS.load(relaxed),
+        NO_BIGRAMS.load(relaxed),
+        NO_CUES.load(relaxed),
+    );
     let mut toks = Tokens::default();
-    toks.tokenize(text);
-    let mut names: BTreeMap<String, f64> = BTreeMap::new();
-    let mut words: Vec<&str> = Vec::new();
-    let mut prev: Option<String> = None;
-    let (mut neg, mut q, mut excl) = (false, false, false);
-    for i in 0..toks.len() {
-        let t = &toks.toks[i];
-        let w = toks.word(i);
-        match t.kind {
-            Kind::Punct => {
-                match w {
-                    "?" => q = true,
-                    "!" => excl = true,
-                    _ => {}
-                }
-                if toks.hard_stop(i) {
-                    prev = None;
-                }
-                continue;
-            }
-            Kind::Num | Kind::Word => {}
-        }
-        if t.kind == Kind::Word {
-            words.push(w);
-        }
-        let w = if t.kind == Kind::Num {
-            "#num".to_string()
-        } else {
-            w.to_string()
-        };
-        if NEGATIONS.contains(&w.as_str()) {
-            neg = true;
-        }
-        if !NO_WORDS.load(std::sync::atomic::Ordering::Relaxed) {
-            names.insert(format!("w:{w}"), 1.0);
-            if let Some(p) = prev
-                .as_ref()
-                .filter(|_| !NO_BIGRAMS.load(std::sync::atomic::Ordering::Relaxed))
-            {
-                names.insert(format!("b:{p} {w}"), 1.0);
-            }
-        }
-        prev = Some(w);
-    }
-    if NO_CUES.load(std::sync::atomic::Ordering::Relaxed) {
-        neg = false;
-        q = false;
-        excl = false;
-    }
-    let v = if NO_CUES.load(std::sync::atomic::Ordering::Relaxed) {
-        0.0
-    } else {
-        compound(text)
-    };
-    if v != 0.0 {
-        names.insert("cue:vader".into(), v);
-    }
-    if v <= -0.05 {
-        names.insert("cue:vader_neg".into(), 1.0);
-    }
-    if neg {
-        names.insert("cue:negation".into(), 1.0);
-    }
-    if q {
-        names.insert("cue:question".into(), 1.0);
-    }
-    if excl {
-        names.insert("cue:exclamation".into(), 1.0);
-    }
+    let mut all = tonecheck::learned::Names::default();
+    let v = if no_cues { 0.0 } else { compound(text) };
+    tonecheck::learned::features(&mut toks, text, v, b"", &mut all);
+    let names: BTreeMap<String, f64> = all
+        .0
+        .into_iter()
+        .filter(|(k, _)| {
+            !(no_cues && k.starts_with("cue:")
+                || no_words && (k.starts_with("w:") || k.starts_with("b:"))
+                || no_bigrams && k.starts_with("b:"))
+        })
+        .collect();
     // With embeddings on, the bag-of-words block gets squared norm 1 - share and the
     // embedding block `share` (the trainer re-centres and re-scales the embedding block).
     let ec = emb::cfg();
@@ -112,7 +57,13 @@ pub fn features(text: &str) -> Vec<(String, f64)> {
             .map(|(k, x)| (k, bow_scale * if norm > 0.0 { x / norm } else { x }))
             .collect()
     };
-    out.extend(emb::features(&words));
+    if ec.pool != emb::Pool::Off {
+        let words: Vec<&str> = (0..toks.len())
+            .filter(|&i| toks.toks[i].kind == Kind::Word)
+            .map(|i| toks.word(i))
+            .collect();
+        out.extend(emb::features(&words));
+    }
     out
 }
 
