@@ -131,33 +131,68 @@ impl Anchor {
 
 impl Anchors {
     fn new(groups: &[Group]) -> Anchors {
-        // (hash, word, group) for every anchor word, sorted: one run per hash, within it one
-        // per word, its groups in order. (Sorting by hash first compares integers; a map
-        // keyed by the words compared strings at every step of a small call's start-up.)
-        let mut words: Vec<(u64, &str, u32)> = Vec::new();
+        // One run of `list` per word hash, within it one anchor per word (in order), each
+        // with its groups in order. The (run, group, word) entries are put in run order by
+        // counting, not sorted: groups are visited in order, so each run's groups come out
+        // in order (sorting the ~15,000 entries was half of building this table).
+        let mut out = Anchors::default();
+        let n: usize = groups.iter().map(|g| g.anchor().words.len()).sum();
+        out.words.reserve(n / 2);
+        let mut entries: Vec<(u32, u32, &str)> = Vec::with_capacity(n);
+        let mut runs: Vec<u32> = Vec::new();
         let mut prefixes: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (gi, g) in groups.iter().enumerate() {
             let t = g.anchor();
             // Emoji anchors (`Test::anchors_on_symbols`) are looked up like words.
             let symbols = t.puncts.iter().filter(|_| t.anchors_on_symbols());
             for w in t.words.iter().chain(symbols) {
-                words.push((crate::lexicon::word_hash(w), w, gi as u32));
+                let next = runs.len() as u32;
+                let run = out
+                    .words
+                    .entry(crate::lexicon::word_hash(w))
+                    .or_insert((next, 0))
+                    .0;
+                if run == next {
+                    runs.push(0);
+                }
+                runs[run as usize] += 1;
+                entries.push((run, gi as u32, w));
             }
             for p in t.prefixes.iter().filter(|p| !p.is_empty()) {
                 prefixes.entry(p).or_default().push(gi as u32);
             }
         }
-        words.sort_unstable();
-        let mut out = Anchors::default();
-        out.words.reserve(words.chunk_by(|a, b| a.0 == b.0).count());
-        for of_hash in words.chunk_by(|a, b| a.0 == b.0) {
+        // Each run's first entry, then the entries in run order (stable: groups in order).
+        let mut at = 0u32;
+        for n in runs.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+        let mut sorted: Vec<(u32, &str)> = vec![(0, ""); entries.len()];
+        for &(run, gi, w) in &entries {
+            let slot = &mut runs[run as usize];
+            sorted[*slot as usize] = (gi, w);
+            *slot += 1;
+        }
+        // `runs[r]` is now the end of run `r`.
+        let mut run_at: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+        out.list.reserve(entries.len());
+        let mut from = 0usize;
+        for &end in &runs {
+            let of_hash = &mut sorted[from..end as usize];
+            from = end as usize;
             let at = out.list.len() as u32;
+            if of_hash.iter().any(|x| x.1 != of_hash[0].1) {
+                // Two words with one hash: words in order, each with its groups in order.
+                of_hash.sort_by(|a, b| a.1.cmp(b.1));
+            }
             for of_word in of_hash.chunk_by(|a, b| a.1 == b.1) {
-                let gs: Vec<u32> = of_word.iter().map(|x| x.2).collect();
+                let gs: Vec<u32> = of_word.iter().map(|x| x.0).collect();
                 out.list.push(Anchor::new(of_word[0].1, gs));
             }
-            out.words
-                .insert(of_hash[0].0, (at, out.list.len() as u32 - at));
+            run_at.push((at, out.list.len() as u32 - at));
+        }
+        for v in out.words.values_mut() {
+            *v = run_at[v.0 as usize];
         }
         if !prefixes.is_empty() {
             out.prefixes.resize_with(256, Vec::new);
@@ -704,10 +739,8 @@ impl MatcherBuilder {
                 _ => UNGATED,
             })
             .collect();
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], Gate);
-        // FNV, not SipHash: the keys are the packs' own words (configuration, not input), and
-        // hashing every word of every anchor class was a tenth of a small call's start-up.
-        let mut by_content: HashMap<Content, usize, crate::lexicon::Fnv> = HashMap::default();
+        // Keyed by content (`TestContent`: hashed on a sample of the words, compared whole).
+        let mut by_content: HashMap<TestContent, usize, crate::lexicon::Fnv> = HashMap::default();
         // Each flat's group, and each group's size: the member lists are then allocated at
         // their final size (pushing into ~15,000 small vectors as they grew was a tenth of a
         // small call's start-up in reallocation and copying).
@@ -715,6 +748,15 @@ impl MatcherBuilder {
         let mut sizes: Vec<u32> = Vec::new();
         let mut gates: Vec<Gate> = Vec::new();
         let mut last: Option<((*const pattern::Test, Gate), usize)> = None;
+        const RECENT: usize = 1024;
+        let none = Gate {
+            reads: 0,
+            first: 0,
+            answer: 0,
+            beside: 0,
+        };
+        let mut recent = vec![((std::ptr::null::<pattern::Test>(), none), 0usize); RECENT];
+        by_ptr.reserve(self.flats.len() / 8);
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
             let m = self.report_as[self.origins[fi].matcher as usize] as usize;
@@ -732,11 +774,15 @@ impl MatcherBuilder {
             // The expansions of one pattern come one after the other and mostly share their
             // anchor test: the previous flat's group is looked up only when it differs.
             let key = (Arc::as_ptr(t), gate);
+            // And the groups of recent keys are kept by address, a look-up in front of the
+            // map (a pattern's expansions cycle among a few anchor tests).
+            let slot = (key.0 as usize >> 4) % RECENT;
             let gi = match last {
                 Some((k, gi)) if k == key => gi,
+                _ if recent[slot].0 == key => recent[slot].1,
                 _ => *by_ptr.entry(key).or_insert_with(|| {
                     *by_content
-                        .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], gate))
+                        .entry(TestContent(&t.words, &t.prefixes, &t.puncts, gate))
                         .or_insert_with(|| {
                             sizes.push(0);
                             gates.push(gate);
@@ -745,6 +791,7 @@ impl MatcherBuilder {
                 }),
             };
             last = Some((key, gi));
+            recent[slot] = (key, gi);
             sizes[gi] += 1;
             group_of.push(gi as u32);
         }
@@ -857,6 +904,26 @@ impl MatcherBuilder {
             always,
             conditions: self.conditions,
         })
+    }
+}
+
+/// A group's key by content: an anchor test's words, prefixes and marks, and its gate.
+/// Hashed on the lengths and the first and last entry of each list (FNV over every word
+/// of every anchor class, some of hundreds of words, was a tenth of a small call's
+/// start-up); compared whole, so keys that hash alike stay apart unless equal.
+#[derive(PartialEq, Eq)]
+struct TestContent<'a>(&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], Gate);
+
+impl std::hash::Hash for TestContent<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for list in [self.0, self.1, self.2] {
+            h.write_usize(list.len());
+            if let (Some(a), Some(b)) = (list.first(), list.last()) {
+                h.write(a.as_bytes());
+                h.write(b.as_bytes());
+            }
+        }
+        self.3.hash(h);
     }
 }
 

@@ -273,7 +273,7 @@ pub struct Flat {
     /// verified, because their anchor never occurs.
     elems: std::sync::OnceLock<Vec<Elem>>,
     /// Where a precompiled pattern's elements are: its table and their offset.
-    stored: Option<(Arc<Table>, u32)>,
+    stored: Option<(&'static Table, u32)>,
     /// Most tokens a match can span (for windows around hits).
     pub max_width: usize,
 }
@@ -1336,6 +1336,8 @@ impl PrecompileWriter {
 pub(crate) struct Table {
     /// The `u32` words of the blob (little-endian).
     words: &'static [u8],
+    /// The blob's length in bytes (with its address, its key in `Table::of`).
+    len: usize,
     text: &'static str,
     tests: Vec<std::sync::OnceLock<Arc<Test>>>,
     /// Where the test offsets and the entry index start in `words`.
@@ -1356,6 +1358,7 @@ impl Table {
         let text = std::str::from_utf8(text).ok()?;
         let mut t = Table {
             words,
+            len: blob.len(),
             text,
             tests: Vec::new(),
             tests_at: 0,
@@ -1379,6 +1382,25 @@ impl Table {
         t.index_at = n_entries_at + 1;
         t.tests_at = tests_at;
         t.tests = (0..n_tests).map(|_| std::sync::OnceLock::new()).collect();
+        Some(t)
+    }
+
+    /// The table of `blob`, read once per process and kept: its sequences point into it
+    /// by reference (a reference count per sequence, 69,000 of them, was an atomic add
+    /// each at every start), and the engines of one process share its tests.
+    fn of(blob: &'static [u8]) -> Option<&'static Table> {
+        static TABLES: std::sync::Mutex<Vec<(usize, &'static Table)>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        let key = blob.as_ptr() as usize;
+        if let Some(&(_, t)) = tables
+            .iter()
+            .find(|(k, t)| *k == key && t.len == blob.len())
+        {
+            return Some(t);
+        }
+        let t: &'static Table = Box::leak(Box::new(Table::new(blob)?));
+        tables.push((key, t));
         Some(t)
     }
 
@@ -1445,7 +1467,7 @@ impl Table {
     }
 
     /// The sequences of the record at `at`, their elements left to be read on first use.
-    fn flats(self: &Arc<Table>, mut at: usize) -> Vec<Flat> {
+    fn flats(&'static self, mut at: usize) -> Vec<Flat> {
         let n = self.w(at);
         at += 1;
         let mut flats = Vec::with_capacity(n);
@@ -1455,7 +1477,7 @@ impl Table {
                 anchor: self.w(at + 1),
                 max_width: self.w(at + 2),
                 elems: std::sync::OnceLock::new(),
-                stored: Some((self.clone(), (at + 3) as u32)),
+                stored: Some((self, (at + 3) as u32)),
             });
             at += 4 + self.w(at + 3);
         }
@@ -1482,7 +1504,7 @@ impl Table {
 
 thread_local! {
     /// The precompiled patterns of the built-in pack being compiled (`use_precompiled`).
-    static PRECOMPILED: RefCell<Option<Arc<Table>>> = const { RefCell::new(None) };
+    static PRECOMPILED: RefCell<Option<&'static Table>> = const { RefCell::new(None) };
     /// Patterns compiled while a precompiled table was in use but not found in it.
     static PRECOMPILED_MISSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
@@ -1491,7 +1513,7 @@ thread_local! {
 /// from `blob` (build.rs, built-in packs only), or stop doing so (`None`). The blob must
 /// come from the same pack text and classes: build.rs writes both from one YAML file.
 pub fn use_precompiled(blob: Option<&'static [u8]>) {
-    PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
+    PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::of));
 }
 
 /// A `PrecompileWriter` blob's `u32` words and its text (the count of words comes first).
@@ -1517,8 +1539,7 @@ pub fn precompiled_misses() -> usize {
 
 fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
     PRECOMPILED.with(|p| {
-        let p = p.borrow();
-        let table = p.as_ref()?;
+        let table: &'static Table = (*p.borrow())?;
         let hit = table.find(kind, src).map(|at| table.flats(at));
         if hit.is_none() {
             PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
