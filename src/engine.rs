@@ -295,11 +295,12 @@ pub enum Role {
 
 /// Exclusions of one matcher. Their flat patterns are anchored like the matches (role
 /// `Except` / `NotNear`), so a turn's exclusion matches come from the same pass as its
-/// matches; these copies serve `rules trace`.
+/// matches; these lists of them serve `rules trace`.
 #[derive(Debug, Default)]
 struct Extras {
-    except: Vec<(String, Flat)>,
-    not_near: Vec<(String, Flat)>,
+    /// Each sequence's pattern and its index in `Matchers::flats`.
+    except: Vec<(Arc<str>, u32)>,
+    not_near: Vec<(Arc<str>, u32)>,
     within: usize,
 }
 
@@ -550,22 +551,20 @@ impl MatcherBuilder {
                 pat(&p, label.clone(), &mut flats)?;
             }
         }
-        let mut extras = Extras::default();
+        // Exclusions: each pattern's sequences, added after the matches' below.
+        let mut excluded: Vec<(Role, &String, Vec<Flat>)> = Vec::new();
         for p in &def.except {
-            for f in
-                pattern::compile(p, classes).map_err(|m| merr(p, format!("except `{p}`: {m}")))?
-            {
-                extras.except.push((p.clone(), f));
-            }
+            let f =
+                pattern::compile(p, classes).map_err(|m| merr(p, format!("except `{p}`: {m}")))?;
+            excluded.push((Role::Except, p, f));
         }
+        let mut extras = Extras::default();
         if let Some(nn) = &def.not_near {
             extras.within = nn.within as usize;
             for p in &nn.patterns {
-                for f in pattern::compile(p, classes)
-                    .map_err(|m| merr(p, format!("not_near `{p}`: {m}")))?
-                {
-                    extras.not_near.push((p.clone(), f));
-                }
+                let f = pattern::compile(p, classes)
+                    .map_err(|m| merr(p, format!("not_near `{p}`: {m}")))?;
+                excluded.push((Role::NotNear, p, f));
             }
         }
         let has_text = !(flats.is_empty() && def.regex.is_empty());
@@ -598,25 +597,19 @@ impl MatcherBuilder {
                 });
             }
         }
-        for (role, list) in [
-            (Role::Except, &extras.except),
-            (Role::NotNear, &extras.not_near),
-        ] {
-            let mut last: Option<(&str, Arc<str>)> = None;
-            for (src, f) in list {
-                let source = match &last {
-                    Some((s, a)) if *s == src.as_str() => a.clone(),
-                    _ => {
-                        let a: Arc<str> = src.as_str().into();
-                        last = Some((src, a.clone()));
-                        a
-                    }
-                };
-                self.flats.push(f.clone());
+        for (role, src, fs) in excluded {
+            let source: Arc<str> = src.as_str().into();
+            let list = match role {
+                Role::Except => &mut extras.except,
+                _ => &mut extras.not_near,
+            };
+            for f in fs {
+                list.push((source.clone(), self.flats.len() as u32));
+                self.flats.push(f);
                 self.origins.push(Origin {
                     matcher: id,
                     role,
-                    source,
+                    source: source.clone(),
                 });
             }
         }
@@ -1633,14 +1626,17 @@ impl Engine {
                         };
                         let x = &self.matchers.extras[c as usize];
                         let mut exclusions = Vec::new();
-                        for (src, f) in &x.except {
+                        let flats = &self.matchers.flats;
+                        for (src, fi) in &x.except {
+                            let f = &flats[*fi as usize];
                             let hit = f
                                 .find_in(&toks, a.saturating_sub(f.max_width), b)
                                 .iter()
                                 .any(|&(s, e)| s < b && e > a);
                             exclusions.push((format!("except `{src}`"), hit));
                         }
-                        for (src, f) in &x.not_near {
+                        for (src, fi) in &x.not_near {
+                            let f = &flats[*fi as usize];
                             let hit = f
                                 .find_in(
                                     &toks,
@@ -2173,7 +2169,7 @@ impl EngineBuilder {
                 let texts: HashMap<&str, &str> = self
                     .packs
                     .iter()
-                    .map(|p| (p.origin.as_str(), p.text.as_str()))
+                    .map(|p| (p.origin.as_str(), &*p.text))
                     .collect();
                 return Err(failures
                     .iter()
@@ -2408,9 +2404,9 @@ mod tests {
             m.extras
                 .iter()
                 .map(|x| {
-                    let l = |v: &[(String, Flat)]| {
+                    let l = |v: &[(Arc<str>, u32)]| {
                         v.iter()
-                            .map(|(s, f)| format!("{s} {}", seen(f)))
+                            .map(|(s, f)| format!("{s} {}", seen(&m.flats[*f as usize])))
                             .collect::<Vec<_>>()
                     };
                     (l(&x.except), l(&x.not_near), x.within)
