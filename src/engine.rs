@@ -130,6 +130,7 @@ impl Anchor {
 }
 
 impl Anchors {
+    #[inline(never)]
     fn new(groups: &[Group]) -> Anchors {
         // One run of `list` per word hash, within it one anchor per word (in order), each
         // with its groups in order. The (run, group, word) entries are put in run order by
@@ -905,7 +906,12 @@ impl MatcherBuilder {
 /// of every anchor class, some of hundreds of words, was a tenth of a small call's
 /// start-up); compared whole, so keys that hash alike stay apart unless equal.
 #[derive(PartialEq, Eq)]
-struct TestContent<'a>(&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], Gate);
+struct TestContent<'a>(
+    &'a [pattern::Word],
+    &'a [pattern::Word],
+    &'a [pattern::Word],
+    Gate,
+);
 
 impl std::hash::Hash for TestContent<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {

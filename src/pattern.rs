@@ -19,15 +19,20 @@ pub const MAX_GAP: u8 = 30;
 /// Work allowed per verification, so no pattern can be made slow by its input.
 const STEP_BUDGET: u32 = 20_000;
 
+/// A word, prefix or mark of a `Test`: borrowed from the embedded table of a built-in pack
+/// (a copy of each of the ~70,000 words of the built-in packs' anchor tests was an
+/// allocation each at every start), owned when compiled at run time.
+pub type Word = std::borrow::Cow<'static, str>;
+
 /// What one token must be.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Test {
     /// Normalised words, sorted.
-    pub words: Vec<Box<str>>,
+    pub words: Vec<Word>,
     /// Word prefixes (`frustrat*`).
-    pub prefixes: Vec<Box<str>>,
+    pub prefixes: Vec<Word>,
     /// Punctuation marks.
-    pub puncts: Vec<Box<str>>,
+    pub puncts: Vec<Word>,
     /// Any word (`*`).
     pub any: bool,
     /// Any number (`#num`).
@@ -85,7 +90,7 @@ impl<T> std::fmt::Debug for Memo<T> {
 impl Test {
     fn word(w: &str, label: &str) -> Test {
         Test {
-            words: vec![w.into()],
+            words: vec![Word::Owned(w.into())],
             label: label.into(),
             ..Default::default()
         }
@@ -690,7 +695,7 @@ fn literal_test(toks: &Tokens, i: usize) -> Test {
     let w = toks.word(i);
     if toks.toks[i].kind == Kind::Punct {
         Test {
-            puncts: vec![w.into()],
+            puncts: vec![Word::Owned(w.into())],
             label: w.into(),
             ..Default::default()
         }
@@ -938,16 +943,16 @@ fn chunk_tests(
                 ..Default::default()
             };
             for f in crate::lexicon::forms(w) {
-                t.words.push(Box::from(f));
+                t.words.push(Word::Owned(f.into()));
             }
             if !t.words.iter().any(|x| &**x == w) {
-                t.words.push(w.into());
+                t.words.push(Word::Owned(w.into()));
             }
             t.finish();
             t
         } else if last && prefix {
             Test {
-                prefixes: vec![w.into()],
+                prefixes: vec![Word::Owned(w.into())],
                 label: format!("{w}*").into(),
                 ..Default::default()
             }
@@ -1417,10 +1422,10 @@ impl Table {
         &self.text[a..a + n]
     }
 
-    fn strings(&self, at: &mut usize) -> Vec<Box<str>> {
+    fn strings(&self, at: &mut usize) -> Vec<Word> {
         let n = self.w(*at);
         let out = (*at + 1..*at + 1 + n)
-            .map(|k| Box::from(self.string(self.w(k))))
+            .map(|k| Word::Borrowed(self.string(self.w(k))))
             .collect();
         *at += 1 + n;
         out
