@@ -734,7 +734,7 @@ impl MatcherBuilder {
             })
             .collect();
         // Keyed by content (`TestContent`: hashed on a sample of the words, compared whole).
-        let mut by_content: HashMap<TestContent, usize, crate::lexicon::Fnv> = HashMap::default();
+        let mut by_content: HashMap<TestContent, usize, crate::lexicon::Mix> = HashMap::default();
         // Each flat's group, and each group's size: the member lists are then allocated at
         // their final size (pushing into ~15,000 small vectors as they grew was a tenth of a
         // small call's start-up in reallocation and copying).
@@ -751,6 +751,7 @@ impl MatcherBuilder {
         };
         let mut recent = vec![((std::ptr::null::<pattern::Test>(), none), 0usize); RECENT];
         by_ptr.reserve(self.flats.len() / 8);
+        by_content.reserve(self.flats.len() / 8);
         for (fi, f) in self.flats.iter().enumerate() {
             let t = f.anchor_arc();
             let m = self.report_as[self.origins[fi].matcher as usize] as usize;
@@ -915,14 +916,24 @@ struct TestContent<'a>(
 
 impl std::hash::Hash for TestContent<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // A word as its length and first eight bytes: one integer each for `Mix`.
+        let word = |w: &str| {
+            let b = w.as_bytes();
+            let mut x = [0u8; 8];
+            let n = b.len().min(8);
+            x[..n].copy_from_slice(&b[..n]);
+            u64::from_le_bytes(x) ^ (b.len() as u64) << 56
+        };
         for list in [self.0, self.1, self.2] {
             h.write_usize(list.len());
             if let (Some(a), Some(b)) = (list.first(), list.last()) {
-                h.write(a.as_bytes());
-                h.write(b.as_bytes());
+                h.write_u64(word(a));
+                h.write_u64(word(b));
             }
         }
-        self.3.hash(h);
+        let g = self.3;
+        h.write_u64(u64::from(g.reads) << 32 | u64::from(g.first));
+        h.write_u64(u64::from(g.answer) << 32 | u64::from(g.beside));
     }
 }
 
