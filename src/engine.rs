@@ -752,19 +752,29 @@ impl MatcherBuilder {
         let mut recent = vec![((std::ptr::null::<pattern::Test>(), none), 0usize); RECENT];
         by_ptr.reserve(self.flats.len() / 8);
         by_content.reserve(self.flats.len() / 8);
-        for (fi, f) in self.flats.iter().enumerate() {
+        // The gate of the previous flat's matcher and role (a matcher's flats come together).
+        let mut gate_of: Option<((MatcherId, Role), Gate)> = None;
+        for (f, o) in self.flats.iter().zip(&self.origins) {
             let t = f.anchor_arc();
-            let m = self.report_as[self.origins[fi].matcher as usize] as usize;
-            let gate = Gate {
-                reads: reads(m as MatcherId),
-                first: first_of[m],
-                answer: answer_of[m],
-                // An exclusion (`except`, `not_near`) only drops its own matcher's matches:
-                // it is verified only where that matcher (the alternative itself) matched.
-                beside: match self.origins[fi].role {
-                    Role::Match => beside_of[m],
-                    _ => OWN | self.origins[fi].matcher,
-                },
+            let gate = match gate_of {
+                Some((k, g)) if k == (o.matcher, o.role) => g,
+                _ => {
+                    let m = self.report_as[o.matcher as usize] as usize;
+                    let g = Gate {
+                        reads: reads(m as MatcherId),
+                        first: first_of[m],
+                        answer: answer_of[m],
+                        // An exclusion (`except`, `not_near`) only drops its own matcher's
+                        // matches: it is verified only where that matcher (the alternative
+                        // itself) matched.
+                        beside: match o.role {
+                            Role::Match => beside_of[m],
+                            _ => OWN | o.matcher,
+                        },
+                    };
+                    gate_of = Some(((o.matcher, o.role), g));
+                    g
+                }
             };
             // The expansions of one pattern come one after the other and mostly share their
             // anchor test: the previous flat's group is looked up only when it differs.
@@ -848,7 +858,11 @@ impl MatcherBuilder {
                     .map_err(|e| e.to_string())?,
             )
         };
-        let mut by_matcher = vec![Vec::new(); self.count as usize];
+        let mut counts = vec![0usize; self.count as usize];
+        for o in self.origins.iter().filter(|o| o.role == Role::Match) {
+            counts[o.matcher as usize] += 1;
+        }
+        let mut by_matcher: Vec<Vec<u32>> = counts.iter().map(|&n| Vec::with_capacity(n)).collect();
         for (i, o) in self.origins.iter().enumerate() {
             if o.role == Role::Match {
                 by_matcher[o.matcher as usize].push(i as u32);
@@ -1647,7 +1661,7 @@ impl Engine {
                         for (src, fi) in &x.except {
                             let f = &flats[*fi as usize];
                             let hit = f
-                                .find_in(&toks, a.saturating_sub(f.max_width), b)
+                                .find_in(&toks, a.saturating_sub(f.max_width as usize), b)
                                 .iter()
                                 .any(|&(s, e)| s < b && e > a);
                             exclusions.push((format!("except `{src}`"), hit));
@@ -1657,7 +1671,7 @@ impl Engine {
                             let hit = f
                                 .find_in(
                                     &toks,
-                                    a.saturating_sub(f.max_width + x.within),
+                                    a.saturating_sub(f.max_width as usize + x.within),
                                     b + x.within,
                                 )
                                 .iter()
