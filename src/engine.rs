@@ -182,11 +182,14 @@ impl Anchors {
             let of_hash = &mut sorted[from..end as usize];
             from = end as usize;
             let at = out.list.len() as u32;
-            if of_hash.iter().any(|x| x.1 != of_hash[0].1) {
+            // (Words of one pack's table share their text: equal addresses first.)
+            let first = of_hash[0].1;
+            let same = |w: &str| std::ptr::eq(w, first) || w == first;
+            if !of_hash.iter().all(|x| same(x.1)) {
                 // Two words with one hash: words in order, each with its groups in order.
                 of_hash.sort_by(|a, b| a.1.cmp(b.1));
             }
-            for of_word in of_hash.chunk_by(|a, b| a.1 == b.1) {
+            for of_word in of_hash.chunk_by(|a, b| std::ptr::eq(a.1, b.1) || a.1 == b.1) {
                 let gs: Vec<u32> = of_word.iter().map(|x| x.0).collect();
                 out.list.push(Anchor::new(of_word[0].1, gs));
             }

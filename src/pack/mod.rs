@@ -211,7 +211,8 @@ impl std::error::Error for PackError {}
 /// Parses a pack's YAML. Syntax errors, unknown keys and wrong types come back with serde's
 /// own line and column.
 pub fn parse_pack(src: &PackSource) -> Result<PackDef, PackError> {
-    let def: PackDef = match src.embedded.map(serde_json::from_str::<PackDef>) {
+    let json = |j| schema::trusted(|| serde_json::from_str::<PackDef>(j));
+    let def: PackDef = match src.embedded.map(json) {
         Some(Ok(def)) => def,
         // Cannot happen for a pack build.rs converted; the YAML reader then says where.
         Some(Err(_)) => {
