@@ -505,29 +505,72 @@ impl MatcherBuilder {
     }
 
     fn add_new(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
+        // A matcher that fails leaves no sequences behind.
+        let (flats, origins) = (self.flats.len(), self.origins.len());
+        let r = self.add_new_inner(def, classes);
+        if r.is_err() {
+            self.flats.truncate(flats);
+            self.origins.truncate(origins);
+        }
+        r
+    }
+
+    /// Notes the origin of the last `n` sequences: matches of matcher `id` from `source`.
+    fn matched(&mut self, id: MatcherId, source: String, n: usize) {
+        let source: Arc<str> = source.into();
+        self.origins.extend(std::iter::repeat_n(
+            Origin {
+                matcher: id,
+                role: Role::Match,
+                source,
+            },
+            n,
+        ));
+    }
+
+    /// Compiles pattern `p` of matcher `id` into the sequences, from `source`.
+    fn pattern(
+        &mut self,
+        id: MatcherId,
+        p: &str,
+        source: String,
+        classes: &Classes,
+    ) -> Result<(), MatcherError> {
+        let n = pattern::compile_into(p, classes, &mut self.flats)
+            .map_err(|m| merr(p, format!("pattern `{p}`: {m}")))?;
+        self.matched(id, source, n);
+        Ok(())
+    }
+
+    fn add_new_inner(
+        &mut self,
+        def: &MatcherDef,
+        classes: &Classes,
+    ) -> Result<MatcherId, MatcherError> {
         let id = self.count;
-        let mut flats: Vec<(String, Vec<Flat>)> = Vec::new();
+        // The matches' sequences go straight into `flats` (each source's in turn, as
+        // written), then the exclusions'.
+        // (Counted as sources: one that compiles to no sequence still makes it non-empty.)
+        let mut sources = 0usize;
         for raw in &def.phrases {
-            let f = pattern::compile_literal(raw)
+            let n = pattern::compile_literal_into(raw, &mut self.flats)
                 .map_err(|m| merr(raw, format!("phrase `{raw}`: {m}")))?;
-            flats.push((format!("phrase: {raw}"), f));
+            self.matched(id, format!("phrase: {raw}"), n);
+            sources += 1;
         }
         for name in &def.list {
             if !classes.contains_key(name) {
                 return Err(merr(name, unknown(name, "list", classes)));
             }
             let src = format!("@{name}");
-            let f = pattern::compile(&src, classes).map_err(|m| merr(name, m))?;
-            flats.push((format!("list: {name}"), f));
+            let n =
+                pattern::compile_into(&src, classes, &mut self.flats).map_err(|m| merr(name, m))?;
+            self.matched(id, format!("list: {name}"), n);
+            sources += 1;
         }
-        let pat = |p: &str, label: String, flats: &mut Vec<(String, Vec<Flat>)>| {
-            let f =
-                pattern::compile(p, classes).map_err(|m| merr(p, format!("pattern `{p}`: {m}")))?;
-            flats.push((label, f));
-            Ok::<(), MatcherError>(())
-        };
         for p in &def.patterns {
-            pat(p, format!("pattern: {p}"), &mut flats)?;
+            self.pattern(id, p, format!("pattern: {p}"), classes)?;
+            sources += 1;
         }
         for n in &def.near {
             let [a, b] = n.all.as_slice() else {
@@ -539,20 +582,23 @@ impl MatcherBuilder {
             let w = n.within;
             let label = format!("near: {a} / {b} within {w}");
             for p in pattern::near_patterns(a, b, w) {
-                pat(&p, label.clone(), &mut flats)?;
+                self.pattern(id, &p, label.clone(), classes)?;
+                sources += 1;
             }
         }
         for n in &def.negated {
             let (s, v, w) = (&n.subject, &n.verb, n.window);
             let label = format!("negated: {s} / {v}");
             for p in negated_frame(s, v, w) {
-                pat(&p, label.clone(), &mut flats)?;
+                self.pattern(id, &p, label.clone(), classes)?;
+                sources += 1;
             }
         }
         for c in &def.contrast {
             let label = format!("contrast: {} / not {}", c.yes, c.no);
             for p in contrast_frame(&c.yes, &c.no) {
-                pat(&p, label.clone(), &mut flats)?;
+                self.pattern(id, &p, label.clone(), classes)?;
+                sources += 1;
             }
         }
         // Exclusions: each pattern's sequences, added after the matches' below.
@@ -571,7 +617,7 @@ impl MatcherBuilder {
                 excluded.push((Role::NotNear, p, f));
             }
         }
-        let has_text = !(flats.is_empty() && def.regex.is_empty());
+        let has_text = sources > 0 || !def.regex.is_empty();
         if !has_text && !def.uses_sentiment() && def.any_of.is_empty() {
             return Err(MatcherError {
                 needle: None,
@@ -589,17 +635,6 @@ impl MatcherBuilder {
             )
         })? {
             self.conditions.push(g);
-        }
-        for (source, fs) in flats {
-            let source: Arc<str> = source.into();
-            for f in fs {
-                self.flats.push(f);
-                self.origins.push(Origin {
-                    matcher: id,
-                    role: Role::Match,
-                    source: source.clone(),
-                });
-            }
         }
         for (role, src, fs) in excluded {
             let source: Arc<str> = src.as_str().into();

@@ -654,6 +654,30 @@ pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
     if let Some(flats) = precompiled(PRE_PATTERN, src) {
         return Ok(flats);
     }
+    compile_fresh(src, classes)
+}
+
+/// `compile`, appending the sequences to `out` and returning how many: a precompiled
+/// pattern's go straight into the engine's list, without a vector of their own.
+pub fn compile_into(src: &str, classes: &Classes, out: &mut Vec<Flat>) -> Result<usize, String> {
+    let before = out.len();
+    if !precompiled_into(PRE_PATTERN, src, out) {
+        out.extend(compile_fresh(src, classes)?);
+    }
+    Ok(out.len() - before)
+}
+
+/// `compile_literal` appending to `out`, as `compile_into`.
+pub fn compile_literal_into(src: &str, out: &mut Vec<Flat>) -> Result<usize, String> {
+    let before = out.len();
+    if !precompiled_into(PRE_LITERAL, src, out) {
+        out.extend(compile_literal_fresh(src)?);
+    }
+    Ok(out.len() - before)
+}
+
+/// `compile` of a pattern not in the precompiled table.
+fn compile_fresh(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
     // Packs repeat patterns across rules (a shared matcher, the same frame twice): within
     // one pack (its classes do not change) each pattern string compiles once.
     if !CACHING.with(std::cell::Cell::get) {
@@ -681,6 +705,11 @@ pub fn compile_literal(src: &str) -> Result<Vec<Flat>, String> {
     if let Some(flats) = precompiled(PRE_LITERAL, src) {
         return Ok(flats);
     }
+    compile_literal_fresh(src)
+}
+
+/// `compile_literal` of a phrase not in the precompiled table.
+fn compile_literal_fresh(src: &str) -> Result<Vec<Flat>, String> {
     let mut toks = Tokens::default();
     toks.tokenize(src);
     if toks.is_empty() {
@@ -1473,10 +1502,17 @@ impl Table {
     }
 
     /// The sequences of the record at `at`, their elements left to be read on first use.
-    fn flats(&'static self, mut at: usize) -> Vec<Flat> {
+    fn flats(&'static self, at: usize) -> Vec<Flat> {
+        let mut flats = Vec::with_capacity(self.w(at));
+        self.flats_into(at, &mut flats);
+        flats
+    }
+
+    /// `flats`, appended to `flats`.
+    fn flats_into(&'static self, mut at: usize, flats: &mut Vec<Flat>) {
         let n = self.w(at);
         at += 1;
-        let mut flats = Vec::with_capacity(n);
+        flats.reserve(n);
         for _ in 0..n {
             flats.push(Flat {
                 anchor_test: self.test(self.w(at)),
@@ -1487,7 +1523,6 @@ impl Table {
             });
             at += 4 + self.w(at + 3);
         }
-        flats
     }
 
     /// The elements of a sequence, stored at `at` (their count, then each element).
@@ -1551,6 +1586,25 @@ fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
             PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
         }
         hit
+    })
+}
+
+/// `precompiled`, appending the sequences to `out`: whether the table held `src`.
+fn precompiled_into(kind: u8, src: &str, out: &mut Vec<Flat>) -> bool {
+    PRECOMPILED.with(|p| {
+        let Some(table): Option<&'static Table> = *p.borrow() else {
+            return false;
+        };
+        match table.find(kind, src) {
+            Some(at) => {
+                table.flats_into(at, out);
+                true
+            }
+            None => {
+                PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
+                false
+            }
+        }
     })
 }
 
