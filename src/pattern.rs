@@ -1314,7 +1314,7 @@ impl PrecompileWriter {
         for f in flats {
             let a = self.test(&f.anchor_test);
             let elems = f.elems();
-            out.extend([a, f.anchor as u32, f.max_width as u32, elems.len() as u32]);
+            out.extend([a, f.anchor, f.max_width, elems.len() as u32]);
             for e in elems {
                 let e = self.elem(e);
                 out.push(e);
