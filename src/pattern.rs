@@ -356,12 +356,15 @@ impl Flat {
     /// The engine keys sequences on these words, so it verifies only those whose neighbour
     /// word is there.
     pub fn neighbour_words(&self) -> (Option<Vec<&str>>, Option<Vec<&str>>) {
-        fn first(elems: &[Elem]) -> Option<Vec<&str>> {
+        /// Each element as whether it is optional and its test (`None`: not a test).
+        fn first<'a>(
+            elems: impl Iterator<Item = (bool, Option<&'a Test>)>,
+        ) -> Option<Vec<&'a str>> {
             let mut out: Vec<&str> = Vec::new();
             for e in elems {
                 match e {
-                    Elem::Opt(t) if t.plain() => out.extend(t.words.iter().map(|w| &**w)),
-                    Elem::Tok(t) if t.plain() => {
+                    (true, Some(t)) if t.plain() => out.extend(t.words.iter().map(|w| &**w)),
+                    (false, Some(t)) if t.plain() => {
                         out.extend(t.words.iter().map(|w| &**w));
                         out.sort_unstable();
                         out.dedup();
@@ -372,7 +375,32 @@ impl Flat {
             }
             None
         }
-        (first(self.right()), first(self.left()))
+        // A precompiled sequence whose elements are not read yet is read in place: most
+        // groups an anchor word wakes are asked only for these words, never verified.
+        if let (Some((table, at)), None) = (&self.stored, self.elems.get()) {
+            let (at, anchor) = (*at as usize, self.anchor as usize);
+            let len = table.w(at);
+            let view = |k: usize| {
+                let w = table.w(at + 1 + k);
+                match w & 7 {
+                    0 => (false, Some(&**table.test_ref(w >> 3))),
+                    1 => (true, Some(&**table.test_ref(w >> 3))),
+                    _ => (false, None),
+                }
+            };
+            return (first((anchor..len).map(view)), first((0..anchor).map(view)));
+        }
+        fn view(e: &Elem) -> (bool, Option<&Test>) {
+            match e {
+                Elem::Tok(t) => (false, Some(&**t)),
+                Elem::Opt(t) => (true, Some(&**t)),
+                _ => (false, None),
+            }
+        }
+        (
+            first(self.right().iter().map(view)),
+            first(self.left().iter().map(view)),
+        )
     }
 
     pub(crate) fn anchor_arc(&self) -> &Arc<Test> {
@@ -1462,25 +1490,28 @@ impl Table {
     }
 
     fn test(&self, i: usize) -> Arc<Test> {
-        self.tests[i]
-            .get_or_init(|| {
-                let mut at = self.w(self.tests_at + i);
-                let flags = self.w(at);
-                let label = self.string(self.w(at + 1)).into();
-                at += 2;
-                Arc::new(Test {
-                    any: flags & 1 != 0,
-                    num: flags & 2 != 0,
-                    negated: flags & 4 != 0,
-                    code: flags & 8 != 0,
-                    label,
-                    words: self.strings(&mut at),
-                    prefixes: self.strings(&mut at),
-                    puncts: self.strings(&mut at),
-                    ..Default::default()
-                })
+        self.test_ref(i).clone()
+    }
+
+    /// Test `i`, built on first use.
+    fn test_ref(&self, i: usize) -> &Arc<Test> {
+        self.tests[i].get_or_init(|| {
+            let mut at = self.w(self.tests_at + i);
+            let flags = self.w(at);
+            let label = self.string(self.w(at + 1)).into();
+            at += 2;
+            Arc::new(Test {
+                any: flags & 1 != 0,
+                num: flags & 2 != 0,
+                negated: flags & 4 != 0,
+                code: flags & 8 != 0,
+                label,
+                words: self.strings(&mut at),
+                prefixes: self.strings(&mut at),
+                puncts: self.strings(&mut at),
+                ..Default::default()
             })
-            .clone()
+        })
     }
 
     /// The entry of `src`, when it was precompiled: its record's offset.
