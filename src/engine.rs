@@ -130,34 +130,73 @@ impl Anchor {
 }
 
 impl Anchors {
+    #[inline(never)]
     fn new(groups: &[Group]) -> Anchors {
-        // (hash, word, group) for every anchor word, sorted: one run per hash, within it one
-        // per word, its groups in order. (Sorting by hash first compares integers; a map
-        // keyed by the words compared strings at every step of a small call's start-up.)
-        let mut words: Vec<(u64, &str, u32)> = Vec::new();
+        // One run of `list` per word hash, within it one anchor per word (in order), each
+        // with its groups in order. The (run, group, word) entries are put in run order by
+        // counting, not sorted: groups are visited in order, so each run's groups come out
+        // in order (sorting the ~15,000 entries was half of building this table).
+        let mut out = Anchors::default();
+        let n: usize = groups.iter().map(|g| g.anchor().words.len()).sum();
+        out.words.reserve(n / 2);
+        let mut entries: Vec<(u32, u32, &str)> = Vec::with_capacity(n);
+        let mut runs: Vec<u32> = Vec::new();
         let mut prefixes: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         for (gi, g) in groups.iter().enumerate() {
             let t = g.anchor();
             // Emoji anchors (`Test::anchors_on_symbols`) are looked up like words.
             let symbols = t.puncts.iter().filter(|_| t.anchors_on_symbols());
             for w in t.words.iter().chain(symbols) {
-                words.push((crate::lexicon::word_hash(w), w, gi as u32));
+                let next = runs.len() as u32;
+                let run = out
+                    .words
+                    .entry(crate::lexicon::word_hash(w))
+                    .or_insert((next, 0))
+                    .0;
+                if run == next {
+                    runs.push(0);
+                }
+                runs[run as usize] += 1;
+                entries.push((run, gi as u32, w));
             }
             for p in t.prefixes.iter().filter(|p| !p.is_empty()) {
                 prefixes.entry(p).or_default().push(gi as u32);
             }
         }
-        words.sort_unstable();
-        let mut out = Anchors::default();
-        out.words.reserve(words.chunk_by(|a, b| a.0 == b.0).count());
-        for of_hash in words.chunk_by(|a, b| a.0 == b.0) {
+        // Each run's first entry, then the entries in run order (stable: groups in order).
+        let mut at = 0u32;
+        for n in runs.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+        let mut sorted: Vec<(u32, &str)> = vec![(0, ""); entries.len()];
+        for &(run, gi, w) in &entries {
+            let slot = &mut runs[run as usize];
+            sorted[*slot as usize] = (gi, w);
+            *slot += 1;
+        }
+        // `runs[r]` is now the end of run `r`.
+        let mut run_at: Vec<(u32, u32)> = Vec::with_capacity(runs.len());
+        out.list.reserve(entries.len());
+        let mut from = 0usize;
+        for &end in &runs {
+            let of_hash = &mut sorted[from..end as usize];
+            from = end as usize;
             let at = out.list.len() as u32;
-            for of_word in of_hash.chunk_by(|a, b| a.1 == b.1) {
-                let gs: Vec<u32> = of_word.iter().map(|x| x.2).collect();
+            // (Words of one pack's table share their text: equal addresses first.)
+            let first = of_hash[0].1;
+            let same = |w: &str| std::ptr::eq(w, first) || w == first;
+            if !of_hash.iter().all(|x| same(x.1)) {
+                // Two words with one hash: words in order, each with its groups in order.
+                of_hash.sort_by(|a, b| a.1.cmp(b.1));
+            }
+            for of_word in of_hash.chunk_by(|a, b| std::ptr::eq(a.1, b.1) || a.1 == b.1) {
+                let gs: Vec<u32> = of_word.iter().map(|x| x.0).collect();
                 out.list.push(Anchor::new(of_word[0].1, gs));
             }
-            out.words
-                .insert(of_hash[0].0, (at, out.list.len() as u32 - at));
+            run_at.push((at, out.list.len() as u32 - at));
+        }
+        for v in out.words.values_mut() {
+            *v = run_at[v.0 as usize];
         }
         if !prefixes.is_empty() {
             out.prefixes.resize_with(256, Vec::new);
@@ -260,11 +299,12 @@ pub enum Role {
 
 /// Exclusions of one matcher. Their flat patterns are anchored like the matches (role
 /// `Except` / `NotNear`), so a turn's exclusion matches come from the same pass as its
-/// matches; these copies serve `rules trace`.
+/// matches; these lists of them serve `rules trace`.
 #[derive(Debug, Default)]
 struct Extras {
-    except: Vec<(String, Flat)>,
-    not_near: Vec<(String, Flat)>,
+    /// Each sequence's pattern and its index in `Matchers::flats`.
+    except: Vec<(Arc<str>, u32)>,
+    not_near: Vec<(Arc<str>, u32)>,
     within: usize,
 }
 
@@ -465,29 +505,72 @@ impl MatcherBuilder {
     }
 
     fn add_new(&mut self, def: &MatcherDef, classes: &Classes) -> Result<MatcherId, MatcherError> {
+        // A matcher that fails leaves no sequences behind.
+        let (flats, origins) = (self.flats.len(), self.origins.len());
+        let r = self.add_new_inner(def, classes);
+        if r.is_err() {
+            self.flats.truncate(flats);
+            self.origins.truncate(origins);
+        }
+        r
+    }
+
+    /// Notes the origin of the last `n` sequences: matches of matcher `id` from `source`.
+    fn matched(&mut self, id: MatcherId, source: String, n: usize) {
+        let source: Arc<str> = source.into();
+        self.origins.extend(std::iter::repeat_n(
+            Origin {
+                matcher: id,
+                role: Role::Match,
+                source,
+            },
+            n,
+        ));
+    }
+
+    /// Compiles pattern `p` of matcher `id` into the sequences, from `source`.
+    fn pattern(
+        &mut self,
+        id: MatcherId,
+        p: &str,
+        source: String,
+        classes: &Classes,
+    ) -> Result<(), MatcherError> {
+        let n = pattern::compile_into(p, classes, &mut self.flats)
+            .map_err(|m| merr(p, format!("pattern `{p}`: {m}")))?;
+        self.matched(id, source, n);
+        Ok(())
+    }
+
+    fn add_new_inner(
+        &mut self,
+        def: &MatcherDef,
+        classes: &Classes,
+    ) -> Result<MatcherId, MatcherError> {
         let id = self.count;
-        let mut flats: Vec<(String, Vec<Flat>)> = Vec::new();
+        // The matches' sequences go straight into `flats` (each source's in turn, as
+        // written), then the exclusions'.
+        // (Counted as sources: one that compiles to no sequence still makes it non-empty.)
+        let mut sources = 0usize;
         for raw in &def.phrases {
-            let f = pattern::compile_literal(raw)
+            let n = pattern::compile_literal_into(raw, &mut self.flats)
                 .map_err(|m| merr(raw, format!("phrase `{raw}`: {m}")))?;
-            flats.push((format!("phrase: {raw}"), f));
+            self.matched(id, format!("phrase: {raw}"), n);
+            sources += 1;
         }
         for name in &def.list {
             if !classes.contains_key(name) {
                 return Err(merr(name, unknown(name, "list", classes)));
             }
             let src = format!("@{name}");
-            let f = pattern::compile(&src, classes).map_err(|m| merr(name, m))?;
-            flats.push((format!("list: {name}"), f));
+            let n =
+                pattern::compile_into(&src, classes, &mut self.flats).map_err(|m| merr(name, m))?;
+            self.matched(id, format!("list: {name}"), n);
+            sources += 1;
         }
-        let pat = |p: &str, label: String, flats: &mut Vec<(String, Vec<Flat>)>| {
-            let f =
-                pattern::compile(p, classes).map_err(|m| merr(p, format!("pattern `{p}`: {m}")))?;
-            flats.push((label, f));
-            Ok::<(), MatcherError>(())
-        };
         for p in &def.patterns {
-            pat(p, format!("pattern: {p}"), &mut flats)?;
+            self.pattern(id, p, format!("pattern: {p}"), classes)?;
+            sources += 1;
         }
         for n in &def.near {
             let [a, b] = n.all.as_slice() else {
@@ -499,41 +582,42 @@ impl MatcherBuilder {
             let w = n.within;
             let label = format!("near: {a} / {b} within {w}");
             for p in pattern::near_patterns(a, b, w) {
-                pat(&p, label.clone(), &mut flats)?;
+                self.pattern(id, &p, label.clone(), classes)?;
+                sources += 1;
             }
         }
         for n in &def.negated {
             let (s, v, w) = (&n.subject, &n.verb, n.window);
             let label = format!("negated: {s} / {v}");
             for p in negated_frame(s, v, w) {
-                pat(&p, label.clone(), &mut flats)?;
+                self.pattern(id, &p, label.clone(), classes)?;
+                sources += 1;
             }
         }
         for c in &def.contrast {
             let label = format!("contrast: {} / not {}", c.yes, c.no);
             for p in contrast_frame(&c.yes, &c.no) {
-                pat(&p, label.clone(), &mut flats)?;
+                self.pattern(id, &p, label.clone(), classes)?;
+                sources += 1;
             }
+        }
+        // Exclusions: each pattern's sequences, added after the matches' below.
+        let mut excluded: Vec<(Role, &String, Vec<Flat>)> = Vec::new();
+        for p in &def.except {
+            let f =
+                pattern::compile(p, classes).map_err(|m| merr(p, format!("except `{p}`: {m}")))?;
+            excluded.push((Role::Except, p, f));
         }
         let mut extras = Extras::default();
-        for p in &def.except {
-            for f in
-                pattern::compile(p, classes).map_err(|m| merr(p, format!("except `{p}`: {m}")))?
-            {
-                extras.except.push((p.clone(), f));
-            }
-        }
         if let Some(nn) = &def.not_near {
             extras.within = nn.within as usize;
             for p in &nn.patterns {
-                for f in pattern::compile(p, classes)
-                    .map_err(|m| merr(p, format!("not_near `{p}`: {m}")))?
-                {
-                    extras.not_near.push((p.clone(), f));
-                }
+                let f = pattern::compile(p, classes)
+                    .map_err(|m| merr(p, format!("not_near `{p}`: {m}")))?;
+                excluded.push((Role::NotNear, p, f));
             }
         }
-        let has_text = !(flats.is_empty() && def.regex.is_empty());
+        let has_text = sources > 0 || !def.regex.is_empty();
         if !has_text && !def.uses_sentiment() && def.any_of.is_empty() {
             return Err(MatcherError {
                 needle: None,
@@ -552,36 +636,19 @@ impl MatcherBuilder {
         })? {
             self.conditions.push(g);
         }
-        for (source, fs) in flats {
-            let source: Arc<str> = source.into();
+        for (role, src, fs) in excluded {
+            let source: Arc<str> = src.as_str().into();
+            let list = match role {
+                Role::Except => &mut extras.except,
+                _ => &mut extras.not_near,
+            };
             for f in fs {
+                list.push((source.clone(), self.flats.len() as u32));
                 self.flats.push(f);
                 self.origins.push(Origin {
                     matcher: id,
-                    role: Role::Match,
-                    source: source.clone(),
-                });
-            }
-        }
-        for (role, list) in [
-            (Role::Except, &extras.except),
-            (Role::NotNear, &extras.not_near),
-        ] {
-            let mut last: Option<(&str, Arc<str>)> = None;
-            for (src, f) in list {
-                let source = match &last {
-                    Some((s, a)) if *s == src.as_str() => a.clone(),
-                    _ => {
-                        let a: Arc<str> = src.as_str().into();
-                        last = Some((src, a.clone()));
-                        a
-                    }
-                };
-                self.flats.push(f.clone());
-                self.origins.push(Origin {
-                    matcher: id,
                     role,
-                    source,
+                    source: source.clone(),
                 });
             }
         }
@@ -704,10 +771,8 @@ impl MatcherBuilder {
                 _ => UNGATED,
             })
             .collect();
-        type Content<'a> = (&'a [Box<str>], &'a [Box<str>], &'a [Box<str>], Gate);
-        // FNV, not SipHash: the keys are the packs' own words (configuration, not input), and
-        // hashing every word of every anchor class was a tenth of a small call's start-up.
-        let mut by_content: HashMap<Content, usize, crate::lexicon::Fnv> = HashMap::default();
+        // Keyed by content (`TestContent`: hashed on a sample of the words, compared whole).
+        let mut by_content: HashMap<TestContent, usize, crate::lexicon::Mix> = HashMap::default();
         // Each flat's group, and each group's size: the member lists are then allocated at
         // their final size (pushing into ~15,000 small vectors as they grew was a tenth of a
         // small call's start-up in reallocation and copying).
@@ -715,28 +780,52 @@ impl MatcherBuilder {
         let mut sizes: Vec<u32> = Vec::new();
         let mut gates: Vec<Gate> = Vec::new();
         let mut last: Option<((*const pattern::Test, Gate), usize)> = None;
-        for (fi, f) in self.flats.iter().enumerate() {
+        const RECENT: usize = 1024;
+        let none = Gate {
+            reads: 0,
+            first: 0,
+            answer: 0,
+            beside: 0,
+        };
+        let mut recent = vec![((std::ptr::null::<pattern::Test>(), none), 0usize); RECENT];
+        by_ptr.reserve(self.flats.len() / 8);
+        by_content.reserve(self.flats.len() / 8);
+        // The gate of the previous flat's matcher and role (a matcher's flats come together).
+        let mut gate_of: Option<((MatcherId, Role), Gate)> = None;
+        for (f, o) in self.flats.iter().zip(&self.origins) {
             let t = f.anchor_arc();
-            let m = self.report_as[self.origins[fi].matcher as usize] as usize;
-            let gate = Gate {
-                reads: reads(m as MatcherId),
-                first: first_of[m],
-                answer: answer_of[m],
-                // An exclusion (`except`, `not_near`) only drops its own matcher's matches:
-                // it is verified only where that matcher (the alternative itself) matched.
-                beside: match self.origins[fi].role {
-                    Role::Match => beside_of[m],
-                    _ => OWN | self.origins[fi].matcher,
-                },
+            let gate = match gate_of {
+                Some((k, g)) if k == (o.matcher, o.role) => g,
+                _ => {
+                    let m = self.report_as[o.matcher as usize] as usize;
+                    let g = Gate {
+                        reads: reads(m as MatcherId),
+                        first: first_of[m],
+                        answer: answer_of[m],
+                        // An exclusion (`except`, `not_near`) only drops its own matcher's
+                        // matches: it is verified only where that matcher (the alternative
+                        // itself) matched.
+                        beside: match o.role {
+                            Role::Match => beside_of[m],
+                            _ => OWN | o.matcher,
+                        },
+                    };
+                    gate_of = Some(((o.matcher, o.role), g));
+                    g
+                }
             };
             // The expansions of one pattern come one after the other and mostly share their
             // anchor test: the previous flat's group is looked up only when it differs.
             let key = (Arc::as_ptr(t), gate);
+            // And the groups of recent keys are kept by address, a look-up in front of the
+            // map (a pattern's expansions cycle among a few anchor tests).
+            let slot = (key.0 as usize >> 4) % RECENT;
             let gi = match last {
                 Some((k, gi)) if k == key => gi,
+                _ if recent[slot].0 == key => recent[slot].1,
                 _ => *by_ptr.entry(key).or_insert_with(|| {
                     *by_content
-                        .entry((&t.words[..], &t.prefixes[..], &t.puncts[..], gate))
+                        .entry(TestContent(&t.words, &t.prefixes, &t.puncts, gate))
                         .or_insert_with(|| {
                             sizes.push(0);
                             gates.push(gate);
@@ -745,6 +834,7 @@ impl MatcherBuilder {
                 }),
             };
             last = Some((key, gi));
+            recent[slot] = (key, gi);
             sizes[gi] += 1;
             group_of.push(gi as u32);
         }
@@ -806,7 +896,11 @@ impl MatcherBuilder {
                     .map_err(|e| e.to_string())?,
             )
         };
-        let mut by_matcher = vec![Vec::new(); self.count as usize];
+        let mut counts = vec![0usize; self.count as usize];
+        for o in self.origins.iter().filter(|o| o.role == Role::Match) {
+            counts[o.matcher as usize] += 1;
+        }
+        let mut by_matcher: Vec<Vec<u32>> = counts.iter().map(|&n| Vec::with_capacity(n)).collect();
         for (i, o) in self.origins.iter().enumerate() {
             if o.role == Role::Match {
                 by_matcher[o.matcher as usize].push(i as u32);
@@ -857,6 +951,41 @@ impl MatcherBuilder {
             always,
             conditions: self.conditions,
         })
+    }
+}
+
+/// A group's key by content: an anchor test's words, prefixes and marks, and its gate.
+/// Hashed on the lengths and the first and last entry of each list (FNV over every word
+/// of every anchor class, some of hundreds of words, was a tenth of a small call's
+/// start-up); compared whole, so keys that hash alike stay apart unless equal.
+#[derive(PartialEq, Eq)]
+struct TestContent<'a>(
+    &'a [pattern::Word],
+    &'a [pattern::Word],
+    &'a [pattern::Word],
+    Gate,
+);
+
+impl std::hash::Hash for TestContent<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // A word as its length and first eight bytes: one integer each for `Mix`.
+        let word = |w: &str| {
+            let b = w.as_bytes();
+            let mut x = [0u8; 8];
+            let n = b.len().min(8);
+            x[..n].copy_from_slice(&b[..n]);
+            u64::from_le_bytes(x) ^ (b.len() as u64) << 56
+        };
+        for list in [self.0, self.1, self.2] {
+            h.write_usize(list.len());
+            if let (Some(a), Some(b)) = (list.first(), list.last()) {
+                h.write_u64(word(a));
+                h.write_u64(word(b));
+            }
+        }
+        let g = self.3;
+        h.write_u64(u64::from(g.reads) << 32 | u64::from(g.first));
+        h.write_u64(u64::from(g.answer) << 32 | u64::from(g.beside));
     }
 }
 
@@ -1570,18 +1699,21 @@ impl Engine {
                         };
                         let x = &self.matchers.extras[c as usize];
                         let mut exclusions = Vec::new();
-                        for (src, f) in &x.except {
+                        let flats = &self.matchers.flats;
+                        for (src, fi) in &x.except {
+                            let f = &flats[*fi as usize];
                             let hit = f
-                                .find_in(&toks, a.saturating_sub(f.max_width), b)
+                                .find_in(&toks, a.saturating_sub(f.max_width as usize), b)
                                 .iter()
                                 .any(|&(s, e)| s < b && e > a);
                             exclusions.push((format!("except `{src}`"), hit));
                         }
-                        for (src, f) in &x.not_near {
+                        for (src, fi) in &x.not_near {
+                            let f = &flats[*fi as usize];
                             let hit = f
                                 .find_in(
                                     &toks,
-                                    a.saturating_sub(f.max_width + x.within),
+                                    a.saturating_sub(f.max_width as usize + x.within),
                                     b + x.within,
                                 )
                                 .iter()
@@ -2229,7 +2361,7 @@ impl EngineBuilder {
                 let texts: HashMap<&str, &str> = self
                     .packs
                     .iter()
-                    .map(|p| (p.origin.as_str(), p.text.as_str()))
+                    .map(|p| (p.origin.as_str(), &*p.text))
                     .collect();
                 return Err(failures
                     .iter()
@@ -2464,9 +2596,9 @@ mod tests {
             m.extras
                 .iter()
                 .map(|x| {
-                    let l = |v: &[(String, Flat)]| {
+                    let l = |v: &[(Arc<str>, u32)]| {
                         v.iter()
-                            .map(|(s, f)| format!("{s} {}", seen(f)))
+                            .map(|(s, f)| format!("{s} {}", seen(&m.flats[*f as usize])))
                             .collect::<Vec<_>>()
                     };
                     (l(&x.except), l(&x.not_near), x.within)

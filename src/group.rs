@@ -590,7 +590,12 @@ struct Ids {
     tests: Vec<Arc<Test>>,
 }
 
-type TestKey = (Vec<Box<str>>, Vec<Box<str>>, Vec<Box<str>>, (bool, bool));
+type TestKey = (
+    Vec<pattern::Word>,
+    Vec<pattern::Word>,
+    Vec<pattern::Word>,
+    (bool, bool),
+);
 
 impl Registry {
     fn id(&self, t: &Arc<Test>) -> u32 {

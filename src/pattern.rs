@@ -19,15 +19,20 @@ pub const MAX_GAP: u8 = 30;
 /// Work allowed per verification, so no pattern can be made slow by its input.
 const STEP_BUDGET: u32 = 20_000;
 
+/// A word, prefix or mark of a `Test`: borrowed from the embedded table of a built-in pack
+/// (a copy of each word of the ~4,300 tests built at every start, ~14,000 words, was an
+/// allocation each), owned when compiled at run time.
+pub type Word = std::borrow::Cow<'static, str>;
+
 /// What one token must be.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Test {
     /// Normalised words, sorted.
-    pub words: Vec<Box<str>>,
+    pub words: Vec<Word>,
     /// Word prefixes (`frustrat*`).
-    pub prefixes: Vec<Box<str>>,
+    pub prefixes: Vec<Word>,
     /// Punctuation marks.
-    pub puncts: Vec<Box<str>>,
+    pub puncts: Vec<Word>,
     /// Any word (`*`).
     pub any: bool,
     /// Any number (`#num`).
@@ -85,7 +90,7 @@ impl<T> std::fmt::Debug for Memo<T> {
 impl Test {
     fn word(w: &str, label: &str) -> Test {
         Test {
-            words: vec![w.into()],
+            words: vec![Word::Owned(w.into())],
             label: label.into(),
             ..Default::default()
         }
@@ -266,16 +271,17 @@ pub enum Elem {
 pub struct Flat {
     /// The anchor's test, and its position in the sequence.
     anchor_test: Arc<Test>,
-    pub anchor: usize,
+    pub anchor: u32,
     /// The elements before the anchor, reversed (nearest first, for matching leftwards),
     /// then the elements after it: `anchor` of them are left of it. A precompiled pattern
     /// (`use_precompiled`) reads them on first use: most sequences of a run are never
     /// verified, because their anchor never occurs.
-    elems: std::sync::OnceLock<Vec<Elem>>,
+    /// (Narrow fields: a start-up builds ~70,000 sequences, 72 bytes each before.)
+    elems: std::sync::OnceLock<Box<[Elem]>>,
     /// Where a precompiled pattern's elements are: its table and their offset.
-    stored: Option<(Arc<Table>, u32)>,
+    stored: Option<(&'static Table, u32)>,
     /// Most tokens a match can span (for windows around hits).
-    pub max_width: usize,
+    pub max_width: u32,
 }
 
 /// One token matched by one element, for `rules trace`.
@@ -319,26 +325,26 @@ impl Flat {
         elems[..anchor].reverse();
         Ok(Flat {
             anchor_test,
-            anchor,
-            elems: elems.into(),
+            anchor: anchor as u32,
+            elems: elems.into_boxed_slice().into(),
             stored: None,
-            max_width,
+            max_width: max_width as u32,
         })
     }
 
     fn elems(&self) -> &[Elem] {
         self.elems.get_or_init(|| match &self.stored {
-            Some((table, at)) => table.elems(*at as usize),
-            None => Vec::new(),
+            Some((table, at)) => table.elems(*at as usize).into_boxed_slice(),
+            None => Box::default(),
         })
     }
 
     fn left(&self) -> &[Elem] {
-        &self.elems()[..self.anchor]
+        &self.elems()[..self.anchor as usize]
     }
 
     fn right(&self) -> &[Elem] {
-        &self.elems()[self.anchor..]
+        &self.elems()[self.anchor as usize..]
     }
 
     /// The words one of which must be the first word after the anchor for the sequence to
@@ -350,12 +356,15 @@ impl Flat {
     /// The engine keys sequences on these words, so it verifies only those whose neighbour
     /// word is there.
     pub fn neighbour_words(&self) -> (Option<Vec<&str>>, Option<Vec<&str>>) {
-        fn first(elems: &[Elem]) -> Option<Vec<&str>> {
+        /// Each element as whether it is optional and its test (`None`: not a test).
+        fn first<'a>(
+            elems: impl Iterator<Item = (bool, Option<&'a Test>)>,
+        ) -> Option<Vec<&'a str>> {
             let mut out: Vec<&str> = Vec::new();
             for e in elems {
                 match e {
-                    Elem::Opt(t) if t.plain() => out.extend(t.words.iter().map(|w| &**w)),
-                    Elem::Tok(t) if t.plain() => {
+                    (true, Some(t)) if t.plain() => out.extend(t.words.iter().map(|w| &**w)),
+                    (false, Some(t)) if t.plain() => {
                         out.extend(t.words.iter().map(|w| &**w));
                         out.sort_unstable();
                         out.dedup();
@@ -366,7 +375,32 @@ impl Flat {
             }
             None
         }
-        (first(self.right()), first(self.left()))
+        // A precompiled sequence whose elements are not read yet is read in place: most
+        // groups an anchor word wakes are asked only for these words, never verified.
+        if let (Some((table, at)), None) = (&self.stored, self.elems.get()) {
+            let (at, anchor) = (*at as usize, self.anchor as usize);
+            let len = table.w(at);
+            let view = |k: usize| {
+                let w = table.w(at + 1 + k);
+                match w & 7 {
+                    0 => (false, Some(&**table.test_ref(w >> 3))),
+                    1 => (true, Some(&**table.test_ref(w >> 3))),
+                    _ => (false, None),
+                }
+            };
+            return (first((anchor..len).map(view)), first((0..anchor).map(view)));
+        }
+        fn view(e: &Elem) -> (bool, Option<&Test>) {
+            match e {
+                Elem::Tok(t) => (false, Some(&**t)),
+                Elem::Opt(t) => (true, Some(&**t)),
+                _ => (false, None),
+            }
+        }
+        (
+            first(self.right().iter().map(view)),
+            first(self.left().iter().map(view)),
+        )
     }
 
     pub(crate) fn anchor_arc(&self) -> &Arc<Test> {
@@ -436,7 +470,7 @@ impl Flat {
     /// Tokens where the anchor of a match starting in `from..to` can be: up to the
     /// pattern's width past `to`.
     fn anchor_range(&self, toks: &Tokens, from: usize, to: usize) -> std::ops::Range<usize> {
-        from..to.saturating_add(self.max_width).min(toks.len())
+        from..to.saturating_add(self.max_width as usize).min(toks.len())
     }
 }
 
@@ -648,6 +682,30 @@ pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
     if let Some(flats) = precompiled(PRE_PATTERN, src) {
         return Ok(flats);
     }
+    compile_fresh(src, classes)
+}
+
+/// `compile`, appending the sequences to `out` and returning how many: a precompiled
+/// pattern's go straight into the engine's list, without a vector of their own.
+pub fn compile_into(src: &str, classes: &Classes, out: &mut Vec<Flat>) -> Result<usize, String> {
+    let before = out.len();
+    if !precompiled_into(PRE_PATTERN, src, out) {
+        out.extend(compile_fresh(src, classes)?);
+    }
+    Ok(out.len() - before)
+}
+
+/// `compile_literal` appending to `out`, as `compile_into`.
+pub fn compile_literal_into(src: &str, out: &mut Vec<Flat>) -> Result<usize, String> {
+    let before = out.len();
+    if !precompiled_into(PRE_LITERAL, src, out) {
+        out.extend(compile_literal_fresh(src)?);
+    }
+    Ok(out.len() - before)
+}
+
+/// `compile` of a pattern not in the precompiled table.
+fn compile_fresh(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
     // Packs repeat patterns across rules (a shared matcher, the same frame twice): within
     // one pack (its classes do not change) each pattern string compiles once.
     if !CACHING.with(std::cell::Cell::get) {
@@ -675,6 +733,11 @@ pub fn compile_literal(src: &str) -> Result<Vec<Flat>, String> {
     if let Some(flats) = precompiled(PRE_LITERAL, src) {
         return Ok(flats);
     }
+    compile_literal_fresh(src)
+}
+
+/// `compile_literal` of a phrase not in the precompiled table.
+fn compile_literal_fresh(src: &str) -> Result<Vec<Flat>, String> {
     let mut toks = Tokens::default();
     toks.tokenize(src);
     if toks.is_empty() {
@@ -690,7 +753,7 @@ fn literal_test(toks: &Tokens, i: usize) -> Test {
     let w = toks.word(i);
     if toks.toks[i].kind == Kind::Punct {
         Test {
-            puncts: vec![w.into()],
+            puncts: vec![Word::Owned(w.into())],
             label: w.into(),
             ..Default::default()
         }
@@ -938,16 +1001,16 @@ fn chunk_tests(
                 ..Default::default()
             };
             for f in crate::lexicon::forms(w) {
-                t.words.push(Box::from(f));
+                t.words.push(Word::Owned(f.into()));
             }
             if !t.words.iter().any(|x| &**x == w) {
-                t.words.push(w.into());
+                t.words.push(Word::Owned(w.into()));
             }
             t.finish();
             t
         } else if last && prefix {
             Test {
-                prefixes: vec![w.into()],
+                prefixes: vec![Word::Owned(w.into())],
                 label: format!("{w}*").into(),
                 ..Default::default()
             }
@@ -1279,7 +1342,7 @@ impl PrecompileWriter {
         for f in flats {
             let a = self.test(&f.anchor_test);
             let elems = f.elems();
-            out.extend([a, f.anchor as u32, f.max_width as u32, elems.len() as u32]);
+            out.extend([a, f.anchor, f.max_width, elems.len() as u32]);
             for e in elems {
                 let e = self.elem(e);
                 out.push(e);
@@ -1336,6 +1399,8 @@ impl PrecompileWriter {
 pub(crate) struct Table {
     /// The `u32` words of the blob (little-endian).
     words: &'static [u8],
+    /// The blob's length in bytes (with its address, its key in `Table::of`).
+    len: usize,
     text: &'static str,
     tests: Vec<std::sync::OnceLock<Arc<Test>>>,
     /// Where the test offsets and the entry index start in `words`.
@@ -1356,6 +1421,7 @@ impl Table {
         let text = std::str::from_utf8(text).ok()?;
         let mut t = Table {
             words,
+            len: blob.len(),
             text,
             tests: Vec::new(),
             tests_at: 0,
@@ -1382,6 +1448,25 @@ impl Table {
         Some(t)
     }
 
+    /// The table of `blob`, read once per process and kept: its sequences point into it
+    /// by reference (a reference count per sequence, 69,000 of them, was an atomic add
+    /// each at every start), and the engines of one process share its tests.
+    fn of(blob: &'static [u8]) -> Option<&'static Table> {
+        static TABLES: std::sync::Mutex<Vec<(usize, &'static Table)>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut tables = TABLES.lock().unwrap_or_else(|e| e.into_inner());
+        let key = blob.as_ptr() as usize;
+        if let Some(&(_, t)) = tables
+            .iter()
+            .find(|(k, t)| *k == key && t.len == blob.len())
+        {
+            return Some(t);
+        }
+        let t: &'static Table = Box::leak(Box::new(Table::new(blob)?));
+        tables.push((key, t));
+        Some(t)
+    }
+
     /// Word `i`.
     #[inline]
     fn w(&self, i: usize) -> usize {
@@ -1395,35 +1480,38 @@ impl Table {
         &self.text[a..a + n]
     }
 
-    fn strings(&self, at: &mut usize) -> Vec<Box<str>> {
+    fn strings(&self, at: &mut usize) -> Vec<Word> {
         let n = self.w(*at);
         let out = (*at + 1..*at + 1 + n)
-            .map(|k| Box::from(self.string(self.w(k))))
+            .map(|k| Word::Borrowed(self.string(self.w(k))))
             .collect();
         *at += 1 + n;
         out
     }
 
     fn test(&self, i: usize) -> Arc<Test> {
-        self.tests[i]
-            .get_or_init(|| {
-                let mut at = self.w(self.tests_at + i);
-                let flags = self.w(at);
-                let label = self.string(self.w(at + 1)).into();
-                at += 2;
-                Arc::new(Test {
-                    any: flags & 1 != 0,
-                    num: flags & 2 != 0,
-                    negated: flags & 4 != 0,
-                    code: flags & 8 != 0,
-                    label,
-                    words: self.strings(&mut at),
-                    prefixes: self.strings(&mut at),
-                    puncts: self.strings(&mut at),
-                    ..Default::default()
-                })
+        self.test_ref(i).clone()
+    }
+
+    /// Test `i`, built on first use.
+    fn test_ref(&self, i: usize) -> &Arc<Test> {
+        self.tests[i].get_or_init(|| {
+            let mut at = self.w(self.tests_at + i);
+            let flags = self.w(at);
+            let label = self.string(self.w(at + 1)).into();
+            at += 2;
+            Arc::new(Test {
+                any: flags & 1 != 0,
+                num: flags & 2 != 0,
+                negated: flags & 4 != 0,
+                code: flags & 8 != 0,
+                label,
+                words: self.strings(&mut at),
+                prefixes: self.strings(&mut at),
+                puncts: self.strings(&mut at),
+                ..Default::default()
             })
-            .clone()
+        })
     }
 
     /// The entry of `src`, when it was precompiled: its record's offset.
@@ -1445,21 +1533,27 @@ impl Table {
     }
 
     /// The sequences of the record at `at`, their elements left to be read on first use.
-    fn flats(self: &Arc<Table>, mut at: usize) -> Vec<Flat> {
+    fn flats(&'static self, at: usize) -> Vec<Flat> {
+        let mut flats = Vec::with_capacity(self.w(at));
+        self.flats_into(at, &mut flats);
+        flats
+    }
+
+    /// `flats`, appended to `flats`.
+    fn flats_into(&'static self, mut at: usize, flats: &mut Vec<Flat>) {
         let n = self.w(at);
         at += 1;
-        let mut flats = Vec::with_capacity(n);
+        flats.reserve(n);
         for _ in 0..n {
             flats.push(Flat {
                 anchor_test: self.test(self.w(at)),
-                anchor: self.w(at + 1),
-                max_width: self.w(at + 2),
+                anchor: self.w(at + 1) as u32,
+                max_width: self.w(at + 2) as u32,
                 elems: std::sync::OnceLock::new(),
-                stored: Some((self.clone(), (at + 3) as u32)),
+                stored: Some((self, (at + 3) as u32)),
             });
             at += 4 + self.w(at + 3);
         }
-        flats
     }
 
     /// The elements of a sequence, stored at `at` (their count, then each element).
@@ -1482,7 +1576,7 @@ impl Table {
 
 thread_local! {
     /// The precompiled patterns of the built-in pack being compiled (`use_precompiled`).
-    static PRECOMPILED: RefCell<Option<Arc<Table>>> = const { RefCell::new(None) };
+    static PRECOMPILED: RefCell<Option<&'static Table>> = const { RefCell::new(None) };
     /// Patterns compiled while a precompiled table was in use but not found in it.
     static PRECOMPILED_MISSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
@@ -1491,7 +1585,7 @@ thread_local! {
 /// from `blob` (build.rs, built-in packs only), or stop doing so (`None`). The blob must
 /// come from the same pack text and classes: build.rs writes both from one YAML file.
 pub fn use_precompiled(blob: Option<&'static [u8]>) {
-    PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::new).map(Arc::new));
+    PRECOMPILED.with(|p| *p.borrow_mut() = blob.and_then(Table::of));
 }
 
 /// A `PrecompileWriter` blob's `u32` words and its text (the count of words comes first).
@@ -1517,13 +1611,31 @@ pub fn precompiled_misses() -> usize {
 
 fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
     PRECOMPILED.with(|p| {
-        let p = p.borrow();
-        let table = p.as_ref()?;
+        let table: &'static Table = (*p.borrow())?;
         let hit = table.find(kind, src).map(|at| table.flats(at));
         if hit.is_none() {
             PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
         }
         hit
+    })
+}
+
+/// `precompiled`, appending the sequences to `out`: whether the table held `src`.
+fn precompiled_into(kind: u8, src: &str, out: &mut Vec<Flat>) -> bool {
+    PRECOMPILED.with(|p| {
+        let Some(table): Option<&'static Table> = *p.borrow() else {
+            return false;
+        };
+        match table.find(kind, src) {
+            Some(at) => {
+                table.flats_into(at, out);
+                true
+            }
+            None => {
+                PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
+                false
+            }
+        }
     })
 }
 

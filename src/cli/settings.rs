@@ -152,12 +152,14 @@ pub fn build_engine_with(
     check_examples: bool,
 ) -> Result<Engine, Vec<PackError>> {
     let packs = pack_sources(args, cfg)?;
-    engine_builder(cfg, packs.clone())
+    engine_builder(cfg, packs)
         .check_examples(check_examples)
         .learned(args.learned || cfg.def.learned == Some(true))
         .patterns_only(args.no_learned)
         .build()
         .map_err(|mut errs| {
+            // The sources again, for a message only (not copied on every start).
+            let packs = pack_sources(args, cfg).unwrap_or_default();
             for e in &mut errs {
                 if e.origin != "config" {
                     continue;

@@ -108,7 +108,9 @@ pub const NOT_YET_BUILT_RULE_IDS: &[&str] = &[];
 #[derive(Debug, Clone)]
 pub struct PackSource {
     pub origin: String,
-    pub text: String,
+    /// The pack's YAML: borrowed for a built-in pack (copying the embedded text of every
+    /// pack cost a megabyte of copying at every start).
+    pub text: std::borrow::Cow<'static, str>,
     /// For a pack embedded in the binary, its JSON form (build.rs): read instead of the
     /// YAML, and trusted (tested at build time), so the hostile-input guards are skipped.
     /// `None` for every pack read at run time, whatever its name.
@@ -120,7 +122,7 @@ impl PackSource {
     pub fn new(origin: impl Into<String>, text: impl Into<String>) -> PackSource {
         PackSource {
             origin: origin.into(),
-            text: text.into(),
+            text: std::borrow::Cow::Owned(text.into()),
             embedded: None,
         }
     }
@@ -129,7 +131,7 @@ impl PackSource {
         let (n, yaml) = BUILTIN_PACKS.iter().find(|(n, _)| *n == name)?;
         Some(PackSource {
             origin: format!("builtin:{n}"),
-            text: (*yaml).to_string(),
+            text: std::borrow::Cow::Borrowed(yaml),
             embedded: BUILTIN_JSON.iter().find(|(j, _)| j == n).map(|p| p.1),
         })
     }
@@ -209,7 +211,8 @@ impl std::error::Error for PackError {}
 /// Parses a pack's YAML. Syntax errors, unknown keys and wrong types come back with serde's
 /// own line and column.
 pub fn parse_pack(src: &PackSource) -> Result<PackDef, PackError> {
-    let def: PackDef = match src.embedded.map(serde_json::from_str::<PackDef>) {
+    let json = |j| schema::trusted(|| serde_json::from_str::<PackDef>(j));
+    let def: PackDef = match src.embedded.map(json) {
         Some(Ok(def)) => def,
         // Cannot happen for a pack build.rs converted; the YAML reader then says where.
         Some(Err(_)) => {
