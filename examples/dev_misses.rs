@@ -37,9 +37,8 @@ fn main() {
         }
         args.drain(i..(i + 2).min(args.len()));
     }
-    let learned = args.iter().position(|a| a == "--learned").map(|i| {
-        args.remove(i);
-    });
+    let learned = args.iter().any(|a| a == "--learned");
+    args.retain(|a| a != "--learned");
     let mut learned_at: BTreeMap<String, f64> = BTreeMap::new();
     if let Some(i) = args.iter().position(|a| a == "--learned-at") {
         let file = args.get(i + 1).expect("--learned-at FILE").clone();
@@ -52,9 +51,7 @@ fn main() {
         }
     }
     let packs = PackSource::builtin_from_tree(&tree).expect("rules/*.yaml readable");
-    let mut builder = EngineBuilder::new()
-        .packs(packs.clone())
-        .learned(learned.is_some());
+    let mut builder = EngineBuilder::new().packs(packs.clone()).learned(learned);
     if !learned_at.is_empty() {
         for p in &packs {
             for r in tonecheck::pack::parse_pack(p).expect("a pack").rules {

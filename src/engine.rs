@@ -130,7 +130,6 @@ impl Anchor {
 }
 
 impl Anchors {
-    #[inline(never)]
     fn new(groups: &[Group]) -> Anchors {
         // One run of `list` per word hash, within it one anchor per word (in order), each
         // with its groups in order. The (run, group, word) entries are put in run order by
@@ -1988,6 +1987,13 @@ pub enum LearnedOverride {
     Threshold(f64),
 }
 
+/// What is wrong with a rule's learned detector: in the pack (the text to point at, the
+/// message) or in the config's entry for the rule.
+enum LearnedError {
+    Pack(String, String),
+    Config(String),
+}
+
 /// Builds an `Engine` from packs and overrides; immutable once built.
 #[derive(Default)]
 pub struct EngineBuilder {
@@ -2046,22 +2052,19 @@ impl EngineBuilder {
         self
     }
 
-    /// A rule's learned detector after the config's changes, or the text to point at and
-    /// what is wrong with its `learned:`.
+    /// A rule's learned detector after the config's changes, or what is wrong with its
+    /// `learned:` (in the pack, or in the config's entry for the rule).
     fn learned_use(
         &self,
         rd: &pack::RuleDef,
         ov: &RuleOverride,
-    ) -> Result<Option<crate::learned::Use>, (String, String)> {
+    ) -> Result<Option<crate::learned::Use>, LearnedError> {
         let Some(l) = &rd.learned else {
             if ov.learned.is_some() {
-                return Err((
-                    String::new(),
-                    format!(
-                        "`rules:` entry for `{}` sets `learned`, but the rule has no learned detector",
-                        rd.id
-                    ),
-                ));
+                return Err(LearnedError::Config(format!(
+                    "`rules:` entry for `{}` sets `learned`, but the rule has no learned detector",
+                    rd.id
+                )));
             }
             return Ok(None);
         };
@@ -2069,7 +2072,7 @@ impl EngineBuilder {
         let table = crate::learned::builtin();
         let Some(model) = table.model(name) else {
             let names = table.models().iter().map(|m| m.name.as_str());
-            return Err((
+            return Err(LearnedError::Pack(
                 if l.model.is_some() { name } else { "learned:" }.to_string(),
                 format!(
                     "`learned` names no built-in model `{name}`{}",
@@ -2086,11 +2089,10 @@ impl EngineBuilder {
         if !(threshold > 0.0 && threshold <= 1.0) {
             let message = format!("`learned` threshold {threshold} is not above 0 and at most 1");
             return Err(match ov.learned {
-                Some(_) => (
-                    String::new(),
-                    format!("`rules:` entry for `{}`: {message}", rd.id),
-                ),
-                None => ("threshold".into(), message),
+                Some(_) => {
+                    LearnedError::Config(format!("`rules:` entry for `{}`: {message}", rd.id))
+                }
+                None => LearnedError::Pack("threshold".into(), message),
             });
         }
         Ok((on && !self.patterns_only).then_some(crate::learned::Use { model, threshold }))
@@ -2195,8 +2197,7 @@ impl EngineBuilder {
                 }
                 let learned = match self.learned_use(rd, &ov) {
                     Ok(u) => u,
-                    // An empty needle: the config's entry is at fault, not the pack.
-                    Err((needle, message)) if needle.is_empty() => {
+                    Err(LearnedError::Config(message)) => {
                         errors.push(PackError {
                             origin: "config".into(),
                             line: 0,
@@ -2205,7 +2206,7 @@ impl EngineBuilder {
                         });
                         continue;
                     }
-                    Err((needle, message)) => {
+                    Err(LearnedError::Pack(needle, message)) => {
                         let pos = loc().in_rule(ri, &needle);
                         errors.push(err(pos, format!("rule `{}`: {message}", rd.id)));
                         continue;

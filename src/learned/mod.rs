@@ -292,8 +292,14 @@ pub struct Scorer<'t, 'a> {
     rows: Vec<u32>,
     /// Per turn: its block as an agent turn (0) and as the customer turn before one (1).
     blocks: Vec<[Option<Block>; 2]>,
+    /// Per turn: the last customer turn before it (a context model's second block).
+    customer_before: Vec<Option<usize>>,
     cues: CueRows,
 }
+
+/// A block a model reads for an agent turn: the block, its turn, 0 (own) or 1 (context),
+/// and its share of the squared length.
+type Part = (Block, usize, usize, f64);
 
 impl<'t, 'a> Scorer<'t, 'a> {
     pub fn new(table: &'a Table<'a>, t: &'t Transcript, sentiment: &'a TurnSentiment<'t>) -> Self {
@@ -306,6 +312,18 @@ impl<'t, 'a> Scorer<'t, 'a> {
             keys: Keys::default(),
             rows: Vec::new(),
             blocks: vec![[None; 2]; t.turns.len()],
+            customer_before: t
+                .turns
+                .iter()
+                .enumerate()
+                .scan(None, |last, (i, x)| {
+                    let before = *last;
+                    if x.role == Role::Customer {
+                        *last = Some(i);
+                    }
+                    Some(before)
+                })
+                .collect(),
             cues: CueRows {
                 vader: [row("cue:vader"), row("c:cue:vader")],
                 neg: [row("cue:vader_neg"), row("c:cue:vader_neg")],
@@ -402,15 +420,11 @@ impl<'t, 'a> Scorer<'t, 'a> {
 
     /// The blocks `model` reads for agent turn `turn`: its own, and the customer turn
     /// before it (for a context model), with their shares.
-    fn parts(&mut self, model: usize, turn: usize) -> Vec<(Block, usize, usize, f64)> {
+    fn parts(&mut self, model: usize, turn: usize) -> [Option<Part>; 2] {
         let (a, c) = self.shares(model);
-        let mut out = vec![(self.block(turn, 0), turn, 0, a)];
-        if self.table.models[model].context {
-            if let Some(ct) = self.customer_before(turn) {
-                out.push((self.block(ct, 1), ct, 1, c));
-            }
-        }
-        out
+        let own = Some((self.block(turn, 0), turn, 0, a));
+        let before = self.customer_before[turn].filter(|_| self.table.models[model].context);
+        [own, before.map(|ct| (self.block(ct, 1), ct, 1, c))]
     }
 
     /// The score of `model` on agent turn `turn` (0 to 1).
@@ -426,32 +440,29 @@ impl<'t, 'a> Scorer<'t, 'a> {
         let bias = self.table.models[model].bias;
         if threshold > 0.0 && threshold < 1.0 {
             let logit = (threshold / (1.0 - threshold)).ln();
-            let bound = parts.iter().try_fold(bias, |z, &(b, _, ctx, share)| {
-                self.block_bound(b, ctx, model).map(|u| z + share * u)
-            });
+            let bound = parts
+                .iter()
+                .flatten()
+                .try_fold(bias, |z, &(b, _, ctx, share)| {
+                    self.block_bound(b, ctx, model).map(|u| z + share * u)
+                });
             if bound.is_some_and(|z| z < logit) {
                 return None;
             }
         }
         let mut z = bias;
-        for &(b, t, ctx, share) in &parts {
+        for &(b, t, ctx, share) in parts.iter().flatten() {
             z += share * self.block_z(b, ctx, model, self.sentiment.turn(t));
         }
         let s = 1.0 / (1.0 + (-z).exp());
         (s >= threshold).then_some(s)
     }
 
-    fn customer_before(&self, turn: usize) -> Option<usize> {
-        (0..turn)
-            .rev()
-            .find(|&i| self.t.turns[i].role == Role::Customer)
-    }
-
     /// The `n` features of turn `turn` that weigh most in `model`'s score, with their
     /// contribution to it (before the sigmoid).
     pub fn explain(&mut self, model: usize, turn: usize, n: usize) -> Vec<(String, f64)> {
         let mut out: Vec<(String, f64)> = Vec::new();
-        for (b, t, ctx, share) in self.parts(model, turn) {
+        for (b, t, ctx, share) in self.parts(model, turn).into_iter().flatten() {
             let v = self.sentiment.turn(t);
             let neg = v <= -0.05;
             let len2 = f64::from(b.n) + v * v + if neg { 1.0 } else { 0.0 };
@@ -558,15 +569,15 @@ pub fn add_findings(
     }
     let table = builtin();
     let mut scorer = Scorer::new(table, t, sentiment);
-    for &(common, u) in rules {
+    for &(common, u) in rules.iter().filter(|(c, _)| c.speaks(Role::Agent)) {
+        // The turns the rule's patterns flag (the findings so far are the rules' own).
+        let flagged: Vec<usize> = findings
+            .iter()
+            .filter(|f| Arc::ptr_eq(&f.rule, &common.info))
+            .map(|f| f.turn)
+            .collect();
         for (i, turn) in t.turns.iter().enumerate() {
-            if turn.role != Role::Agent || !common.speaks(Role::Agent) {
-                continue;
-            }
-            if findings
-                .iter()
-                .any(|f| f.turn == i && Arc::ptr_eq(&f.rule, &common.info))
-            {
+            if turn.role != Role::Agent || flagged.contains(&i) {
                 continue;
             }
             let Some(s) = scorer.score_above(u.model, i, u.threshold) else {
