@@ -679,10 +679,18 @@ pub type Classes = BTreeMap<String, Vec<String>>;
 
 /// Compiles a pattern string into its flat sequences.
 pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
-    if let Some(flats) = precompiled(PRE_PATTERN, src) {
-        return Ok(flats);
+    let mut out = Vec::new();
+    compile_into(src, classes, &mut out)?;
+    Ok(out)
+}
+
+/// Appends freshly compiled sequences to `out` (taking them whole when `out` is empty).
+fn append(out: &mut Vec<Flat>, fresh: Vec<Flat>) {
+    if out.is_empty() {
+        *out = fresh;
+    } else {
+        out.extend(fresh);
     }
-    compile_fresh(src, classes)
 }
 
 /// `compile`, appending the sequences to `out` and returning how many: a precompiled
@@ -690,7 +698,7 @@ pub fn compile(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
 pub fn compile_into(src: &str, classes: &Classes, out: &mut Vec<Flat>) -> Result<usize, String> {
     let before = out.len();
     if !precompiled_into(PRE_PATTERN, src, out) {
-        out.extend(compile_fresh(src, classes)?);
+        append(out, compile_fresh(src, classes)?);
     }
     Ok(out.len() - before)
 }
@@ -699,7 +707,7 @@ pub fn compile_into(src: &str, classes: &Classes, out: &mut Vec<Flat>) -> Result
 pub fn compile_literal_into(src: &str, out: &mut Vec<Flat>) -> Result<usize, String> {
     let before = out.len();
     if !precompiled_into(PRE_LITERAL, src, out) {
-        out.extend(compile_literal_fresh(src)?);
+        append(out, compile_literal_fresh(src)?);
     }
     Ok(out.len() - before)
 }
@@ -730,10 +738,9 @@ fn compile_fresh(src: &str, classes: &Classes) -> Result<Vec<Flat>, String> {
 
 /// Compiles a literal phrase (no operators: every word and mark is matched as written).
 pub fn compile_literal(src: &str) -> Result<Vec<Flat>, String> {
-    if let Some(flats) = precompiled(PRE_LITERAL, src) {
-        return Ok(flats);
-    }
-    compile_literal_fresh(src)
+    let mut out = Vec::new();
+    compile_literal_into(src, &mut out)?;
+    Ok(out)
 }
 
 /// `compile_literal` of a phrase not in the precompiled table.
@@ -1532,14 +1539,8 @@ impl Table {
         None
     }
 
-    /// The sequences of the record at `at`, their elements left to be read on first use.
-    fn flats(&'static self, at: usize) -> Vec<Flat> {
-        let mut flats = Vec::with_capacity(self.w(at));
-        self.flats_into(at, &mut flats);
-        flats
-    }
-
-    /// `flats`, appended to `flats`.
+    /// Appends the sequences of the record at `at` to `flats`, their elements left to be
+    /// read on first use.
     fn flats_into(&'static self, mut at: usize, flats: &mut Vec<Flat>) {
         let n = self.w(at);
         at += 1;
@@ -1609,18 +1610,8 @@ pub fn precompiled_misses() -> usize {
     PRECOMPILED_MISSES.with(std::cell::Cell::get)
 }
 
-fn precompiled(kind: u8, src: &str) -> Option<Vec<Flat>> {
-    PRECOMPILED.with(|p| {
-        let table: &'static Table = (*p.borrow())?;
-        let hit = table.find(kind, src).map(|at| table.flats(at));
-        if hit.is_none() {
-            PRECOMPILED_MISSES.with(|m| m.set(m.get() + 1));
-        }
-        hit
-    })
-}
-
-/// `precompiled`, appending the sequences to `out`: whether the table held `src`.
+/// Appends the precompiled sequences of `src` to `out`: whether the table held it (a miss
+/// is counted).
 fn precompiled_into(kind: u8, src: &str, out: &mut Vec<Flat>) -> bool {
     PRECOMPILED.with(|p| {
         let Some(table): Option<&'static Table> = *p.borrow() else {
